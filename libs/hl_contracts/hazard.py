@@ -1,0 +1,138 @@
+"""Contract events of the hazard context (事故隐患). The CloudEvent `subject` is the hazard id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+from hl_contracts.registry import REGISTRY, EventData
+from hl_contracts.vocabulary import HazardLevel, HazardSource, ListingLevel, ProductionHalt
+
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+@REGISTRY.register
+class HazardFound(EventData):
+    """A hazard was found and reported (发现并上报事故隐患)."""
+
+    event_type = "hazard.found"
+    enterprise_id: str
+    enterprise_name: str
+    source: HazardSource
+    level: HazardLevel
+    title: Name
+    description: str = Field(default="", max_length=5000)
+    found_at: datetime
+    found_by: Name
+    deadline: date | None = None
+    production_halt: ProductionHalt | None = None
+    standard_clause: str | None = Field(default=None, max_length=500)
+
+
+@REGISTRY.register
+class HazardPlanSet(EventData):
+    """The 五到位 rectification plan was set (责任、措施、资金、时限、预案)."""
+
+    event_type = "hazard.plan_set"
+    responsible_person: Name
+    measures: Text
+    funds_yuan: Decimal = Field(ge=0)
+    deadline: date
+    emergency_plan: Text
+
+
+@REGISTRY.register
+class HazardRectified(EventData):
+    """Rectification was reported complete (整改完成); `immediate` for 即查即改."""
+
+    event_type = "hazard.rectified"
+    completed_at: datetime
+    description: str = Field(default="", max_length=5000)
+    immediate: bool = False
+
+
+@REGISTRY.register
+class HazardAccepted(EventData):
+    """The rectification passed acceptance and the hazard is closed (验收销号)."""
+
+    event_type = "hazard.accepted"
+    reviewer: Name
+    opinion: str = Field(default="", max_length=2000)
+    decided_at: datetime
+
+
+@REGISTRY.register
+class HazardRejected(EventData):
+    """The rectification failed acceptance; the hazard returns to rectifying."""
+
+    event_type = "hazard.rejected"
+    reviewer: Name
+    opinion: str = Field(default="", max_length=2000)
+    decided_at: datetime
+
+
+@REGISTRY.register
+class HazardEscalated(EventData):
+    """A government put the major hazard under listed supervision (挂牌督办)."""
+
+    event_type = "hazard.escalated"
+    level: ListingLevel
+    authority: Name
+    reason: Text
+    deadline: date
+    escalated_at: datetime
+
+
+@REGISTRY.register
+class HazardDelisted(EventData):
+    """The listing was lifted after the hazard was closed (摘牌)."""
+
+    event_type = "hazard.delisted"
+    level: ListingLevel
+    authority: str = Field(default="", max_length=200)
+    delisted_at: datetime
+    reason: str = Field(default="", max_length=2000)
+
+
+@REGISTRY.register
+class HazardDeadlineExtended(EventData):
+    """An approved extension moved the rectification deadline (延期)."""
+
+    event_type = "hazard.deadline_extended"
+    previous_deadline: date | None
+    new_deadline: date
+    reason: Text
+    approved_by: Name
+
+
+@REGISTRY.register
+class HazardOverdue(EventData):
+    """The system saw the deadline pass without rectification (逾期); once per deadline."""
+
+    event_type = "hazard.overdue"
+    deadline: date
+    detected_at: datetime
+
+
+@REGISTRY.register
+class HazardReclassified(EventData):
+    """The hazard's level was changed (e.g. general → major after review)."""
+
+    event_type = "hazard.reclassified"
+    previous_level: HazardLevel
+    level: HazardLevel
+    reason: Text
+    standard_clause: str | None = Field(default=None, max_length=500)
+    production_halt: ProductionHalt | None = None
+
+
+@REGISTRY.register
+class HazardVoided(EventData):
+    """The hazard was voided (作废): kept with its history, counted nowhere."""
+
+    event_type = "hazard.voided"
+    reason: Text

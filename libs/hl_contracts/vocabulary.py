@@ -1,0 +1,101 @@
+"""The closed vocabularies of the contract, with the Chinese label each official form uses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class HazardLevel(StrEnum):
+    GENERAL = "general"  # 一般事故隐患
+    MAJOR = "major"  # 重大事故隐患
+
+
+class HazardSource(StrEnum):
+    SELF_INSPECTION = "self_inspection"  # 企业自查
+    DEPARTMENT_INSPECTION = "department_inspection"  # 部门检查
+    PUBLIC_REPORT = "public_report"  # 举报
+    OTHER = "other"  # 其他
+
+
+class ProductionHalt(StrEnum):
+    NONE = "none"  # 未停产
+    PARTIAL = "partial"  # 局部停产
+    FULL = "full"  # 全部停产
+
+
+class ListingLevel(StrEnum):
+    """挂牌督办 levels, ordered from lowest to highest."""
+
+    COUNTY = "county"  # 县级
+    CITY = "city"  # 市级
+    PROVINCE = "province"  # 省级
+
+    @property
+    def rank(self) -> int:
+        return list(ListingLevel).index(self)
+
+
+class HazardStatus(StrEnum):
+    REPORTED = "reported"  # 已上报
+    RECTIFYING = "rectifying"  # 整改中
+    RECTIFIED = "rectified"  # 已整改待验收
+    CLOSED = "closed"  # 已销号
+    VOIDED = "voided"  # 已作废
+
+
+INDUSTRIES: dict[str, str] = {
+    "coal_mine": "煤矿",
+    "non_coal_mine": "非煤矿山",
+    "hazardous_chemicals": "危险化学品",
+    "fireworks": "烟花爆竹",
+    "metallurgy_industry_trade": "冶金工贸",
+    "construction": "建筑施工",
+    "town_gas": "城镇燃气",
+    "fire_safety": "消防",
+    "road_transport": "道路运输",
+    "waterway_transport": "水上交通",
+    "fishing_vessels": "渔业船舶",
+    "special_equipment": "特种设备",
+    "tourism": "旅游",
+    "civil_explosives": "民爆",
+    "power": "电力",
+    "railway": "铁路",
+    "civil_aviation": "民航",
+    "agricultural_machinery": "农机",
+    "education": "校园",
+    "self_built_housing": "经营性自建房",
+    "other": "其他",
+}
+
+# Dispatch table section 二, rows 2–8: deficiencies found in spot inspections (抽查检查).
+DEFICIENCIES: dict[str, str] = {
+    "principal_not_studied": "企业主要负责人未按要求亲自研究排查整治工作",
+    "principal_not_led_inspection": "企业主要负责人未带队检查",
+    "no_deputy_duty_list": "企业未制定分管负责人职责清单",
+    "insufficient_safety_staff": "企业未依法建立安全管理机构和配足安全管理人员",
+    "uncertified_special_workers": "电焊等特种作业岗位人员无证上岗作业",
+    "outsourcing_chaos": "外包外租安全管理混乱",
+    "no_emergency_drill": "未按规定开展应急演练、员工不熟悉逃生出口",
+}
+
+# Dispatch table section 三: kinds of enforcement action (部门精准严格执法).
+ENFORCEMENT_KINDS: dict[str, str] = {
+    "assistance_visit": "帮扶指导",
+    "administrative_penalty": "行政处罚",
+    "dual_penalty": "一案双罚",
+    "judicial_referral": "移送司法机关",
+    "suspension_order": "责令停产整顿",
+    "exposure": "曝光",
+    "interview": "约谈",
+    "joint_punishment": "联合惩戒",
+    "typical_case": "公布典型案例",
+    "accountability": "责任倒查追责问责",
+    "region_interview": "约谈通报有关地区及部门",
+}
+
+STANDARDIZATION_GRADES: dict[str, str] = {
+    "level1": "一级",
+    "level2": "二级",
+    "level3": "三级",
+    "none": "未达标",
+}

@@ -1,0 +1,131 @@
+"""NATS connection and JetStream provisioning (idempotent: creates, or updates what changed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats
+import structlog
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import NotFoundError
+
+from hl_contracts.subjects import stream_subjects
+
+log = structlog.get_logger(__name__)
+
+# The public streams, one per writing context. Other bureaus read them.
+STREAMS = {"hazard": "HL_HAZARD", "enterprise": "HL_ENTERPRISE"}
+# Relays retry with the same Nats-Msg-Id; the window must outlast an outage we want deduplicated.
+DUPLICATE_WINDOW_S = 600.0
+
+
+@dataclass
+class StreamSpec:
+    name: str
+    subjects: list[str]
+    replicas: int = 1
+
+    def config(self) -> StreamConfig:
+        return StreamConfig(
+            name=self.name,
+            subjects=self.subjects,
+            storage=StorageType.FILE,
+            num_replicas=self.replicas,
+            duplicate_window=DUPLICATE_WINDOW_S,
+        )
+
+
+def stream_for(context: str, replicas: int = 1) -> StreamSpec:
+    return StreamSpec(name=STREAMS[context], subjects=stream_subjects(context), replicas=replicas)
+
+
+@dataclass
+class ConsumerSpec:
+    stream: str
+    durable: str
+    filter_subjects: list[str] = field(default_factory=list)
+    max_deliver: int = 5
+    backoff: list[float] = field(default_factory=lambda: [1.0, 2.0, 5.0, 10.0])
+    max_ack_pending: int = 2000
+
+    def config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            max_deliver=self.max_deliver,
+            # JetStream requires ack_wait to be covered by the first back-off step.
+            ack_wait=self.backoff[0] if self.backoff else 30.0,
+            backoff=self.backoff or None,
+            filter_subjects=self.filter_subjects or None,
+            max_ack_pending=self.max_ack_pending,
+        )
+
+
+async def connect(url: str, name: str) -> Client:
+    """Connect and keep reconnecting for ever: a NATS outage must pause work, not end it."""
+
+    async def on_disconnect() -> None:
+        log.warning("nats.disconnected", client=name)
+
+    async def on_reconnect() -> None:
+        log.info("nats.reconnected", client=name)
+
+    async def on_error(exc: Exception) -> None:
+        log.warning("nats.error", client=name, error=str(exc))
+
+    return await nats.connect(
+        url.split(","),
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        connect_timeout=2,
+        allow_reconnect=True,
+        disconnected_cb=on_disconnect,
+        reconnected_cb=on_reconnect,
+        error_cb=on_error,
+        retry_on_failed_connect=True,
+    )
+
+
+def _differs(wanted: dict[str, Any], current: dict[str, Any]) -> bool:
+    return any(current.get(key) != value for key, value in wanted.items() if value is not None)
+
+
+async def ensure_stream(js: JetStreamContext, spec: StreamSpec) -> None:
+    config = spec.config()
+    try:
+        info = await js.stream_info(spec.name)
+    except NotFoundError:
+        await js.add_stream(config)
+        log.info("nats.stream_created", stream=spec.name, subjects=spec.subjects)
+        return
+    wanted = {"subjects": spec.subjects, "num_replicas": spec.replicas, "duplicate_window": config.as_dict()["duplicate_window"]}
+    if _differs(wanted, info.config.as_dict()):
+        await js.update_stream(config)
+        log.info("nats.stream_updated", stream=spec.name)
+
+
+async def ensure_consumer(js: JetStreamContext, spec: ConsumerSpec) -> None:
+    """Create the durable consumer, or update it in place when its configuration changed."""
+    config = spec.config()
+    try:
+        info = await js.consumer_info(spec.stream, spec.durable)
+    except NotFoundError:
+        await js.add_consumer(spec.stream, config)
+        log.info("nats.consumer_created", stream=spec.stream, consumer=spec.durable)
+        return
+    wanted = config.as_dict()
+    keys = ("max_deliver", "backoff", "filter_subjects", "max_ack_pending", "ack_wait")
+    if _differs({k: wanted.get(k) for k in keys}, info.config.as_dict()):
+        await js.add_consumer(spec.stream, config)  # CONSUMER.CREATE updates an existing durable
+        log.info("nats.consumer_updated", stream=spec.stream, consumer=spec.durable)

@@ -1,0 +1,1 @@
+"""The embedded stack: one command runs nats-server and the four services."""

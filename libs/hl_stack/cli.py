@@ -1,0 +1,4 @@
+def main() -> None:
+    from hl_stack.launcher import main as run
+
+    run()
