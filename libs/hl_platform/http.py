@@ -1,0 +1,150 @@
+"""The common shape of every service's HTTP app: problem+json errors, request tracing, a body
+size limit, /healthz, /readyz and /metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hl_platform.problems import MEDIA_TYPE, PROBLEM_TYPE, install_problem_handlers
+from hl_platform.runtime import Runtime
+
+MAX_BODY_BYTES = 1_048_576
+tracer = trace.get_tracer("hl_platform.http")
+
+
+class TracingMiddleware:
+    """A SERVER span per request, continuing the caller's W3C trace context."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        name = f"{scope['method']} {scope['path']}"
+        with tracer.start_as_current_span(name, context=propagate.extract(carrier), kind=SpanKind.SERVER) as span:
+            span.set_attribute("http.request.method", scope["method"])
+            span.set_attribute("url.path", scope["path"])
+
+            async def send_traced(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    span.set_attribute("http.response.status_code", message["status"])
+                    if message["status"] >= 500:
+                        span.set_status(Status(StatusCode.ERROR))
+                await send(message)
+
+            await self.app(scope, receive, send_traced)
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, whether announced by Content-Length or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await self._reject(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = {
+            "type": PROBLEM_TYPE.format(slug="payload-too-large"),
+            "title": "Payload too large",
+            "status": 413,
+            "detail": f"request bodies are limited to {self.limit} bytes",
+        }
+        await JSONResponse(body, status_code=413, media_type=MEDIA_TYPE)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def health_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: the database and NATS are reachable")
+    async def readyz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await runtime.db.ping()
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {exc.__class__.__name__}"
+        checks["nats"] = "ok" if runtime.nats_connected else "disconnected"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_service_app(
+    runtime: Runtime,
+    routers: Sequence[APIRouter],
+    *,
+    title: str,
+    description: str,
+    **fastapi_kwargs: Any,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, **fastapi_kwargs)
+    app.state.settings = runtime.settings
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(TracingMiddleware)
+    app.include_router(health_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime

@@ -1,0 +1,73 @@
+"""The caller of an internal service, as vouched for by the gateway.
+
+The gateway authenticates a client, then calls a service with two headers: the shared internal
+token (proof the call comes from the gateway) and the caller, base64url-encoded JSON (HTTP headers
+are ASCII; names are Chinese). A service refuses any call without a valid token, so an identity
+cannot be forged by calling a service directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from typing import Annotated, Literal
+
+from fastapi import Depends, Header, Request
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from hl_contracts import Actor
+from hl_platform.errors import DomainError
+
+TOKEN_HEADER = "X-HL-Internal-Token"
+CALLER_HEADER = "X-HL-Caller"
+Role = Literal["admin", "platform", "supervisor", "inspector", "enterprise", "bureau", "system"]
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    title = "Unauthorized"
+
+
+class Caller(BaseModel):
+    """An authenticated identity: its actor (recorded on events) and its scope."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    role: Role
+    organisation: str = ""
+    region_code: str = ""  # "" = the whole country (admin, system)
+    level: Literal["county", "city", "province"] | None = None
+    department: str = ""
+    enterprise_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.id, name=self.name, role=self.role, organisation=self.organisation or self.department)
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(self.model_dump_json().encode()).decode()
+
+    @classmethod
+    def decode(cls, value: str) -> Caller:
+        return cls.model_validate_json(base64.urlsafe_b64decode(value.encode()))
+
+
+def caller_from_gateway(
+    request: Request,
+    token: Annotated[str | None, Header(alias=TOKEN_HEADER, include_in_schema=False)] = None,
+    caller: Annotated[str | None, Header(alias=CALLER_HEADER, include_in_schema=False)] = None,
+) -> Caller:
+    expected: str = request.app.state.settings.internal_token
+    if token is None or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Unauthenticated("internal services accept calls from the gateway only")
+    if caller is None:
+        raise Unauthenticated(f"missing {CALLER_HEADER}")
+    try:
+        return Caller.decode(caller)
+    except (ValueError, ValidationError) as exc:
+        raise Unauthenticated(f"unreadable {CALLER_HEADER}") from exc
+
+
+CallerDep = Annotated[Caller, Depends(caller_from_gateway)]
