@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
 import nats
+import nats.errors
 import structlog
 from nats.aio.client import Client
 from nats.js import JetStreamContext
@@ -72,7 +74,7 @@ class ConsumerSpec:
 
 
 async def connect(url: str, name: str) -> Client:
-    """Connect and keep reconnecting for ever: a NATS outage must pause work, not end it."""
+    """Connect (retrying until NATS is there) and keep reconnecting for ever: an outage pauses work."""
 
     async def on_disconnect() -> None:
         log.warning("nats.disconnected", client=name)
@@ -83,6 +85,16 @@ async def connect(url: str, name: str) -> Client:
     async def on_error(exc: Exception) -> None:
         log.warning("nats.error", client=name, error=str(exc))
 
+    while True:
+        try:
+            return await _connect_once(url, name, on_disconnect, on_reconnect, on_error)
+        except (OSError, nats.errors.NoServersError, asyncio.TimeoutError) as exc:
+            log.warning("nats.connect_retry", client=name, error=repr(exc))
+            await asyncio.sleep(1.0)
+
+
+async def _connect_once(url: str, name: str, *callbacks: Any) -> Client:
+    on_disconnect, on_reconnect, on_error = callbacks
     return await nats.connect(
         url.split(","),
         name=name,
@@ -93,7 +105,6 @@ async def connect(url: str, name: str) -> Client:
         disconnected_cb=on_disconnect,
         reconnected_cb=on_reconnect,
         error_cb=on_error,
-        retry_on_failed_connect=True,
     )
 
 

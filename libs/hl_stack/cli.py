@@ -1,4 +1,82 @@
-def main() -> None:
-    from hl_stack.launcher import main as run
+"""`./hl <command>`: run, migrate and operate Hazard Ledger."""
 
-    run()
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from hl_stack.services import SERVICES
+
+Command = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(fn: Command) -> Command:
+        _COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hl", description="Hazard Ledger: hazard investigation and governance backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="run the whole system on one machine (nats-server, SQLite, four services)")
+    up.add_argument("--data-dir", type=Path, default=None, help="where all state lives (default ./data, or HL_DATA_DIR)")
+    serve = sub.add_parser("serve", help="run one service (settings from HL_<SERVICE>_* variables)")
+    serve.add_argument("service", choices=sorted(SERVICES))
+    migrate = sub.add_parser("migrate", help="bring a service's database to the newest schema")
+    migrate.add_argument("service", choices=[*sorted(SERVICES), "all"])
+    for extra in _EXTRA_PARSERS:
+        extra(sub)
+    return parser
+
+
+_EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+@command("serve")
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    info = SERVICES[args.service]
+    settings = info.settings()
+    uvicorn.run(
+        info.app_factory(),
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+@command("migrate")
+def _migrate(args: argparse.Namespace) -> int:
+    from hl_platform.migrate import upgrade
+
+    names = sorted(SERVICES) if args.service == "all" else [args.service]
+    for name in names:
+        settings = SERVICES[name].settings()
+        upgrade(name, settings.db_url)
+        print(f"migrated {name}: {settings.db_url.split('@')[-1]}")
+    return 0
+
+
+@command("up")
+def _up(args: argparse.Namespace) -> int:
+    from hl_stack.launcher import run_stack
+
+    return run_stack(args.data_dir)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import hl_stack.operations  # noqa: F401  (registers the operator commands)
+
+    args = build_parser().parse_args(argv)
+    sys.exit(_COMMANDS[args.command](args))

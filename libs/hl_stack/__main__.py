@@ -1,0 +1,3 @@
+from hl_stack.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Operator commands beyond run/serve/migrate (keys, status, imports, rebuilds) register here."""

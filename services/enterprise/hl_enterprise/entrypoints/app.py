@@ -1,0 +1,16 @@
+"""The enterprise service's HTTP application (internal: only the gateway calls it)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from hl_enterprise.settings import EnterpriseSettings
+from hl_platform.http import create_service_app
+from hl_platform.nats_io import stream_for
+from hl_platform.runtime import Runtime
+
+
+def create_app(settings: EnterpriseSettings | None = None) -> FastAPI:
+    settings = settings or EnterpriseSettings()
+    runtime = Runtime(settings, streams=[stream_for("enterprise")], publishes=True)
+    return create_service_app(runtime, [], title="Hazard Ledger — enterprise service", description=__doc__ or "")

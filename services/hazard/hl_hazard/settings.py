@@ -1,0 +1,12 @@
+"""Settings of the hazard service (environment variables HL_HAZARD_*)."""
+
+from pydantic_settings import SettingsConfigDict
+
+from hl_platform.settings import ServiceSettings
+
+
+class HazardSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HL_HAZARD_", extra="ignore")
+
+    service_name: str = "hazard"
+    port: int = 8001

@@ -1,0 +1,12 @@
+"""Settings of the reporting service (environment variables HL_REPORTING_*)."""
+
+from pydantic_settings import SettingsConfigDict
+
+from hl_platform.settings import ServiceSettings
+
+
+class ReportingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HL_REPORTING_", extra="ignore")
+
+    service_name: str = "reporting"
+    port: int = 8003
