@@ -1,5 +1,6 @@
-"""The common shape of every service's HTTP app: problem+json errors, request tracing, a body
-size limit, /healthz, /readyz and /metrics."""
+"""The common shape of every service's HTTP app: problem+json errors, a body size limit,
+/healthz, /readyz and /metrics. Request spans come from FastAPI's own OpenTelemetry support,
+which continues the caller's W3C trace context."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,33 +17,6 @@ from hl_platform.problems import MEDIA_TYPE, PROBLEM_TYPE, install_problem_handl
 from hl_platform.runtime import Runtime
 
 MAX_BODY_BYTES = 1_048_576
-tracer = trace.get_tracer("hl_platform.http")
-
-
-class TracingMiddleware:
-    """A SERVER span per request, continuing the caller's W3C trace context."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        name = f"{scope['method']} {scope['path']}"
-        with tracer.start_as_current_span(name, context=propagate.extract(carrier), kind=SpanKind.SERVER) as span:
-            span.set_attribute("http.request.method", scope["method"])
-            span.set_attribute("url.path", scope["path"])
-
-            async def send_traced(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    span.set_attribute("http.response.status_code", message["status"])
-                    if message["status"] >= 500:
-                        span.set_status(Status(StatusCode.ERROR))
-                await send(message)
-
-            await self.app(scope, receive, send_traced)
 
 
 class BodyLimitMiddleware:
@@ -138,7 +110,6 @@ def create_service_app(
     app.state.runtime = runtime
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(TracingMiddleware)
     app.include_router(health_router(runtime))
     for router in routers:
         app.include_router(router)

@@ -103,7 +103,7 @@ class Runtime:
         self.tasks.clear()
         if self.nc is not None:
             with contextlib.suppress(Exception):
-                await self.nc.drain()
+                await self.nc.close()
         await self.db.dispose()
 
     def committed(self) -> None:
