@@ -10,3 +10,4 @@ class HazardSettings(ServiceSettings):
 
     service_name: str = "hazard"
     port: int = 8001
+    overdue_scan_interval_s: float = 60.0

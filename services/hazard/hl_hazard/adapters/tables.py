@@ -1,5 +1,47 @@
-"""The hazard service's own tables (beside the platform's event store and outbox)."""
+"""The hazard service's own tables, beside the platform's event store and outbox.
 
-from sqlalchemy import MetaData
+`hazard_summaries` is written in the same transaction as the events it summarises, so lists and
+the overdue watch read a consistent view without replaying. `enterprise_replica` is fed by the
+enterprise stream: what this service knows of enterprises without calling their service.
+"""
+
+from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, MetaData, String, Table
+
+from hl_platform.db import UTCDateTime
 
 metadata = MetaData()
+
+hazard_summaries = Table(
+    "hazard_summaries",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("enterprise_id", String(64), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("industry", String(40), nullable=False),
+    Column("source", String(30), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("found_at", UTCDateTime, nullable=False),
+    Column("deadline", Date, nullable=True),
+    Column("listed_level", String(10), nullable=True),
+    Column("overdue", Boolean, nullable=False, default=False),
+    Column("overdue_deadline", Date, nullable=True),
+    Column("snapshot", JSON, nullable=False),  # what GET /hazards returns, so a list needs no replay
+    Index("ix_hazard_summaries_region", "region_code", "id"),
+    Index("ix_hazard_summaries_enterprise", "enterprise_id", "id"),
+    Index("ix_hazard_summaries_due", "status", "deadline"),
+)
+
+enterprise_replica = Table(
+    "enterprise_replica",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("industry", String(40), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("blacklisted", Boolean, nullable=False, default=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

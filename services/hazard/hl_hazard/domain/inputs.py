@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from hl_contracts import EventData
+from hl_platform.errors import InvalidInput
 from pydantic import ValidationError
 
-from hl_contracts import EventData
-from hl_hazard.domain.clock import local_date
-from hl_platform.errors import InvalidInput
+from hl_hazard.domain.clock import local_date, utc
 
 E = TypeVar("E", bound=EventData)
 
@@ -32,7 +32,7 @@ def business_time(field: str, value: datetime, now: datetime) -> datetime:
     """Rule 9: an aware time not in the future, returned in UTC (how times are stored)."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(field, "must carry a UTC offset (RFC 3339)")
-    if value > now:
+    if value > utc(now):
         raise InvalidInput(field, f"is in the future: {value.isoformat()} is after {now.isoformat()}")
     return value.astimezone(UTC)
 

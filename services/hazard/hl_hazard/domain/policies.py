@@ -95,7 +95,7 @@ def may_decide(principal: Principal, hazard: HazardFacts) -> None:
     if role is Role.ENTERPRISE:
         _require_own(principal, hazard.enterprise_id)
         if hazard.level == HazardLevel.MAJOR:
-            raise Forbidden("a major hazard is accepted by a department reviewer, never by the enterprise itself")
+            raise Forbidden("a major hazard is accepted by a department reviewer, never by the enterprise")
     elif role is Role.SUPERVISOR and hazard.listing is None:
         raise Forbidden("a supervisor decides acceptance only of hazards listed for supervision")
     elif role not in (Role.INSPECTOR, Role.SUPERVISOR):
@@ -110,7 +110,8 @@ def may_escalate(principal: Principal, level: ListingLevel) -> None:
     if principal.role is not Role.SUPERVISOR:
         raise _refused(principal, "list hazards for supervision")
     if principal.level != level:
-        raise Forbidden(f"a {principal.level or 'level-less'} supervisor lists hazards at its own level, not {level}")
+        held = principal.level or "level-less"
+        raise Forbidden(f"a {held} supervisor lists hazards at its own level, not at {level} level")
 
 
 def may_delist(principal: Principal, hazard: HazardFacts) -> None:
@@ -175,7 +176,8 @@ def _require_own(principal: Principal, enterprise_id: str) -> None:
 
 def _require_listing_level(principal: Principal, listing: ListingLevel | None, doing: str) -> None:
     if listing is not None and not principal.holds(listing):
-        raise Forbidden(f"the hazard is listed at {listing} level; only a {listing}-level authority or higher may {doing}")
+        needed = f"a {listing}-level authority or higher"
+        raise Forbidden(f"the hazard is listed at {listing} level; only {needed} may {doing}")
 
 
 def _refused(principal: Principal, doing: str) -> Forbidden:

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from hl_hazard.adapters.enterprise_replica import EnterpriseReplicaProjection
+from hl_hazard.application.overdue import OverdueWatch
+from hl_hazard.application.service import HazardService
+from hl_hazard.entrypoints.http import router
 from hl_hazard.settings import HazardSettings
 from hl_platform.http import create_service_app
-from hl_platform.nats_io import stream_for
-from hl_platform.runtime import Runtime
+from hl_platform.nats_io import ConsumerSpec, stream_for
+from hl_platform.runtime import Runtime, Subscription
+
+ENTERPRISE_REPLICA = ConsumerSpec(stream="HL_ENTERPRISE", durable="hazard-enterprise-replica")
 
 
 def create_app(settings: HazardSettings | None = None) -> FastAPI:
     settings = settings or HazardSettings()
-    runtime = Runtime(settings, streams=[stream_for("hazard")], publishes=True)
-    return create_service_app(runtime, [], title="Hazard Ledger — hazard service", description=__doc__ or "")
+    runtime = Runtime(
+        settings,
+        streams=[stream_for("hazard"), stream_for("enterprise")],
+        publishes=True,
+        subscriptions=[Subscription(ENTERPRISE_REPLICA, EnterpriseReplicaProjection())],
+    )
+    service = HazardService(runtime.db, on_commit=runtime.committed)
+    runtime.background.append(OverdueWatch(service, interval=settings.overdue_scan_interval_s).run)
+    app = create_service_app(runtime, [router], title="Hazard Ledger — hazard service", description=__doc__ or "")
+    app.state.hazard_service = service
+    return app

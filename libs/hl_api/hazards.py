@@ -1,0 +1,138 @@
+"""Schemas of the hazard resource (事故隐患)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from hl_api.common import ActorPublic, Request
+from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ListingLevel, ProductionHalt
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class HazardCreate(Request):
+    """Report a hazard (上报隐患). Business times are RFC 3339 with an offset; deadlines are dates."""
+
+    enterprise_id: Annotated[str, Field(min_length=1, max_length=64)]
+    source: HazardSource
+    level: HazardLevel
+    title: Name
+    description: str = Field(default="", max_length=5000)
+    found_at: AwareDatetime
+    found_by: Name
+    rectify_immediately: bool = Field(default=False, description="即查即改: a general hazard fixed on the spot")
+    deadline: date | None = Field(default=None, description="rectification deadline (end of that day, Asia/Shanghai)")
+    production_halt: ProductionHalt | None = Field(default=None, description="required for major hazards")
+    standard_clause: str | None = Field(default=None, max_length=500, description="判定标准 clause matched")
+
+
+class PlanSet(Request):
+    """The 五到位 plan: responsible person, measures, funds, deadline, emergency plan."""
+
+    responsible_person: Name
+    measures: Text
+    funds_yuan: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    deadline: date
+    emergency_plan: Text
+
+
+class RectificationReport(Request):
+    completed_at: AwareDatetime
+    description: str = Field(default="", max_length=5000)
+
+
+class AcceptanceDecision(Request):
+    accepted: bool
+    reviewer: Name
+    opinion: str = Field(default="", max_length=2000)
+    decided_at: AwareDatetime
+
+
+class EscalationCreate(Request):
+    """挂牌督办 at a level (county/city/province)."""
+
+    level: ListingLevel
+    authority: Name
+    deadline: date
+    reason: Text
+    escalated_at: AwareDatetime
+
+
+class DelistingCreate(Request):
+    delisted_at: AwareDatetime
+    authority: str = Field(default="", max_length=200)
+    reason: str = Field(default="", max_length=2000)
+
+
+class DeadlineExtensionCreate(Request):
+    new_deadline: date
+    reason: Text
+    approved_by: Name
+
+
+class ReclassificationCreate(Request):
+    level: HazardLevel
+    reason: Text
+    standard_clause: str | None = Field(default=None, max_length=500)
+    production_halt: ProductionHalt | None = None
+
+
+class VoidCreate(Request):
+    reason: Text
+
+
+class PlanPublic(BaseModel):
+    responsible_person: str
+    measures: str
+    funds_yuan: Decimal
+    deadline: date
+    emergency_plan: str
+
+
+class ListingPublic(BaseModel):
+    level: ListingLevel
+    authority: str
+    reason: str
+    deadline: date
+    listed_at: datetime
+
+
+class HazardPublic(BaseModel):
+    """A hazard as the ledger knows it now."""
+
+    id: str
+    version: int = Field(description="send as If-Match to guard a write against concurrent changes")
+    enterprise_id: str
+    region_code: str
+    industry: str
+    source: HazardSource
+    level: HazardLevel
+    status: HazardStatus
+    title: str
+    description: str = ""
+    found_at: datetime
+    found_by: str
+    deadline: date | None = None
+    production_halt: ProductionHalt | None = None
+    standard_clause: str | None = None
+    plan: PlanPublic | None = None
+    listing: ListingPublic | None = None
+    overdue: bool = False
+    details: dict[str, Any] = Field(default_factory=dict, description="rectification, acceptance and other facts")
+
+
+class HistoryEntry(BaseModel):
+    """One event of a hazard's audit trail: who did what, when it happened and when it was recorded."""
+
+    version: int
+    event_id: str
+    type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: ActorPublic
+    data: dict[str, Any]

@@ -1,0 +1,92 @@
+"""Reads and writes of `hazard_summaries`, the hazard service's list view."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hl_hazard.adapters.tables import hazard_summaries
+from hl_hazard.domain.model import Hazard
+from hl_platform.errors import InvalidInput
+
+
+async def save_summary(conn: AsyncConnection, hazard: Hazard) -> None:
+    """Replace the hazard's row, in the transaction that appends its events."""
+    s = hazard.snapshot()
+    listing = s["listing"]
+    await conn.execute(delete(hazard_summaries).where(hazard_summaries.c.id == hazard.id))
+    await conn.execute(
+        insert(hazard_summaries).values(
+            id=hazard.id, version=hazard.version, enterprise_id=s["enterprise_id"], region_code=s["region_code"],
+            industry=s["industry"], source=s["source"], level=s["level"], status=s["status"], title=s["title"],
+            found_at=hazard.found_at, deadline=hazard.deadline, listed_level=listing["level"] if listing else None,
+            overdue=bool(s["overdue"]), overdue_deadline=hazard.overdue_notified_for, snapshot=s,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class HazardFilters:
+    region_code: str = ""
+    enterprise_id: str | None = None
+    industry: str | None = None
+    level: str | None = None
+    source: str | None = None
+    status: str | None = None
+    listed: bool | None = None
+    overdue: bool | None = None
+
+
+def _filtered(filters: HazardFilters) -> Select[Any]:
+    c = hazard_summaries.c
+    query = select(c.id).where(c.region_code.startswith(filters.region_code, autoescape=True))
+    for column, value in (
+        (c.enterprise_id, filters.enterprise_id), (c.industry, filters.industry), (c.level, filters.level),
+        (c.source, filters.source), (c.status, filters.status), (c.overdue, filters.overdue),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.listed is not None:
+        query = query.where(c.listed_level.is_not(None) if filters.listed else c.listed_level.is_(None))
+    return query
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor", "not a cursor this API returned") from None
+
+
+async def list_page(
+    conn: AsyncConnection, filters: HazardFilters, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of hazards, newest first (ids sort by time), and the cursor for the next page."""
+    c = hazard_summaries.c
+    query = _filtered(filters).add_columns(c.snapshot).order_by(c.id.desc()).limit(limit + 1)
+    if cursor:
+        query = query.where(c.id < decode_cursor(cursor))
+    rows = (await conn.execute(query)).all()
+    page = rows[:limit]
+    return [row.snapshot for row in page], encode_cursor(page[-1].id) if len(rows) > limit and page else None
+
+
+async def due_for_overdue(conn: AsyncConnection, today: date, limit: int = 500) -> list[str]:
+    """Hazards whose deadline ended before `today` and that still owe an overdue event."""
+    c = hazard_summaries.c
+    query = (
+        select(c.id)
+        .where(c.status.in_(("reported", "rectifying")), c.deadline < today)
+        .where((c.overdue_deadline.is_(None)) | (c.overdue_deadline != c.deadline))
+        .limit(limit)
+    )
+    return list((await conn.scalars(query)).all())

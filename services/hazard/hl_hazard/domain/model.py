@@ -1,0 +1,277 @@
+"""The `Hazard` aggregate: it decides each command against DOMAIN.md's hazard rules, then records.
+
+Each method checks in one order — who may (`Forbidden`), whether the hazard's state allows it
+(`RuleViolation`), whether the input is sound (`InvalidInput`) — and records only when every check
+passed, so a refused command changes nothing. Business times come from the command; events
+without one (plan, extension, reclassification, void, overdue) take the clock's `now`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+
+from hl_contracts import EventData
+from hl_contracts.hazard import (
+    HazardAccepted,
+    HazardDeadlineExtended,
+    HazardDelisted,
+    HazardEscalated,
+    HazardOverdue,
+    HazardPlanSet,
+    HazardReclassified,
+    HazardRectified,
+    HazardRejected,
+    HazardVoided,
+)
+from hl_contracts.vocabulary import HazardLevel, HazardStatus, ListingLevel
+from hl_platform.errors import InvalidInput, RuleViolation
+
+from hl_hazard.domain import policies
+from hl_hazard.domain.clock import deadline_passed, utc
+from hl_hazard.domain.commands import (
+    Command,
+    DecideAcceptance,
+    Delist,
+    Escalate,
+    ExtendDeadline,
+    MarkOverdue,
+    Reclassify,
+    ReportHazard,
+    ReportRectification,
+    SetPlan,
+    Void,
+)
+from hl_hazard.domain.enterprise import EnterpriseSnapshot
+from hl_hazard.domain.findings import first_events, require_level_details
+from hl_hazard.domain.inputs import build, business_time, deadline_from, not_before
+from hl_hazard.domain.policies import Principal
+from hl_hazard.domain.state import OPEN, HazardState
+
+LIVE = (HazardStatus.REPORTED, HazardStatus.RECTIFYING, HazardStatus.RECTIFIED)
+NOT_VOIDED = (*LIVE, HazardStatus.CLOSED)
+
+
+class Hazard(HazardState):
+    """A hazard (事故隐患) from its report to its closing, listing and delisting."""
+
+    @classmethod
+    def report(
+        cls,
+        hazard_id: str,
+        cmd: ReportHazard,
+        enterprise: EnterpriseSnapshot,
+        principal: Principal,
+        now: datetime,
+    ) -> Hazard:
+        """Rules 1–3: a new hazard, found (and, for 即查即改, rectified) at `enterprise`."""
+        if cmd.enterprise_id != enterprise.id:
+            raise ValueError(f"the snapshot is of {enterprise.id}, the command names {cmd.enterprise_id}")
+        policies.may_report(principal, cmd.source, enterprise.id)
+        if enterprise.is_closed:
+            detail = f"enterprise {enterprise.id} is closed: no new hazards can be reported for it"
+            state = {"enterprise_id": enterprise.id, "enterprise_status": enterprise.status.value}
+            raise RuleViolation("enterprise-closed", detail, state)
+        found, fix = first_events(cmd, enterprise, now)
+        hazard = cls(hazard_id)
+        hazard.locate(enterprise.region_code, enterprise.industry)
+        hazard._record(found, principal, found.found_at)
+        if fix is not None:
+            hazard._record(fix, principal, fix.completed_at)
+        return hazard
+
+    def execute(self, cmd: Command, principal: Principal, now: datetime) -> bool:
+        """Run any command on this hazard; whether an event was recorded (only `MarkOverdue` may not)."""
+        match cmd:
+            case SetPlan():
+                self.set_plan(cmd, principal, now)
+            case ReportRectification():
+                self.report_rectification(cmd, principal, now)
+            case DecideAcceptance():
+                self.decide_acceptance(cmd, principal, now)
+            case Escalate():
+                self.escalate(cmd, principal, now)
+            case Delist():
+                self.delist(cmd, principal, now)
+            case ExtendDeadline():
+                self.extend_deadline(cmd, principal, now)
+            case Reclassify():
+                self.reclassify(cmd, principal, now)
+            case Void():
+                self.void(cmd, principal, now)
+            case MarkOverdue():
+                return self.mark_overdue(now, principal)
+        return True
+
+    def set_plan(self, cmd: SetPlan, principal: Principal, now: datetime) -> None:
+        """Rules 3, 4, 7: set or revise the 五到位 plan; a deadline once set is kept."""
+        policies.may_rectify(principal, self.facts, "set the plan")
+        self._require_status("set the plan", OPEN)
+        plan = build(
+            HazardPlanSet,
+            responsible_person=cmd.responsible_person,
+            measures=cmd.measures,
+            funds_yuan=cmd.funds_yuan,
+            deadline=cmd.deadline,
+            emergency_plan=cmd.emergency_plan,
+        )
+        self._keep_deadline(plan.deadline)
+        self._record(plan, principal, utc(now))
+
+    def report_rectification(self, cmd: ReportRectification, principal: Principal, now: datetime) -> None:
+        """Rules 3, 4: the fix is done; a major hazard needs its plan first."""
+        policies.may_rectify(principal, self.facts, "report rectification")
+        self._require_status("report its rectification", OPEN)
+        self._require_plan()
+        completed_at = business_time("completed_at", cmd.completed_at, now)
+        not_before("completed_at", completed_at, "found_at", self.found_at)
+        fix = build(HazardRectified, completed_at=completed_at, description=cmd.description)
+        self._record(fix, principal, completed_at)
+
+    def decide_acceptance(self, cmd: DecideAcceptance, principal: Principal, now: datetime) -> None:
+        """Rules 4, 5: accept (close, 销号) or reject (back to rectifying) the reported fix."""
+        policies.may_decide(principal, self.facts)
+        self._require_status("decide its acceptance", (HazardStatus.RECTIFIED,))
+        decided_at = business_time("decided_at", cmd.decided_at, now)
+        rectified_at = self.rectification.completed_at if self.rectification else self.found_at
+        not_before("decided_at", decided_at, "the rectification's completed_at", rectified_at)
+        decision = HazardAccepted if cmd.accepted else HazardRejected
+        event = build(decision, reviewer=cmd.reviewer, opinion=cmd.opinion, decided_at=decided_at)
+        self._record(event, principal, decided_at)
+
+    def escalate(self, cmd: Escalate, principal: Principal, now: datetime) -> None:
+        """Rule 6: list a major hazard (挂牌督办); a new listing must outrank every earlier one."""
+        policies.may_escalate(principal, cmd.level)
+        self._require_status("list it for supervision", LIVE)
+        if self.level != HazardLevel.MAJOR:
+            raise self._violation("major-only-listing", "only a major hazard can be listed for supervision")
+        escalated_at = business_time("escalated_at", cmd.escalated_at, now)
+        not_before("escalated_at", escalated_at, "found_at", self.found_at)
+        listing = build(
+            HazardEscalated,
+            level=cmd.level,
+            authority=cmd.authority,
+            reason=cmd.reason,
+            deadline=cmd.deadline,
+            escalated_at=escalated_at,
+        )
+        self._require_higher_listing(listing.level)
+        deadline_from("deadline", listing.deadline, self.found_at)
+        self._record(listing, principal, escalated_at)
+
+    def delist(self, cmd: Delist, principal: Principal, now: datetime) -> None:
+        """Rule 6: lift the listing (摘牌), only once the hazard is closed."""
+        policies.may_delist(principal, self.facts)
+        self._require_status("delist it", (HazardStatus.CLOSED,), rule="delist-after-closing")
+        if self.listing is None:
+            raise self._violation("not-listed", "the hazard is not listed for supervision")
+        delisted_at = business_time("delisted_at", cmd.delisted_at, now)
+        closed_at = self.decision.decided_at if self.decision else self.found_at
+        not_before("delisted_at", delisted_at, "the acceptance's decided_at", closed_at)
+        event = build(
+            HazardDelisted,
+            level=self.listing.level,
+            authority=cmd.authority or principal.actor.organisation,
+            delisted_at=delisted_at,
+            reason=cmd.reason,
+        )
+        self._record(event, principal, delisted_at)
+
+    def extend_deadline(self, cmd: ExtendDeadline, principal: Principal, now: datetime) -> None:
+        """Rule 7: an approved extension is the only thing that moves the deadline, and only later."""
+        policies.may_extend(principal, self.facts)
+        self._require_status("extend its deadline", OPEN)
+        if self.deadline is None:
+            raise self._violation("no-deadline", "the hazard has no deadline to extend; set its plan first")
+        extension = build(
+            HazardDeadlineExtended,
+            previous_deadline=self.deadline,
+            new_deadline=cmd.new_deadline,
+            reason=cmd.reason,
+            approved_by=cmd.approved_by,
+        )
+        if extension.new_deadline <= self.deadline:
+            raise InvalidInput("new_deadline", f"must be later than the current deadline {self.deadline}")
+        self._record(extension, principal, utc(now))
+
+    def reclassify(self, cmd: Reclassify, principal: Principal, now: datetime) -> None:
+        """Rule 1: change the level while the fix is still owed; a listed hazard stays major."""
+        policies.may_reclassify(principal)
+        self._require_status("reclassify it", OPEN)
+        event = build(
+            HazardReclassified,
+            previous_level=self.level,
+            level=cmd.level,
+            reason=cmd.reason,
+            standard_clause=cmd.standard_clause,
+            production_halt=cmd.production_halt,
+        )
+        if event.level == self.level:
+            raise InvalidInput("level", f"the hazard is already {self.level}")
+        require_level_details(event.level, event.production_halt, event.standard_clause)
+        if self.listed:
+            raise self._violation("listed-stays-major", "a hazard listed for supervision must stay major")
+        self._record(event, principal, utc(now))
+
+    def void(self, cmd: Void, principal: Principal, now: datetime) -> None:
+        """Rule 4: void (作废) from any state; the history stays."""
+        policies.may_void(principal, self.facts)
+        self._require_status("void it", NOT_VOIDED)
+        self._record(build(HazardVoided, reason=cmd.reason), principal, utc(now))
+
+    def mark_overdue(self, now: datetime, principal: Principal | None = None) -> bool:
+        """Rule 7: record hazard.overdue once per deadline, when `now` is past the deadline's day
+        (Asia/Shanghai) and the fix is still owed. Whether it recorded; the scan may call it often.
+        """
+        principal = principal or Principal.system()
+        policies.may_mark_overdue(principal)
+        deadline = self.deadline
+        if deadline is None or not self._owes_overdue(deadline, now):
+            return False
+        self._record(HazardOverdue(deadline=deadline, detected_at=utc(now)), principal, utc(now))
+        return True
+
+    def _owes_overdue(self, deadline: date, now: datetime) -> bool:
+        still_owed = self.status in OPEN and self.overdue_notified_for != deadline
+        return still_owed and deadline_passed(deadline, now)
+
+    def _keep_deadline(self, deadline: date) -> None:
+        # Rule 7: a revised plan cannot move the deadline, earlier or later; an extension can.
+        if self.deadline is None:
+            deadline_from("deadline", deadline, self.found_at)
+        elif deadline != self.deadline:
+            detail = f"the deadline is {self.deadline}, the plan says {deadline}: only an extension moves it"
+            raise self._violation("deadline-needs-extension", detail)
+
+    def _require_plan(self) -> None:
+        if self.plan is not None:
+            return
+        if self.level == HazardLevel.MAJOR:
+            detail = "a major hazard needs a complete 五到位 plan before its rectification is reported"
+            raise self._violation("major-needs-plan", detail)
+        if self.deadline is None:
+            detail = "a general hazard not rectified on the spot needs a deadline or a plan first"
+            raise self._violation("plan-or-deadline-needed", detail)
+
+    def _require_higher_listing(self, level: ListingLevel) -> None:
+        highest = max(self.listings, key=lambda listing: listing.level.rank, default=None)
+        if highest is not None and level.rank <= highest.level.rank:
+            detail = f"the hazard was listed at {highest.level} level; it can be re-listed only higher"
+            raise self._violation("listing-must-rise", detail)
+
+    def _require_status(
+        self, action: str, allowed: Collection[HazardStatus], rule: str = "invalid-transition"
+    ) -> None:
+        if self.status == HazardStatus.VOIDED:
+            raise self._violation("hazard-voided", f"cannot {action}: the hazard was voided")
+        if self.status not in allowed:
+            expected = " or ".join(status.value for status in allowed)
+            detail = f"cannot {action} while the hazard is {self.status}; it must be {expected}"
+            raise self._violation(rule, detail)
+
+    def _violation(self, rule: str, detail: str) -> RuleViolation:
+        return RuleViolation(rule, detail, self.current_state())
+
+    def _record(self, event: EventData, principal: Principal, time: datetime) -> None:
+        self.record(event, actor=principal.actor, time=time)
+
