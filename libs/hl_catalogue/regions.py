@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import csv
 import functools
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -169,7 +168,7 @@ def _is_data(line: str) -> bool:
 
 def _region_from(source: str, line_no: int, line: str) -> tuple[str, Region]:
     where = f"{source} line {line_no}"
-    cells = next(csv.reader(io.StringIO(line)))
+    cells = next(csv.reader([line]))
     if len(cells) != len(_COLUMNS):
         raise RegionCatalogueError(f"{where}: expected {len(_COLUMNS)} columns, found {len(cells)}")
     code, name, parent_code, level = (cell.strip() for cell in cells)

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from stdnum.cn import uscc as stdnum_uscc
-
 from hl_platform.errors import InvalidInput
+from stdnum.cn import uscc as stdnum_uscc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # digits and capitals without I, O, Z, S, V
 
@@ -39,8 +38,7 @@ ORG_TYPES: dict[str, str] = {
 
 # First two digits of the registrar's division: the provinces, plus 10 for national registrars.
 DIVISION_PREFIXES = frozenset(
-    "10 11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    "10 11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
 )
 
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)

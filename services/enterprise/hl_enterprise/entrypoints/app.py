@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from hl_enterprise.application.service import EnterpriseService
+from hl_enterprise.entrypoints.http import router
 from hl_enterprise.settings import EnterpriseSettings
 from hl_platform.http import create_service_app
 from hl_platform.nats_io import stream_for
@@ -13,4 +15,7 @@ from hl_platform.runtime import Runtime
 def create_app(settings: EnterpriseSettings | None = None) -> FastAPI:
     settings = settings or EnterpriseSettings()
     runtime = Runtime(settings, streams=[stream_for("enterprise")], publishes=True)
-    return create_service_app(runtime, [], title="Hazard Ledger — enterprise service", description=__doc__ or "")
+    service = EnterpriseService(runtime.db, on_commit=runtime.committed)
+    app = create_service_app(runtime, [router], title="Hazard Ledger — enterprise service", description=__doc__ or "")
+    app.state.enterprise_service = service
+    return app

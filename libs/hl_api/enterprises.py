@@ -1,0 +1,98 @@
+"""Schemas of the enterprise resource (生产经营单位), its spot inspections and enforcement actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from hl_api.common import Request
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ContactIn(Request):
+    name: Name
+    phone: str = Field(default="", max_length=40)
+
+
+class EnterpriseCreate(Request):
+    """Register an enterprise under supervision. `uscc` is the 18-character 统一社会信用代码."""
+
+    uscc: Annotated[str, Field(min_length=18, max_length=18, examples=["91371000MA3C4XYZ0J"])]
+    name: Name
+    region_code: Annotated[str, Field(min_length=2, max_length=12, description="GB/T 2260 code or a zone's code")]
+    industry: Annotated[str, Field(description="industry code, e.g. hazardous_chemicals")]
+    address: str = Field(default="", max_length=500)
+    principal: ContactIn
+    safety_director: ContactIn | None = None
+    high_risk: bool = False
+    major_hazard_source: bool = False
+    standardization_grade: str = Field(default="none", description="level1, level2, level3 or none")
+    supervising_department: str = Field(default="", max_length=200)
+
+
+class EnterpriseUpdate(Request):
+    """Change some profile fields; `uscc` cannot change."""
+
+    name: Name | None = None
+    region_code: str | None = Field(default=None, min_length=2, max_length=12)
+    industry: str | None = None
+    address: str | None = Field(default=None, max_length=500)
+    principal: ContactIn | None = None
+    safety_director: ContactIn | None = None
+    high_risk: bool | None = None
+    major_hazard_source: bool | None = None
+    standardization_grade: str | None = None
+    supervising_department: str | None = Field(default=None, max_length=200)
+
+
+class EnterprisePublic(BaseModel):
+    id: str
+    version: int
+    uscc: str
+    name: str
+    region_code: str
+    industry: str
+    address: str = ""
+    principal: dict[str, Any]
+    safety_director: dict[str, Any] | None = None
+    high_risk: bool = False
+    major_hazard_source: bool = False
+    standardization_grade: str = "none"
+    supervising_department: str = ""
+    status: str = Field(description="active or closed")
+    blacklisted: bool = False
+
+
+class InspectionCreate(Request):
+    """A spot inspection (抽查检查) of the enterprise's self-inspection work."""
+
+    department: Name
+    inspected_on: date
+    inspectors: list[Name] = Field(default_factory=list, max_length=50)
+    findings: list[str] = Field(default_factory=list, max_length=7, description="deficiency codes (dispatch table 二)")
+    note: str = Field(default="", max_length=2000)
+
+
+class EnforcementActionCreate(Request):
+    """An enforcement action (dispatch table 三). `amount_wan` in 万元; `persons` where a count of people applies."""
+
+    kind: str = Field(description="assistance_visit, administrative_penalty, dual_penalty, judicial_referral, …")
+    department: Name
+    decided_on: date
+    amount_wan: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=4)
+    persons: int | None = Field(default=None, ge=0, le=10_000)
+    key_enterprise: bool = False
+    dangerous_operation_crime: bool = False
+    note: str = Field(default="", max_length=2000)
+
+
+class RecordedAction(BaseModel):
+    """The id of a recorded inspection or enforcement action, and the enterprise's new version."""
+
+    id: str
+    enterprise_id: str
+    version: int

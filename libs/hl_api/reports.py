@@ -1,0 +1,77 @@
+"""Schemas of the reports: the monthly dispatch table (调度表) and the supervision list (挂牌督办清单)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from hl_api.common import Request
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class FigureRow(BaseModel):
+    key: str
+    label: str = Field(description="the official Chinese label")
+    value: float | int | None
+
+
+class RegionFigures(BaseModel):
+    region_code: str
+    region_name: str
+    figures: dict[str, float | int | None]
+
+
+class DispatchTable(BaseModel):
+    """The dispatch table of one region (and optionally one industry) for one period."""
+
+    period: str
+    region_code: str
+    region_name: str
+    industry: str | None = None
+    since: date
+    cutoff: date
+    sections: dict[str, list[FigureRow]]
+    breakdown: list[RegionFigures] = Field(default_factory=list, description="one entry per child region")
+
+
+class SubmissionCreate(Request):
+    """Freeze a period's figures: who filled and reviewed it, and the hand-entered section 四 figures."""
+
+    region_code: Annotated[str, Field(min_length=2, max_length=12)]
+    industry: str | None = None
+    since: date | None = None
+    filled_by: Name
+    reviewed_by: Name
+    section_four: dict[str, float | int | bool] = Field(default_factory=dict)
+
+
+class SubmissionPublic(BaseModel):
+    id: str
+    period: str
+    region_code: str
+    industry: str | None = None
+    filled_by: str
+    reviewed_by: str
+    submitted_at: str
+    figures: dict[str, Any]
+    section_four: dict[str, Any]
+
+
+class SupervisionItem(BaseModel):
+    hazard_id: str
+    title: str
+    enterprise_id: str
+    enterprise_name: str
+    region_code: str
+    industry: str
+    listing_level: str
+    authority: str
+    listed_at: str
+    deadline: date
+    status: str
+    days_left: int | None = None
+    days_overdue: int | None = None

@@ -1,0 +1,71 @@
+"""Reads and writes of `enterprise_directory`."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hl_enterprise.adapters.tables import enterprise_directory
+from hl_enterprise.domain.model import Enterprise
+from hl_platform.errors import InvalidInput
+
+
+def snapshot(enterprise: Enterprise) -> dict[str, Any]:
+    return {
+        **enterprise.details,
+        "id": enterprise.id,
+        "version": enterprise.version,
+        "status": "closed" if enterprise.is_closed else "active",
+        "blacklisted": enterprise.is_blacklisted,
+    }
+
+
+async def save_entry(conn: AsyncConnection, enterprise: Enterprise) -> None:
+    """Replace the enterprise's row (a new uscc row fails on the unique index: a duplicate)."""
+    await conn.execute(delete(enterprise_directory).where(enterprise_directory.c.id == enterprise.id))
+    await conn.execute(
+        insert(enterprise_directory).values(
+            id=enterprise.id, version=enterprise.version, uscc=enterprise.uscc, name=enterprise.details["name"],
+            region_code=enterprise.region_code, industry=enterprise.industry, closed=enterprise.is_closed,
+            blacklisted=enterprise.is_blacklisted, snapshot=snapshot(enterprise),
+        )
+    )
+
+
+async def id_by_uscc(conn: AsyncConnection, uscc: str) -> str | None:
+    return await conn.scalar(select(enterprise_directory.c.id).where(enterprise_directory.c.uscc == uscc))
+
+
+@dataclass(frozen=True)
+class EnterpriseFilters:
+    region_code: str = ""
+    industry: str | None = None
+    q: str | None = None
+
+
+async def list_page(
+    conn: AsyncConnection, filters: EnterpriseFilters, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    c = enterprise_directory.c
+    query = select(c.id, c.snapshot).where(c.region_code.startswith(filters.region_code, autoescape=True))
+    if filters.industry:
+        query = query.where(c.industry == filters.industry)
+    if filters.q:
+        query = query.where(or_(c.name.contains(filters.q, autoescape=True), c.uscc == filters.q.upper()))
+    if cursor:
+        query = query.where(c.id > _decode(cursor))
+    rows = (await conn.execute(query.order_by(c.id).limit(limit + 1))).all()
+    page = rows[:limit]
+    next_cursor = base64.urlsafe_b64encode(page[-1].id.encode()).decode() if len(rows) > limit and page else None
+    return [row.snapshot for row in page], next_cursor
+
+
+def _decode(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor", "not a cursor this API returned") from None

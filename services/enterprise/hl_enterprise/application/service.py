@@ -1,0 +1,160 @@
+"""The enterprise service's use cases: each loads, decides and saves in one transaction.
+
+A caller sees enterprises in its region (an enterprise user: only its own); others are "not
+found". Who may change what follows DOMAIN.md "Actors": departments (inspectors) and governments
+keep the registry and record inspections and enforcement; enterprises and bureaus only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hl_api.enterprises import EnforcementActionCreate, EnterpriseCreate, InspectionCreate
+from hl_catalogue import RegionCatalogue
+from hl_enterprise.adapters.directory import EnterpriseFilters, id_by_uscc, list_page, save_entry, snapshot
+from hl_enterprise.domain.model import Enterprise
+from hl_enterprise.domain.profile import EnterpriseProfile, parse_profile
+from hl_platform.aggregate import Repository
+from hl_platform.db import Database
+from hl_platform.errors import Conflict, Forbidden, NotFound
+from hl_platform.identity import Caller
+from hl_platform.ids import new_id
+
+REGISTRARS = {"admin", "platform", "supervisor", "inspector"}
+INSPECTORS = {"admin", "inspector"}
+Clock = Callable[[], datetime]
+
+
+def require_role(caller: Caller, allowed: set[str], doing: str) -> None:
+    if caller.role not in allowed:
+        raise Forbidden(f"a {caller.role} may not {doing}", role=caller.role)
+
+
+def visible_to(caller: Caller, enterprise: Enterprise) -> bool:
+    if caller.role == "enterprise":
+        return caller.enterprise_id == enterprise.id
+    return enterprise.region_code.startswith(caller.region_code)
+
+
+class EnterpriseService:
+    def __init__(
+        self, db: Database, on_commit: Callable[[], None] = lambda: None, clock: Clock | None = None,
+        regions: RegionCatalogue | None = None,
+    ) -> None:
+        self.db = db
+        self.repository: Repository[Enterprise] = Repository(Enterprise, "enterprise")
+        self.on_commit = on_commit
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.regions = regions
+
+    async def register(self, caller: Caller, body: EnterpriseCreate | dict[str, Any]) -> dict[str, Any]:
+        """Register an enterprise; 409 with the existing id when its uscc is already registered."""
+        require_role(caller, REGISTRARS, "register enterprises")
+        data = body.model_dump(exclude_none=True) if isinstance(body, EnterpriseCreate) else body
+        profile = parse_profile(data, self.regions)
+        return await self.register_profile(caller, profile)
+
+    async def register_profile(self, caller: Caller, profile: EnterpriseProfile) -> dict[str, Any]:
+        if not profile.region_code.startswith(caller.region_code):
+            raise Forbidden(f"region {profile.region_code} is outside your region {caller.region_code}")
+        enterprise = Enterprise.register(new_id(), profile, caller.actor, self.clock())
+        try:
+            async with self.db.write() as conn:
+                existing = await id_by_uscc(conn, profile.uscc)
+                if existing is not None:
+                    raise self._duplicate(profile.uscc, existing)
+                await self._save(conn, enterprise)
+        except IntegrityError:  # a concurrent registration of the same uscc won the race
+            async with self.db.read() as conn:
+                raise self._duplicate(profile.uscc, await id_by_uscc(conn, profile.uscc)) from None
+        self.on_commit()
+        return snapshot(enterprise)
+
+    @staticmethod
+    def _duplicate(uscc: str, existing_id: str | None) -> Conflict:
+        return Conflict(f"an enterprise with uscc {uscc} is already registered", existing_id=existing_id)
+
+    async def update(self, caller: Caller, enterprise_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        require_role(caller, REGISTRARS, "change the enterprise registry")
+
+        def change(enterprise: Enterprise) -> None:
+            enterprise.update(changes, caller.actor, self.clock(), regions=self.regions)
+            if not enterprise.region_code.startswith(caller.region_code):
+                raise Forbidden(f"region {enterprise.region_code} is outside your region {caller.region_code}")
+
+        return await self._execute(caller, enterprise_id, change)
+
+    async def inspect(self, caller: Caller, enterprise_id: str, body: InspectionCreate) -> dict[str, Any]:
+        require_role(caller, INSPECTORS, "record spot inspections")
+        recorded: dict[str, str] = {}
+
+        def inspect(enterprise: Enterprise) -> None:
+            recorded["id"] = enterprise.record_inspection(actor=caller.actor, now=self.clock(), **body.model_dump())
+
+        result = await self._execute(caller, enterprise_id, inspect)
+        return {"id": recorded["id"], "enterprise_id": enterprise_id, "version": result["version"]}
+
+    async def enforce(self, caller: Caller, enterprise_id: str, body: EnforcementActionCreate) -> dict[str, Any]:
+        require_role(caller, INSPECTORS, "record enforcement actions")
+        recorded: dict[str, str] = {}
+
+        def enforce(enterprise: Enterprise) -> None:
+            recorded["id"] = enterprise.record_enforcement(actor=caller.actor, now=self.clock(), **body.model_dump())
+
+        result = await self._execute(caller, enterprise_id, enforce)
+        return {"id": recorded["id"], "enterprise_id": enterprise_id, "version": result["version"]}
+
+    async def close(self, caller: Caller, enterprise_id: str, reason: str, closed_on: date) -> dict[str, Any]:
+        require_role(caller, REGISTRARS, "close enterprises")
+        return await self._execute(
+            caller, enterprise_id, lambda e: e.close(reason, closed_on, caller.actor, self.clock())
+        )
+
+    async def blacklist(self, caller: Caller, enterprise_id: str, reason: str, authority: str, on: date, lift: bool) -> dict[str, Any]:
+        require_role(caller, REGISTRARS, "change the credit blacklist")
+        action = Enterprise.lift_blacklist if lift else Enterprise.blacklist
+        return await self._execute(
+            caller, enterprise_id, lambda e: action(e, reason, authority, on, caller.actor, self.clock())
+        )
+
+    async def get(self, caller: Caller, enterprise_id: str) -> dict[str, Any]:
+        async with self.db.read() as conn:
+            return snapshot(await self._load_visible(conn, caller, enterprise_id))
+
+    async def list(
+        self, caller: Caller, filters: EnterpriseFilters, cursor: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        if caller.role == "enterprise":
+            return ([await self.get(caller, caller.enterprise_id)] if caller.enterprise_id else []), None
+        region = filters.region_code if filters.region_code.startswith(caller.region_code) else caller.region_code
+        if not region.startswith(caller.region_code) or not (region.startswith(filters.region_code)):
+            return [], None
+        async with self.db.read() as conn:
+            return await list_page(conn, EnterpriseFilters(region, filters.industry, filters.q), cursor, limit)
+
+    async def _execute(
+        self, caller: Caller, enterprise_id: str, decide: Callable[[Enterprise], object]
+    ) -> dict[str, Any]:
+        async with self.db.write() as conn:
+            enterprise = await self._load_visible(conn, caller, enterprise_id)
+            decide(enterprise)
+            await self._save(conn, enterprise)
+        self.on_commit()
+        return snapshot(enterprise)
+
+    async def _load_visible(self, conn: AsyncConnection, caller: Caller, enterprise_id: str) -> Enterprise:
+        enterprise = await self.repository.get(conn, enterprise_id)
+        if enterprise is None or not visible_to(caller, enterprise):
+            raise NotFound(f"no enterprise {enterprise_id}")
+        return enterprise
+
+    async def _save(self, conn: AsyncConnection, enterprise: Enterprise) -> None:
+        if enterprise.changes:
+            await self.repository.save(conn, enterprise)
+            await save_entry(conn, enterprise)
+

@@ -1,0 +1,102 @@
+"""The enterprise profile as it enters the service: one validated shape for the API and bulk import.
+
+Region codes are checked against a `RegionCatalogue`: the packaged one unless the validation
+context names another (`context={"regions": catalogue}`), which is how tests pass a small one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from hl_catalogue import RegionCatalogue, is_industry
+from hl_contracts.vocabulary import STANDARDIZATION_GRADES
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from hl_enterprise.domain.phone import is_phone_number
+from hl_enterprise.domain.uscc import InvalidUscc, validate_uscc
+from hl_enterprise.domain.validation import build
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+REGIONS_CONTEXT = "regions"
+
+
+class Contact(BaseModel):
+    """A person to call: the principal (主要负责人) or the safety director."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    name: Name
+    phone: str = Field(default="", max_length=40)
+
+    @field_validator("phone")
+    @classmethod
+    def _looks_like_a_phone(cls, phone: str) -> str:
+        if phone and not is_phone_number(phone):
+            raise PydanticCustomError("phone", "not a Chinese mobile or landline number: {phone}", {"phone": phone})
+        return phone
+
+
+class EnterpriseProfile(BaseModel):
+    """What is known about an enterprise under supervision; the fields of `enterprise.registered`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    uscc: str
+    name: Name
+    region_code: str
+    industry: str
+    address: str = Field(default="", max_length=500)
+    principal: Contact
+    safety_director: Contact | None = None
+    high_risk: bool = False
+    major_hazard_source: bool = False
+    standardization_grade: str = "none"
+    supervising_department: str = Field(default="", max_length=200)
+
+    @field_validator("uscc")
+    @classmethod
+    def _valid_uscc(cls, uscc: str) -> str:
+        try:
+            return validate_uscc(uscc)
+        except InvalidUscc as exc:
+            raise PydanticCustomError(exc.rule.value, exc.reason) from None
+
+    @field_validator("region_code")
+    @classmethod
+    def _known_region(cls, code: str, info: ValidationInfo) -> str:
+        if not _regions(info).exists(code):
+            raise PydanticCustomError("region", "unknown region code {code}", {"code": code})
+        return code
+
+    @field_validator("industry")
+    @classmethod
+    def _known_industry(cls, industry: str) -> str:
+        if not is_industry(industry):
+            raise PydanticCustomError("industry", "unknown industry {industry}", {"industry": industry})
+        return industry
+
+    @field_validator("standardization_grade")
+    @classmethod
+    def _known_grade(cls, grade: str) -> str:
+        if grade not in STANDARDIZATION_GRADES:
+            allowed = ", ".join(STANDARDIZATION_GRADES)
+            raise PydanticCustomError("grade", "must be one of {allowed}", {"allowed": allowed})
+        return grade
+
+
+def parse_profile(data: Mapping[str, Any], regions: RegionCatalogue | None = None) -> EnterpriseProfile:
+    """Validate raw input into a profile, or raise `InvalidFields` listing every broken field."""
+    return build(EnterpriseProfile, dict(data), context=profile_context(regions))
+
+
+def profile_context(regions: RegionCatalogue | None) -> dict[str, Any]:
+    """The pydantic validation context that makes a profile check against `regions`."""
+    return {REGIONS_CONTEXT: regions} if regions is not None else {}
+
+
+def _regions(info: ValidationInfo) -> RegionCatalogue:
+    context = info.context if isinstance(info.context, dict) else {}
+    regions = context.get(REGIONS_CONTEXT)
+    return regions if isinstance(regions, RegionCatalogue) else RegionCatalogue.load_default()

@@ -1,0 +1,93 @@
+"""The enterprise service's internal HTTP API: the public paths and bodies, called by the gateway."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import Field
+
+from hl_api.common import MAX_PAGE, Page, Request as RequestBody
+from hl_api.enterprises import EnforcementActionCreate, EnterpriseCreate, EnterpriseUpdate, InspectionCreate, RecordedAction
+from hl_enterprise.adapters.directory import EnterpriseFilters
+from hl_enterprise.application.service import EnterpriseService
+from hl_platform.identity import CallerDep
+
+router = APIRouter(prefix="/enterprises", tags=["enterprises"])
+
+
+def enterprise_service(request: Request) -> EnterpriseService:
+    service: EnterpriseService = request.app.state.enterprise_service
+    return service
+
+
+ServiceDep = Annotated[EnterpriseService, Depends(enterprise_service)]
+
+
+class ClosureCreate(RequestBody):
+    reason: str = Field(min_length=1, max_length=2000)
+    closed_on: date
+
+
+class BlacklistDecision(RequestBody):
+    reason: str = Field(min_length=1, max_length=2000)
+    authority: str = Field(min_length=1, max_length=200)
+    decided_on: date
+
+
+@router.post("", status_code=201, summary="Register an enterprise")
+async def register(body: EnterpriseCreate, caller: CallerDep, service: ServiceDep, response: Response) -> dict[str, Any]:
+    """409 with `existing_id` when the uscc is already registered."""
+    created = await service.register(caller, body)
+    response.headers["Location"] = f"/enterprises/{created['id']}"
+    return created
+
+
+@router.get("", summary="List and search enterprises")
+async def list_enterprises(
+    caller: CallerDep,
+    service: ServiceDep,
+    region_code: str = "",
+    industry: str | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="part of the name, or a full uscc")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[dict[str, Any]]:
+    items, next_cursor = await service.list(caller, EnterpriseFilters(region_code, industry, q), cursor, limit)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{enterprise_id}", summary="Read an enterprise")
+async def get_enterprise(enterprise_id: str, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
+    return await service.get(caller, enterprise_id)
+
+
+@router.patch("/{enterprise_id}", summary="Change an enterprise's profile")
+async def update_enterprise(enterprise_id: str, body: EnterpriseUpdate, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
+    return await service.update(caller, enterprise_id, body.model_dump(exclude_unset=True))
+
+
+@router.post("/{enterprise_id}/inspections", status_code=201, summary="Record a spot inspection (抽查检查)")
+async def inspect(enterprise_id: str, body: InspectionCreate, caller: CallerDep, service: ServiceDep) -> RecordedAction:
+    return RecordedAction.model_validate(await service.inspect(caller, enterprise_id, body))
+
+
+@router.post("/{enterprise_id}/enforcement-actions", status_code=201, summary="Record an enforcement action")
+async def enforce(enterprise_id: str, body: EnforcementActionCreate, caller: CallerDep, service: ServiceDep) -> RecordedAction:
+    return RecordedAction.model_validate(await service.enforce(caller, enterprise_id, body))
+
+
+@router.post("/{enterprise_id}/closure", summary="Close or deregister the enterprise")
+async def close(enterprise_id: str, body: ClosureCreate, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
+    return await service.close(caller, enterprise_id, body.reason, body.closed_on)
+
+
+@router.post("/{enterprise_id}/blacklisting", summary="Put on the credit blacklist (黑名单)")
+async def blacklist(enterprise_id: str, body: BlacklistDecision, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
+    return await service.blacklist(caller, enterprise_id, body.reason, body.authority, body.decided_on, lift=False)
+
+
+@router.post("/{enterprise_id}/blacklist-lifting", summary="Take off the credit blacklist")
+async def lift(enterprise_id: str, body: BlacklistDecision, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
+    return await service.blacklist(caller, enterprise_id, body.reason, body.authority, body.decided_on, lift=True)
