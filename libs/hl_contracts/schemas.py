@@ -43,7 +43,10 @@ def asyncapi_document(registry: EventRegistry = REGISTRY) -> dict[str, Any]:
             "payload": {
                 "allOf": [
                     {"$ref": "#/components/schemas/CloudEvent"},
-                    {"type": "object", "properties": {"type": {"const": event_type}, "data": event_schema(event_type, registry)}},
+                    {
+                        "type": "object",
+                        "properties": {"type": {"const": event_type}, "data": event_schema(event_type, registry)},
+                    },
                 ]
             },
         }

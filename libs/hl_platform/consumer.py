@@ -81,7 +81,7 @@ class ConsumerRunner:
                     subscription = await self.js().pull_subscribe_bind(self.spec.durable, self.spec.stream)
                 try:
                     msgs = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
-                except (NatsTimeoutError, asyncio.TimeoutError):
+                except (TimeoutError, NatsTimeoutError):
                     continue
                 await self.handle_batch(msgs)
                 backoff = 0.2
@@ -126,7 +126,9 @@ class ConsumerRunner:
                 await self._park(msg, event, repr(exc))
             else:
                 delay = self.spec.backoff[min(deliveries, len(self.spec.backoff)) - 1] if self.spec.backoff else None
-                log.warning("consumer.nak", consumer=self.name, event_id=event.id, deliveries=deliveries, error=repr(exc))
+                log.warning(
+                    "consumer.nak", consumer=self.name, event_id=event.id, deliveries=deliveries, error=repr(exc)
+                )
                 await msg.nak(delay=delay)
             return
         await msg.ack()

@@ -80,7 +80,9 @@ def health_router(runtime: Runtime) -> APIRouter:
             checks["database"] = f"error: {exc.__class__.__name__}"
         checks["nats"] = "ok" if runtime.nats_connected else "disconnected"
         ready = all(value == "ok" for value in checks.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+        )
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:

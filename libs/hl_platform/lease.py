@@ -30,13 +30,17 @@ class Lease:
             async with self.db.write() as conn:
                 row = (await conn.execute(select(leases).where(leases.c.name == self.name))).one_or_none()
                 if row is None:
-                    await conn.execute(insert(leases).values(name=self.name, holder=self.holder, expires_at=now + self.ttl))
+                    await conn.execute(
+                        insert(leases).values(name=self.name, holder=self.holder, expires_at=now + self.ttl)
+                    )
                     return True
                 if row.holder != self.holder and row.expires_at > now:
                     return False
                 result = await conn.execute(
                     update(leases)
-                    .where(leases.c.name == self.name, leases.c.holder == row.holder, leases.c.expires_at == row.expires_at)
+                    .where(
+                        leases.c.name == self.name, leases.c.holder == row.holder, leases.c.expires_at == row.expires_at
+                    )
                     .values(holder=self.holder, expires_at=now + self.ttl)
                 )
                 return result.rowcount == 1

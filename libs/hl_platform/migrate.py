@@ -56,9 +56,8 @@ def run_env(target: MetaData) -> None:
 
     async def main() -> None:
         engine = async_engine_from_config(
-            context.config.get_section(context.config.config_ini_section, {}) | {
-                "sqlalchemy.url": context.config.get_main_option("sqlalchemy.url")
-            },
+            context.config.get_section(context.config.config_ini_section, {})
+            | {"sqlalchemy.url": context.config.get_main_option("sqlalchemy.url")},
             prefix="sqlalchemy.",
             poolclass=pool.NullPool,
         )
@@ -67,7 +66,9 @@ def run_env(target: MetaData) -> None:
         await engine.dispose()
 
     if context.is_offline_mode():
-        context.configure(url=context.config.get_main_option("sqlalchemy.url"), target_metadata=[platform_metadata, target])
+        context.configure(
+            url=context.config.get_main_option("sqlalchemy.url"), target_metadata=[platform_metadata, target]
+        )
         with context.begin_transaction():
             context.run_migrations()
         return

@@ -88,7 +88,7 @@ async def connect(url: str, name: str) -> Client:
     while True:
         try:
             return await _connect_once(url, name, on_disconnect, on_reconnect, on_error)
-        except (OSError, nats.errors.NoServersError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, nats.errors.NoServersError) as exc:
             log.warning("nats.connect_retry", client=name, error=repr(exc))
             await asyncio.sleep(1.0)
 
@@ -120,7 +120,11 @@ async def ensure_stream(js: JetStreamContext, spec: StreamSpec) -> None:
         await js.add_stream(config)
         log.info("nats.stream_created", stream=spec.name, subjects=spec.subjects)
         return
-    wanted = {"subjects": spec.subjects, "num_replicas": spec.replicas, "duplicate_window": config.as_dict()["duplicate_window"]}
+    wanted = {
+        "subjects": spec.subjects,
+        "num_replicas": spec.replicas,
+        "duplicate_window": config.as_dict()["duplicate_window"],
+    }
     if _differs(wanted, info.config.as_dict()):
         await js.update_stream(config)
         log.info("nats.stream_updated", stream=spec.name)

@@ -49,7 +49,13 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 
 def problem(
-    status: int, title: str, detail: str = "", *, slug: str | None = None, headers: dict[str, str] | None = None, **extensions: Any
+    status: int,
+    title: str,
+    detail: str = "",
+    *,
+    slug: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE.format(slug=slug or title.lower().replace(" ", "-")),
@@ -68,7 +74,9 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 def validation_problem(exc: RequestValidationError) -> JSONResponse:
-    errors = [{"field": _field_path(tuple(err.get("loc", ()))), "reason": err.get("msg", "invalid")} for err in exc.errors()]
+    errors = [
+        {"field": _field_path(tuple(err.get("loc", ()))), "reason": err.get("msg", "invalid")} for err in exc.errors()
+    ]
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
     return problem(422, "Invalid input", detail, slug="invalid-input", errors=errors)
 

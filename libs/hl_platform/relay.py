@@ -113,15 +113,11 @@ class OutboxRelay:
                 span.set_attribute("messaging.message.id", row.event_id)
                 propagate.inject(headers)
             futures.append(await js.publish_async(row.subject, row.payload.encode(), headers=headers))
-        results = await asyncio.wait_for(
-            asyncio.gather(*futures, return_exceptions=True), timeout=self.publish_timeout
-        )
+        results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), timeout=self.publish_timeout)
         acked = [row.id for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
         if acked:
             async with self.db.write() as conn:
-                await conn.execute(
-                    update(outbox).where(outbox.c.id.in_(acked)).values(published_at=datetime.now(UTC))
-                )
+                await conn.execute(update(outbox).where(outbox.c.id.in_(acked)).values(published_at=datetime.now(UTC)))
             OUTBOX_PUBLISHED.labels(self.service).inc(len(acked))
         failures = [result for result in results if isinstance(result, BaseException)]
         if failures:

@@ -22,10 +22,14 @@ def command(name: str) -> Callable[[Command], Command]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hl", description="Hazard Ledger: hazard investigation and governance backend")
+    parser = argparse.ArgumentParser(
+        prog="hl", description="Hazard Ledger: hazard investigation and governance backend"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run the whole system on one machine (nats-server, SQLite, four services)")
-    up.add_argument("--data-dir", type=Path, default=None, help="where all state lives (default ./data, or HL_DATA_DIR)")
+    up.add_argument(
+        "--data-dir", type=Path, default=None, help="where all state lives (default ./data, or HL_DATA_DIR)"
+    )
     serve = sub.add_parser("serve", help="run one service (settings from HL_<SERVICE>_* variables)")
     serve.add_argument("service", choices=sorted(SERVICES))
     migrate = sub.add_parser("migrate", help="bring a service's database to the newest schema")

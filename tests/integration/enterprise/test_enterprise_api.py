@@ -25,9 +25,13 @@ pytestmark = pytest.mark.asyncio
 
 def enterprise_body(**overrides: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "uscc": random_uscc(), "name": "威海市某某化工有限公司", "region_code": "371002",
-        "industry": "hazardous_chemicals", "address": "威海市环翠区某路1号",
-        "principal": {"name": "赵总", "phone": "13806310000"}, "high_risk": True,
+        "uscc": random_uscc(),
+        "name": "威海市某某化工有限公司",
+        "region_code": "371002",
+        "industry": "hazardous_chemicals",
+        "address": "威海市环翠区某路1号",
+        "principal": {"name": "赵总", "phone": "13806310000"},
+        "high_risk": True,
     }
     body.update(overrides)
     return body
@@ -39,7 +43,9 @@ async def test_register_inspect_and_the_hazard_service_learns_of_it(
     hazard_url = f"sqlite+aiosqlite:///{tmp_path / 'hazard.db'}"
     await (await migrated("enterprise", database_url)).dispose()
     await (await migrated("hazard", hazard_url)).dispose()
-    enterprises = enterprise_app(EnterpriseSettings(database_url=database_url, nats_url=nats_server.url, data_dir=tmp_path))
+    enterprises = enterprise_app(
+        EnterpriseSettings(database_url=database_url, nats_url=nats_server.url, data_dir=tmp_path)
+    )
     hazards = hazard_app(HazardSettings(database_url=hazard_url, nats_url=nats_server.url, data_dir=tmp_path))
     async with service_client(enterprises) as ent, service_client(hazards) as haz:
         body = enterprise_body()
@@ -50,29 +56,46 @@ async def test_register_inspect_and_the_hazard_service_learns_of_it(
         again = await ent.post("/enterprises", json=enterprise_body(uscc=body["uscc"]), headers=headers_for(INSPECTOR))
         assert again.status_code == 409 and again.json()["existing_id"] == enterprise_id
 
-        bad = await ent.post("/enterprises", json=enterprise_body(uscc="91371002MA3C4XYZ0A"), headers=headers_for(INSPECTOR))
+        bad = await ent.post(
+            "/enterprises", json=enterprise_body(uscc="91371002MA3C4XYZ0A"), headers=headers_for(INSPECTOR)
+        )
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "uscc"
-        unknown_region = await ent.post("/enterprises", json=enterprise_body(region_code="379999"), headers=headers_for(ADMIN))
+        unknown_region = await ent.post(
+            "/enterprises", json=enterprise_body(region_code="379999"), headers=headers_for(ADMIN)
+        )
         assert unknown_region.status_code == 422 and unknown_region.json()["errors"][0]["field"] == "region_code"
 
-        assert (await ent.get(f"/enterprises/{enterprise_id}", headers=headers_for(OTHER_CITY_INSPECTOR))).status_code == 404
+        assert (
+            await ent.get(f"/enterprises/{enterprise_id}", headers=headers_for(OTHER_CITY_INSPECTOR))
+        ).status_code == 404
         found = (await ent.get("/enterprises", params={"q": "化工"}, headers=headers_for(INSPECTOR))).json()
         assert [e["id"] for e in found["items"]] == [enterprise_id]
 
         inspected = await ent.post(
-            f"/enterprises/{enterprise_id}/inspections", headers=headers_for(INSPECTOR),
-            json={"department": "威海市应急管理局", "inspected_on": (date.today() - timedelta(days=1)).isoformat(),
-                  "inspectors": ["王检查"], "findings": ["no_emergency_drill", "uncertified_special_workers"]},
+            f"/enterprises/{enterprise_id}/inspections",
+            headers=headers_for(INSPECTOR),
+            json={
+                "department": "威海市应急管理局",
+                "inspected_on": (date.today() - timedelta(days=1)).isoformat(),
+                "inspectors": ["王检查"],
+                "findings": ["no_emergency_drill", "uncertified_special_workers"],
+            },
         )
         assert inspected.status_code == 201, inspected.text
 
         report = {
-            "enterprise_id": enterprise_id, "source": "department_inspection", "level": "general",
-            "title": "消防通道堆放杂物", "found_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-            "found_by": "王检查", "rectify_immediately": True,
+            "enterprise_id": enterprise_id,
+            "source": "department_inspection",
+            "level": "general",
+            "title": "消防通道堆放杂物",
+            "found_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+            "found_by": "王检查",
+            "rectify_immediately": True,
         }
         async with asyncio.timeout(20):
-            while (answer := await haz.post("/hazards", json=report, headers=headers_for(INSPECTOR))).status_code == 409:
+            while (
+                answer := await haz.post("/hazards", json=report, headers=headers_for(INSPECTOR))
+            ).status_code == 409:
                 await asyncio.sleep(0.1)  # the replica has not seen enterprise.registered yet
         assert answer.status_code == 201, answer.text
         assert answer.json()["status"] == "rectified" and answer.json()["region_code"] == "371002"

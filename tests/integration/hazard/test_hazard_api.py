@@ -26,11 +26,19 @@ async def _register_enterprise(nats_url: str, region: str = "371002") -> str:
     enterprise_id = new_id()
     event = CloudEvent.create(
         data=EnterpriseRegistered(
-            uscc="91371000MA3C4XYZ0J", name="威海某化工有限公司", region_code=region,
-            industry="hazardous_chemicals", principal=Person(name="赵总", phone="13800000000"),
+            uscc="91371000MA3C4XYZ0J",
+            name="威海某化工有限公司",
+            region_code=region,
+            industry="hazardous_chemicals",
+            principal=Person(name="赵总", phone="13800000000"),
         ),
-        service="enterprise", aggregate_id=enterprise_id, sequence=1, region_code=region,
-        industry="hazardous_chemicals", actor=Actor(id="a", name="管理员", role="admin"), time=datetime.now(UTC),
+        service="enterprise",
+        aggregate_id=enterprise_id,
+        sequence=1,
+        region_code=region,
+        industry="hazardous_chemicals",
+        actor=Actor(id="a", name="管理员", role="admin"),
+        time=datetime.now(UTC),
     )
     nc = await nats.connect(nats_url)
     await nc.jetstream().publish(subject_for(event.type, region), event.to_json(), headers={"Nats-Msg-Id": event.id})
@@ -40,9 +48,14 @@ async def _register_enterprise(nats_url: str, region: str = "371002") -> str:
 
 def _report(enterprise_id: str, **overrides: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "enterprise_id": enterprise_id, "source": "department_inspection", "level": "major",
-        "title": "液氨储罐区未设置泄漏报警装置", "found_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
-        "found_by": "王检查", "production_halt": "partial", "standard_clause": "化工和危险化学品重大隐患判定标准 第十条",
+        "enterprise_id": enterprise_id,
+        "source": "department_inspection",
+        "level": "major",
+        "title": "液氨储罐区未设置泄漏报警装置",
+        "found_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
+        "found_by": "王检查",
+        "production_halt": "partial",
+        "standard_clause": "化工和危险化学品重大隐患判定标准 第十条",
     }
     body.update(overrides)
     return body
@@ -79,20 +92,30 @@ async def test_report_a_hazard_and_see_it_published_with_its_region(
 
         early = await client.post(
             f"/hazards/{hazard_id}/rectification",
-            json={"completed_at": datetime.now(UTC).isoformat()}, headers=headers_for(ADMIN),
+            json={"completed_at": datetime.now(UTC).isoformat()},
+            headers=headers_for(ADMIN),
         )
         assert early.status_code == 409 and early.headers["content-type"] == "application/problem+json"
         assert early.json()["current_state"]["status"] == "reported"
 
         stale = await client.post(
-            f"/hazards/{hazard_id}/plan", headers={**headers_for(INSPECTOR), "If-Match": "7"},
-            json={"responsible_person": "李四", "measures": "加装报警", "funds_yuan": "50000",
-                  "deadline": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(), "emergency_plan": "有"},
+            f"/hazards/{hazard_id}/plan",
+            headers={**headers_for(INSPECTOR), "If-Match": "7"},
+            json={
+                "responsible_person": "李四",
+                "measures": "加装报警",
+                "funds_yuan": "50000",
+                "deadline": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
+                "emergency_plan": "有",
+            },
         )
         assert stale.status_code == 412 and stale.json()["current_version"] == 1
 
-        future = await client.post("/hazards", json=_report(enterprise_id, found_at=(datetime.now(UTC) + timedelta(days=1)).isoformat()),
-                                   headers=headers_for(ADMIN))
+        future = await client.post(
+            "/hazards",
+            json=_report(enterprise_id, found_at=(datetime.now(UTC) + timedelta(days=1)).isoformat()),
+            headers=headers_for(ADMIN),
+        )
         assert future.status_code == 422 and future.json()["errors"][0]["field"] == "found_at"
 
         history = (await client.get(f"/hazards/{hazard_id}/history", headers=headers_for(INSPECTOR))).json()

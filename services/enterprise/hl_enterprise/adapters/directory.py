@@ -29,9 +29,15 @@ async def save_entry(conn: AsyncConnection, enterprise: Enterprise) -> None:
     await conn.execute(delete(enterprise_directory).where(enterprise_directory.c.id == enterprise.id))
     await conn.execute(
         insert(enterprise_directory).values(
-            id=enterprise.id, version=enterprise.version, uscc=enterprise.uscc, name=enterprise.details["name"],
-            region_code=enterprise.region_code, industry=enterprise.industry, closed=enterprise.is_closed,
-            blacklisted=enterprise.is_blacklisted, snapshot=snapshot(enterprise),
+            id=enterprise.id,
+            version=enterprise.version,
+            uscc=enterprise.uscc,
+            name=enterprise.details["name"],
+            region_code=enterprise.region_code,
+            industry=enterprise.industry,
+            closed=enterprise.is_closed,
+            blacklisted=enterprise.is_blacklisted,
+            snapshot=snapshot(enterprise),
         )
     )
 

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl  # type: ignore[import-untyped]  # no stubs in the lock (types-openpyxl)
-from hl_catalogue import RegionCatalogue, industry_code
-from hl_contracts.vocabulary import STANDARDIZATION_GRADES
-from hl_platform.errors import InvalidInput
 from pydantic import ValidationError
 
+from hl_catalogue import RegionCatalogue, industry_code
+from hl_contracts.vocabulary import STANDARDIZATION_GRADES
 from hl_enterprise.domain.profile import EnterpriseProfile, profile_context
 from hl_enterprise.domain.validation import FieldError, field_errors
+from hl_platform.errors import InvalidInput
 
 Cell = str | int | float | bool | date | datetime | None
 

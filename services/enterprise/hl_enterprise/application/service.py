@@ -43,7 +43,10 @@ def visible_to(caller: Caller, enterprise: Enterprise) -> bool:
 
 class EnterpriseService:
     def __init__(
-        self, db: Database, on_commit: Callable[[], None] = lambda: None, clock: Clock | None = None,
+        self,
+        db: Database,
+        on_commit: Callable[[], None] = lambda: None,
+        clock: Clock | None = None,
         regions: RegionCatalogue | None = None,
     ) -> None:
         self.db = db
@@ -115,7 +118,9 @@ class EnterpriseService:
             caller, enterprise_id, lambda e: e.close(reason, closed_on, caller.actor, self.clock())
         )
 
-    async def blacklist(self, caller: Caller, enterprise_id: str, reason: str, authority: str, on: date, lift: bool) -> dict[str, Any]:
+    async def blacklist(
+        self, caller: Caller, enterprise_id: str, reason: str, authority: str, on: date, lift: bool
+    ) -> dict[str, Any]:
         require_role(caller, REGISTRARS, "change the credit blacklist")
         action = Enterprise.lift_blacklist if lift else Enterprise.blacklist
         return await self._execute(
@@ -157,4 +162,3 @@ class EnterpriseService:
         if enterprise.changes:
             await self.repository.save(conn, enterprise)
             await save_entry(conn, enterprise)
-

@@ -26,13 +26,12 @@ from hl_contracts.enterprise import (
     EnterpriseUpdated,
 )
 from hl_contracts.vocabulary import DEFICIENCIES
-from hl_platform.aggregate import Aggregate
-from hl_platform.errors import InvalidInput, RuleViolation
-
 from hl_enterprise.domain.business_time import ensure_not_future, require_aware, start_of_day
 from hl_enterprise.domain.enforcement import check_enforcement
 from hl_enterprise.domain.profile import EnterpriseProfile, parse_profile
 from hl_enterprise.domain.validation import build
+from hl_platform.aggregate import Aggregate
+from hl_platform.errors import InvalidInput, RuleViolation
 
 
 class Enterprise(Aggregate):

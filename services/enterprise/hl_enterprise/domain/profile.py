@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from hl_catalogue import RegionCatalogue, is_industry
-from hl_contracts.vocabulary import STANDARDIZATION_GRADES
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from hl_catalogue import RegionCatalogue, is_industry
+from hl_contracts.vocabulary import STANDARDIZATION_GRADES
 from hl_enterprise.domain.phone import is_phone_number
 from hl_enterprise.domain.uscc import InvalidUscc, validate_uscc
 from hl_enterprise.domain.validation import build

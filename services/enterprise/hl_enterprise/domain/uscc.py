@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from hl_platform.errors import InvalidInput
 from stdnum.cn import uscc as stdnum_uscc
+
+from hl_platform.errors import InvalidInput
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # digits and capitals without I, O, Z, S, V
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, TypedDict, TypeVar
 
-from hl_platform.errors import InvalidInput
 from pydantic import BaseModel, ValidationError
+
+from hl_platform.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -8,8 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
-from hl_api.common import MAX_PAGE, Page, Request as RequestBody
-from hl_api.enterprises import EnforcementActionCreate, EnterpriseCreate, EnterpriseUpdate, InspectionCreate, RecordedAction
+from hl_api.common import MAX_PAGE, Page
+from hl_api.common import Request as RequestBody
+from hl_api.enterprises import (
+    EnforcementActionCreate,
+    EnterpriseCreate,
+    EnterpriseUpdate,
+    InspectionCreate,
+    RecordedAction,
+)
 from hl_enterprise.adapters.directory import EnterpriseFilters
 from hl_enterprise.application.service import EnterpriseService
 from hl_platform.identity import CallerDep
@@ -37,7 +44,9 @@ class BlacklistDecision(RequestBody):
 
 
 @router.post("", status_code=201, summary="Register an enterprise")
-async def register(body: EnterpriseCreate, caller: CallerDep, service: ServiceDep, response: Response) -> dict[str, Any]:
+async def register(
+    body: EnterpriseCreate, caller: CallerDep, service: ServiceDep, response: Response
+) -> dict[str, Any]:
     """409 with `existing_id` when the uscc is already registered."""
     created = await service.register(caller, body)
     response.headers["Location"] = f"/enterprises/{created['id']}"
@@ -64,7 +73,9 @@ async def get_enterprise(enterprise_id: str, caller: CallerDep, service: Service
 
 
 @router.patch("/{enterprise_id}", summary="Change an enterprise's profile")
-async def update_enterprise(enterprise_id: str, body: EnterpriseUpdate, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
+async def update_enterprise(
+    enterprise_id: str, body: EnterpriseUpdate, caller: CallerDep, service: ServiceDep
+) -> dict[str, Any]:
     return await service.update(caller, enterprise_id, body.model_dump(exclude_unset=True))
 
 
@@ -74,7 +85,9 @@ async def inspect(enterprise_id: str, body: InspectionCreate, caller: CallerDep,
 
 
 @router.post("/{enterprise_id}/enforcement-actions", status_code=201, summary="Record an enforcement action")
-async def enforce(enterprise_id: str, body: EnforcementActionCreate, caller: CallerDep, service: ServiceDep) -> RecordedAction:
+async def enforce(
+    enterprise_id: str, body: EnforcementActionCreate, caller: CallerDep, service: ServiceDep
+) -> RecordedAction:
     return RecordedAction.model_validate(await service.enforce(caller, enterprise_id, body))
 
 
@@ -84,7 +97,9 @@ async def close(enterprise_id: str, body: ClosureCreate, caller: CallerDep, serv
 
 
 @router.post("/{enterprise_id}/blacklisting", summary="Put on the credit blacklist (黑名单)")
-async def blacklist(enterprise_id: str, body: BlacklistDecision, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
+async def blacklist(
+    enterprise_id: str, body: BlacklistDecision, caller: CallerDep, service: ServiceDep
+) -> dict[str, Any]:
     return await service.blacklist(caller, enterprise_id, body.reason, body.authority, body.decided_on, lift=False)
 
 

@@ -27,8 +27,13 @@ class EnterpriseReplicaProjection:
         if isinstance(data, EnterpriseRegistered):
             await conn.execute(
                 insert(enterprise_replica).values(
-                    id=event.subject, name=data.name, region_code=data.region_code, industry=data.industry,
-                    status=EnterpriseStatus.ACTIVE.value, blacklisted=False, updated_at=now,
+                    id=event.subject,
+                    name=data.name,
+                    region_code=data.region_code,
+                    industry=data.industry,
+                    status=EnterpriseStatus.ACTIVE.value,
+                    blacklisted=False,
+                    updated_at=now,
                 )
             )
         elif isinstance(data, EnterpriseUpdated):
@@ -36,7 +41,9 @@ class EnterpriseReplicaProjection:
             if changes:
                 await conn.execute(update(enterprise_replica).where(row).values(**changes, updated_at=now))
         elif event.type == "enterprise.closed":
-            await conn.execute(update(enterprise_replica).where(row).values(status=EnterpriseStatus.CLOSED.value, updated_at=now))
+            await conn.execute(
+                update(enterprise_replica).where(row).values(status=EnterpriseStatus.CLOSED.value, updated_at=now)
+            )
         elif event.type in ("enterprise.blacklisted", "enterprise.blacklist_lifted"):
             blacklisted = event.type == "enterprise.blacklisted"
             await conn.execute(update(enterprise_replica).where(row).values(blacklisted=blacklisted, updated_at=now))
@@ -47,6 +54,10 @@ async def enterprise_snapshot(conn: AsyncConnection, enterprise_id: str) -> Ente
     if row is None:
         return None
     return EnterpriseSnapshot(
-        id=row.id, name=row.name, region_code=row.region_code, industry=row.industry,
-        status=EnterpriseStatus(row.status), blacklisted=row.blacklisted,
+        id=row.id,
+        name=row.name,
+        region_code=row.region_code,
+        industry=row.industry,
+        status=EnterpriseStatus(row.status),
+        blacklisted=row.blacklisted,
     )

@@ -22,10 +22,21 @@ async def save_summary(conn: AsyncConnection, hazard: Hazard) -> None:
     await conn.execute(delete(hazard_summaries).where(hazard_summaries.c.id == hazard.id))
     await conn.execute(
         insert(hazard_summaries).values(
-            id=hazard.id, version=hazard.version, enterprise_id=s["enterprise_id"], region_code=s["region_code"],
-            industry=s["industry"], source=s["source"], level=s["level"], status=s["status"], title=s["title"],
-            found_at=hazard.found_at, deadline=hazard.deadline, listed_level=listing["level"] if listing else None,
-            overdue=bool(s["overdue"]), overdue_deadline=hazard.overdue_notified_for, snapshot=s,
+            id=hazard.id,
+            version=hazard.version,
+            enterprise_id=s["enterprise_id"],
+            region_code=s["region_code"],
+            industry=s["industry"],
+            source=s["source"],
+            level=s["level"],
+            status=s["status"],
+            title=s["title"],
+            found_at=hazard.found_at,
+            deadline=hazard.deadline,
+            listed_level=listing["level"] if listing else None,
+            overdue=bool(s["overdue"]),
+            overdue_deadline=hazard.overdue_notified_for,
+            snapshot=s,
         )
     )
 
@@ -46,8 +57,12 @@ def _filtered(filters: HazardFilters) -> Select[Any]:
     c = hazard_summaries.c
     query = select(c.id).where(c.region_code.startswith(filters.region_code, autoescape=True))
     for column, value in (
-        (c.enterprise_id, filters.enterprise_id), (c.industry, filters.industry), (c.level, filters.level),
-        (c.source, filters.source), (c.status, filters.status), (c.overdue, filters.overdue),
+        (c.enterprise_id, filters.enterprise_id),
+        (c.industry, filters.industry),
+        (c.level, filters.level),
+        (c.source, filters.source),
+        (c.status, filters.status),
+        (c.overdue, filters.overdue),
     ):
         if value is not None:
             query = query.where(column == value)

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_api.hazards import HazardCreate
+from hl_contracts.vocabulary import ListingLevel
 from hl_hazard.adapters.enterprise_replica import enterprise_snapshot
 from hl_hazard.adapters.summaries import HazardFilters, list_page, save_summary
 from hl_hazard.domain.commands import Command, ReportHazard
 from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.policies import Principal
-from hl_contracts.vocabulary import ListingLevel
 from hl_platform.aggregate import Repository
 from hl_platform.db import Database
 from hl_platform.errors import NotFound, PreconditionFailed, RuleViolation
@@ -88,8 +88,13 @@ class HazardService:
             events = await self.repository.store.load(conn, hazard_id)
         return [
             {
-                "version": e.sequence, "event_id": e.id, "type": e.type, "occurred_at": e.time,
-                "recorded_at": e.recordedtime, "actor": e.actor.model_dump(), "data": e.data,
+                "version": e.sequence,
+                "event_id": e.id,
+                "type": e.type,
+                "occurred_at": e.time,
+                "recorded_at": e.recordedtime,
+                "actor": e.actor.model_dump(),
+                "data": e.data,
             }
             for e in events
         ]

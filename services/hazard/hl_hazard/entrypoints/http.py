@@ -53,7 +53,9 @@ def _tagged(response: Response, snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("", status_code=201, summary="Report a hazard (上报隐患)")
-async def report_hazard(body: HazardCreate, caller: CallerDep, service: ServiceDep, response: Response) -> dict[str, Any]:
+async def report_hazard(
+    body: HazardCreate, caller: CallerDep, service: ServiceDep, response: Response
+) -> dict[str, Any]:
     """Report a hazard found at an enterprise; `rectify_immediately` for 即查即改 (general only)."""
     snapshot = await service.report(caller, body)
     response.headers["Location"] = f"/hazards/{snapshot['id']}"
@@ -77,8 +79,14 @@ async def list_hazards(
 ) -> Page[dict[str, Any]]:
     """Hazards in the caller's scope, newest first, filtered."""
     filters = HazardFilters(
-        region_code=region_code, industry=industry, level=level, source=source, status=status,
-        listed=listed, overdue=overdue, enterprise_id=enterprise_id,
+        region_code=region_code,
+        industry=industry,
+        level=level,
+        source=source,
+        status=status,
+        listed=listed,
+        overdue=overdue,
+        enterprise_id=enterprise_id,
     )
     items, next_cursor = await service.list(caller, filters, cursor, limit)
     return Page(items=items, next_cursor=next_cursor)
@@ -108,14 +116,32 @@ def _command_route(path: str, summary: str, body_type: type[Any], to_command: An
 
 
 _command_route("plan", "Set the 五到位 plan", PlanSet, lambda b: commands.SetPlan(**b.model_dump()))
-_command_route("rectification", "Report rectification complete (整改完成)", RectificationReport,
-               lambda b: commands.ReportRectification(**b.model_dump()))
-_command_route("acceptance", "Accept (验收销号) or reject the rectification", AcceptanceDecision,
-               lambda b: commands.DecideAcceptance(**b.model_dump()))
-_command_route("escalation", "List for supervision (挂牌督办)", EscalationCreate, lambda b: commands.Escalate(**b.model_dump()))
+_command_route(
+    "rectification",
+    "Report rectification complete (整改完成)",
+    RectificationReport,
+    lambda b: commands.ReportRectification(**b.model_dump()),
+)
+_command_route(
+    "acceptance",
+    "Accept (验收销号) or reject the rectification",
+    AcceptanceDecision,
+    lambda b: commands.DecideAcceptance(**b.model_dump()),
+)
+_command_route(
+    "escalation", "List for supervision (挂牌督办)", EscalationCreate, lambda b: commands.Escalate(**b.model_dump())
+)
 _command_route("delisting", "Lift the listing (摘牌)", DelistingCreate, lambda b: commands.Delist(**b.model_dump()))
-_command_route("deadline-extension", "Extend the deadline (延期)", DeadlineExtensionCreate,
-               lambda b: commands.ExtendDeadline(**b.model_dump()))
-_command_route("reclassification", "Change the hazard's level", ReclassificationCreate,
-               lambda b: commands.Reclassify(**b.model_dump()))
+_command_route(
+    "deadline-extension",
+    "Extend the deadline (延期)",
+    DeadlineExtensionCreate,
+    lambda b: commands.ExtendDeadline(**b.model_dump()),
+)
+_command_route(
+    "reclassification",
+    "Change the hazard's level",
+    ReclassificationCreate,
+    lambda b: commands.Reclassify(**b.model_dump()),
+)
 _command_route("void", "Void the hazard (作废)", VoidCreate, lambda b: commands.Void(**b.model_dump()))
