@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import csv
 import functools
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -29,6 +30,7 @@ _LENGTHS_BY_LEVEL = {
     "unit": {6, 9},
 }
 _COLUMNS = ["code", "name", "parent_code", "level"]
+REGIONS_ENV = "HL_REGIONS_CSV"
 _DEFAULT_FILE = "regions.csv"
 
 
@@ -61,7 +63,8 @@ class RegionCatalogue:
 
     @classmethod
     def load_default(cls) -> RegionCatalogue:
-        """The catalogue shipped with the package (loaded once per process)."""
+        """The imported catalogue named by `HL_REGIONS_CSV` (see `./hl import-regions`), else the
+        one shipped with the package; loaded once per process."""
         return _default_catalogue()
 
     @classmethod
@@ -143,6 +146,9 @@ class RegionCatalogue:
 
 @functools.cache
 def _default_catalogue() -> RegionCatalogue:
+    imported = os.environ.get(REGIONS_ENV, "")
+    if imported:
+        return RegionCatalogue.from_csv(imported)
     text = resources.files("hl_catalogue").joinpath(_DEFAULT_FILE).read_text(encoding="utf-8-sig")
     return RegionCatalogue._from_text(text, _DEFAULT_FILE)
 
