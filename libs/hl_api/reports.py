@@ -13,16 +13,35 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-class FigureRow(BaseModel):
+class FigurePublic(BaseModel):
     key: str
     label: str = Field(description="the official Chinese label")
-    value: float | int | None
+    value: float | int | bool | str | None = Field(
+        description="counts are integers; 万元 amounts and rates are decimal strings"
+    )
+
+
+class RowPublic(BaseModel):
+    """One numbered line of the form; a few hold two figures (e.g. 行政处罚(次,万元))."""
+
+    number: int
+    label: str
+    figures: list[FigurePublic]
+
+
+class SectionPublic(BaseModel):
+    key: str
+    number: str = Field(description="一, 二, 三, 四; empty for the extra figures")
+    title: str
+    official: bool = Field(description="part of the official form (the extras are not)")
+    manual: bool = Field(description="entered by hand at submission (section 四)")
+    rows: list[RowPublic]
 
 
 class RegionFigures(BaseModel):
     region_code: str
     region_name: str
-    figures: dict[str, float | int | None]
+    figures: dict[str, float | int | bool | str | None]
 
 
 class DispatchTable(BaseModel):
@@ -33,8 +52,8 @@ class DispatchTable(BaseModel):
     region_name: str
     industry: str | None = None
     since: date
-    cutoff: date
-    sections: dict[str, list[FigureRow]]
+    cutoff: date = Field(description="figures count up to the end of this day, Asia/Shanghai")
+    sections: list[SectionPublic]
     breakdown: list[RegionFigures] = Field(default_factory=list, description="one entry per child region")
 
 
