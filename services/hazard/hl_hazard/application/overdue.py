@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import structlog
 
+from hl_contracts import Actor
+from hl_contracts.vocabulary import HazardLevel, ListingLevel
 from hl_hazard.adapters.summaries import due_for_overdue
 from hl_hazard.application.service import HazardService
 from hl_hazard.domain.clock import local_date
+from hl_hazard.domain.commands import Escalate
+from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.policies import Principal
 from hl_platform.eventstore import ConcurrencyError
 from hl_platform.lease import Lease
@@ -22,10 +28,32 @@ from hl_platform.lease import Lease
 log = structlog.get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class EscalationPolicy:
+    """Optional (off by default): list overdue major hazards at `level`, on the authority's behalf.
+
+    The supervising government delegates this decision by configuration; its events name the
+    policy as the actor, so the audit trail shows that no person listed the hazard.
+    """
+
+    level: ListingLevel
+    authority: str
+    days_to_rectify: int = 30
+
+    def principal(self) -> Principal:
+        actor = Actor(
+            id="system:overdue-escalation", name=self.authority, role="supervisor", organisation=self.authority
+        )
+        return Principal(actor=actor, level=self.level)
+
+
 class OverdueWatch:
-    def __init__(self, service: HazardService, interval: float = 60.0) -> None:
+    def __init__(
+        self, service: HazardService, interval: float = 60.0, escalation: EscalationPolicy | None = None
+    ) -> None:
         self.service = service
         self.interval = interval
+        self.escalation = escalation
         self.lease = Lease(service.db, "overdue-watch", f"hazard-{uuid.uuid4().hex[:8]}", ttl=max(interval * 3, 10))
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -59,7 +87,26 @@ class OverdueWatch:
     async def _mark(self, hazard_id: str) -> int:
         async with self.service.db.write() as conn:
             hazard = await self.service.repository.get(conn, hazard_id)
-            if hazard is None or not hazard.mark_overdue(self.service.clock(), Principal.system()):
+            now = self.service.clock()
+            if hazard is None or not hazard.mark_overdue(now, Principal.system()):
                 return 0
+            if self.escalation is not None and self._should_escalate(hazard):
+                hazard.escalate(self._escalation(now), self.escalation.principal(), now)
             await self.service.save(conn, hazard)
         return 1
+
+    def _should_escalate(self, hazard: Hazard) -> bool:
+        assert self.escalation is not None
+        listing = hazard.listing
+        higher = listing is None or ListingLevel(listing.level).rank < self.escalation.level.rank
+        return hazard.level == HazardLevel.MAJOR and higher
+
+    def _escalation(self, now: datetime) -> Escalate:
+        assert self.escalation is not None
+        return Escalate(
+            level=self.escalation.level,
+            authority=self.escalation.authority,
+            reason="逾期未整改，按配置自动挂牌督办",
+            deadline=local_date(now) + timedelta(days=self.escalation.days_to_rectify),
+            escalated_at=now,
+        )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from hl_contracts.vocabulary import ListingLevel
 from hl_hazard.adapters.enterprise_replica import EnterpriseReplicaProjection
-from hl_hazard.application.overdue import OverdueWatch
+from hl_hazard.application.overdue import EscalationPolicy, OverdueWatch
 from hl_hazard.application.service import HazardService
 from hl_hazard.entrypoints.http import router
 from hl_hazard.settings import HazardSettings
@@ -25,7 +26,12 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
         subscriptions=[Subscription(ENTERPRISE_REPLICA, EnterpriseReplicaProjection())],
     )
     service = HazardService(runtime.db, on_commit=runtime.committed)
-    runtime.background.append(OverdueWatch(service, interval=settings.overdue_scan_interval_s).run)
+    escalation = None
+    if settings.overdue_escalation_level:
+        level = ListingLevel(settings.overdue_escalation_level)
+        escalation = EscalationPolicy(level, settings.overdue_escalation_authority or f"{level.value}-level authority")
+    watch = OverdueWatch(service, interval=settings.overdue_scan_interval_s, escalation=escalation)
+    runtime.background.append(watch.run)
     app = create_service_app(runtime, [router], title="Hazard Ledger — hazard service", description=__doc__ or "")
     app.state.hazard_service = service
     return app
