@@ -12,6 +12,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hl_platform.errors import DomainError
@@ -101,6 +102,19 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, "Error"
         )
         return problem(exc.status_code, title, str(exc.detail or ""), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def _storage(request: Request, exc: OperationalError) -> JSONResponse:
+        # Disk full, a read-only file, a database that went away: the write did not happen
+        # (its transaction rolled back), so the client may safely retry later.
+        log.error("storage.unavailable", path=request.url.path, error=str(exc.orig))
+        return problem(
+            503,
+            "Storage unavailable",
+            f"the database refused the operation: {exc.orig}; nothing was changed",
+            slug="storage-unavailable",
+            headers={"Retry-After": "30"},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

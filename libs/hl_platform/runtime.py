@@ -95,6 +95,8 @@ class Runtime:
 
     async def stop(self) -> None:
         self.stop_event.set()
+        if self.nc is None and self.tasks:  # still waiting for NATS: nothing to finish cleanly
+            self.tasks[0].cancel()
         if self.tasks:
             _, pending = await asyncio.wait(self.tasks, timeout=5.0)
             for task in pending:
