@@ -143,8 +143,8 @@ def closed_listed_major(level: ListingLevel) -> Hazard:
     return hazard
 
 
-def history(hazard: Hazard) -> list[CloudEvent]:
-    """The hazard's recorded changes as the repository would store them."""
+def history(hazard: Hazard, since: int = 0) -> list[CloudEvent]:
+    """The hazard's recorded changes (from the `since`-th on) as the repository would store them."""
     return [
         CloudEvent.create(
             data=change.data,
@@ -156,7 +156,7 @@ def history(hazard: Hazard) -> list[CloudEvent]:
             actor=change.actor,
             time=change.time,
         )
-        for change in hazard.changes
+        for change in hazard.changes[since:]
     ]
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from hl_contracts.vocabulary import HazardLevel, HazardSource, ListingLevel
 from hl_hazard.domain import MarkOverdue, Principal, Reclassify, Void
 from hl_platform.errors import Forbidden
-
 from tests.unit.hazard.builders import (
     ADMIN,
     DEADLINE,

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ListingLevel, ProductionHalt
 from hl_hazard.domain import EnterpriseStatus, Hazard, Reclassify, Void
 from hl_platform.errors import Forbidden, InvalidInput, RuleViolation
-
 from tests.unit.hazard.builders import (
     ADMIN,
     DEADLINE,

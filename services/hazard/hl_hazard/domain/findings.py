@@ -6,11 +6,10 @@ from datetime import datetime
 
 from hl_contracts.hazard import HazardFound, HazardRectified
 from hl_contracts.vocabulary import HazardLevel, ProductionHalt
-from hl_platform.errors import InvalidInput
-
 from hl_hazard.domain.commands import ReportHazard
 from hl_hazard.domain.enterprise import EnterpriseSnapshot
 from hl_hazard.domain.inputs import build, business_time, deadline_from
+from hl_platform.errors import InvalidInput
 
 
 def first_events(

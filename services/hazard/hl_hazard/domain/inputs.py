@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from hl_contracts import EventData
-from hl_platform.errors import InvalidInput
 from pydantic import ValidationError
 
+from hl_contracts import EventData
 from hl_hazard.domain.clock import local_date, utc
+from hl_platform.errors import InvalidInput
 
 E = TypeVar("E", bound=EventData)
 

@@ -25,8 +25,6 @@ from hl_contracts.hazard import (
     HazardVoided,
 )
 from hl_contracts.vocabulary import HazardLevel, HazardStatus, ListingLevel
-from hl_platform.errors import InvalidInput, RuleViolation
-
 from hl_hazard.domain import policies
 from hl_hazard.domain.clock import deadline_passed, utc
 from hl_hazard.domain.commands import (
@@ -47,6 +45,7 @@ from hl_hazard.domain.findings import first_events, require_level_details
 from hl_hazard.domain.inputs import build, business_time, deadline_from, not_before
 from hl_hazard.domain.policies import Principal
 from hl_hazard.domain.state import OPEN, HazardState
+from hl_platform.errors import InvalidInput, RuleViolation
 
 LIVE = (HazardStatus.REPORTED, HazardStatus.RECTIFYING, HazardStatus.RECTIFIED)
 NOT_VOIDED = (*LIVE, HazardStatus.CLOSED)

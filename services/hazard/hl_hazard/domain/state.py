@@ -24,9 +24,8 @@ from hl_contracts.hazard import (
     HazardVoided,
 )
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ProductionHalt
-from hl_platform.aggregate import Aggregate
-
 from hl_hazard.domain.policies import HazardFacts
+from hl_platform.aggregate import Aggregate
 
 OPEN = (HazardStatus.REPORTED, HazardStatus.RECTIFYING)
 """Statuses in which the rectification is still owed (and so a deadline can be missed)."""
