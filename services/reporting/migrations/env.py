@@ -1,4 +1,4 @@
-from hl_reporting.adapters.tables import metadata
 from hl_platform.migrate import run_env
+from hl_reporting.adapters.tables import metadata
 
 run_env(metadata)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from hl_reporting.settings import ReportingSettings
 from hl_platform.http import create_service_app
 from hl_platform.nats_io import stream_for
 from hl_platform.runtime import Runtime
+from hl_reporting.settings import ReportingSettings
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:

@@ -1,0 +1,155 @@
+"""Projections of the hazard and enterprise streams into the reporting read models.
+
+Both run inside the consumer's transaction (`hl_platform.consumer.ConsumerRunner`), which hands
+them each aggregate's events once, in version order. Neither depends on the order *between*
+aggregates: a hazard's figures use only its own events (the envelope carries region and industry),
+and every write is an additive delta, an insert-if-missing, or a row of the aggregate's own.
+Event types this build does not know are skipped, so a newer producer never stalls the consumer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from nats.js import JetStreamContext
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hl_contracts import CloudEvent
+from hl_contracts.enterprise import (
+    EnterpriseEnforcementRecorded,
+    EnterpriseInspected,
+    EnterpriseRegistered,
+    EnterpriseUpdated,
+)
+from hl_contracts.hazard import HazardFound
+from hl_contracts.registry import EventData, UnknownEventType
+from hl_platform.consumer import ConsumerRunner
+from hl_platform.db import Database
+from hl_platform.nats_io import ConsumerSpec
+from hl_reporting.adapters import hazard_rows
+from hl_reporting.adapters.tables import (
+    enforcement_daily,
+    enterprise_marks,
+    enterprise_names,
+    hazard_daily,
+    hazard_state,
+)
+from hl_reporting.adapters.upserts import add_deltas, insert_missing
+from hl_reporting.domain.enterprise_figures import enforcement_deltas, enforcement_marks, inspection_marks
+from hl_reporting.domain.hazard_record import HazardRecord
+from hl_reporting.domain.hazard_timeline import decode_contributions, difference
+
+log = structlog.get_logger(__name__)
+
+HAZARD_CONSUMER = "reporting-hazard"
+ENTERPRISE_CONSUMER = "reporting-enterprise"
+HAZARD_SPEC = ConsumerSpec(stream="HL_HAZARD", durable=HAZARD_CONSUMER)
+ENTERPRISE_SPEC = ConsumerSpec(stream="HL_ENTERPRISE", durable=ENTERPRISE_CONSUMER)
+_BUCKET_COLUMNS = ("day", "cohort_day", "region_code", "industry", "source", "level", "listing_level", "metric")
+
+
+def consumer_runners(
+    db: Database, js: Callable[[], JetStreamContext], *, batch_size: int = 200
+) -> dict[str, ConsumerRunner]:
+    """The reporting service's durable consumers, by context ("hazard", "enterprise").
+
+    Every replica runs both; replicas share the durables, so adding replicas adds throughput.
+    """
+    return {
+        "hazard": ConsumerRunner(db, js, HAZARD_SPEC, HazardProjection(), batch_size=batch_size),
+        "enterprise": ConsumerRunner(db, js, ENTERPRISE_SPEC, EnterpriseProjection(), batch_size=batch_size),
+    }
+
+
+class MissingHazard(LookupError):
+    """A later event of a hazard whose `hazard.found` was never applied."""
+
+
+def _payload(event: CloudEvent) -> EventData | None:
+    try:
+        return event.payload()
+    except UnknownEventType:
+        log.info("projection.skipped_unknown_type", event_type=event.type, event_id=event.id)
+        return None
+
+
+class HazardProjection:
+    """Hazard stream → `hazard_state` (ledger, supervision list) and the `hazard_daily` buckets."""
+
+    async def apply(self, conn: AsyncConnection, event: CloudEvent) -> None:
+        data = _payload(event)
+        if data is None or not event.type.startswith("hazard."):
+            return
+        query = select(hazard_state).where(hazard_state.c.hazard_id == event.subject)
+        row = (await conn.execute(query)).mappings().first()
+        if isinstance(data, HazardFound):
+            if row is not None:  # a second `found` of one aggregate cannot happen; never count it twice
+                return
+            record, old = HazardRecord.found(event, data), {}
+        elif row is None:
+            raise MissingHazard(f"{event.type} v{event.sequence} for hazard {event.subject}, never found")
+        else:
+            record, old = hazard_rows.record_from(row), decode_contributions(row["contributions"])
+            record.apply(event, data)
+        new = record.contributions()
+        await _add_hazard_deltas(conn, difference(old, new))
+        values = hazard_rows.values_of(record, new)
+        if row is None:
+            await conn.execute(insert(hazard_state).values(values))
+        else:
+            await conn.execute(update(hazard_state).where(hazard_state.c.hazard_id == record.hazard_id).values(values))
+
+
+async def _add_hazard_deltas(conn: AsyncConnection, deltas: dict[Any, int]) -> None:
+    rows = [dict(zip(_BUCKET_COLUMNS, key, strict=True)) | {"delta": delta} for key, delta in deltas.items()]
+    await add_deltas(conn, hazard_daily, rows)
+
+
+class EnterpriseProjection:
+    """Enterprise stream → section 二 and 三 figures, and the enterprises' display names."""
+
+    async def apply(self, conn: AsyncConnection, event: CloudEvent) -> None:
+        data = _payload(event)
+        match data:
+            case EnterpriseInspected():
+                await _mark(conn, event, inspection_marks(data), data.inspected_on)
+            case EnterpriseEnforcementRecorded():
+                await _mark(conn, event, enforcement_marks(data), data.decided_on)
+                place = {"region_code": event.regioncode, "day": data.decided_on, "industry": event.industry}
+                deltas = enforcement_deltas(data)
+                rows = [place | {"metric": metric, "delta": delta} for metric, delta in deltas.items()]
+                await add_deltas(conn, enforcement_daily, rows)
+            case EnterpriseRegistered():
+                await _save_name(conn, event, data.uscc, data.name)
+            case EnterpriseUpdated():
+                await _update_name(conn, event, data.changes)
+
+
+async def _mark(conn: AsyncConnection, event: CloudEvent, marks: list[str], day: Any) -> None:
+    place = {"enterprise_id": event.subject, "day": day, "region_code": event.regioncode, "industry": event.industry}
+    await insert_missing(conn, enterprise_marks, [place | {"mark": mark} for mark in marks])
+
+
+async def _save_name(conn: AsyncConnection, event: CloudEvent, uscc: str, name: str) -> None:
+    values = {
+        "uscc": uscc, "name": name, "region_code": event.regioncode, "industry": event.industry,
+        "updated_at": event.time,
+    }
+    key = enterprise_names.c.enterprise_id == event.subject
+    if (await conn.execute(update(enterprise_names).where(key).values(values))).rowcount == 0:
+        await conn.execute(insert(enterprise_names).values(values | {"enterprise_id": event.subject}))
+
+
+async def _update_name(conn: AsyncConnection, event: CloudEvent, changes: dict[str, Any]) -> None:
+    current: RowMapping | None = (
+        await conn.execute(select(enterprise_names).where(enterprise_names.c.enterprise_id == event.subject))
+    ).mappings().first()
+    if current is None:
+        return
+    uscc = str(changes.get("uscc", current["uscc"]))
+    await _save_name(conn, event, uscc, str(changes.get("name", current["name"])))
+
