@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from hl_api.common import Request
+from hl_api.common import ActorPublic, Request
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -69,28 +69,51 @@ class SubmissionCreate(Request):
 
 
 class SubmissionPublic(BaseModel):
+    """A frozen report: the figures as they were at submission, never changed afterwards."""
+
     id: str
     period: str
     region_code: str
     industry: str | None = None
     filled_by: str
     reviewed_by: str
-    submitted_at: str
-    figures: dict[str, Any]
-    section_four: dict[str, Any]
+    filled_on: date | None = None
+    submitted_at: datetime
+    submitted_by: ActorPublic
+    table: DispatchTable
+
+
+class FigureChangePublic(BaseModel):
+    key: str
+    label: str
+    frozen: float | int | bool | str | None
+    live: float | int | bool | str | None
+    difference: float | int | str | None
+
+
+class ComparisonPublic(BaseModel):
+    """What changed since the report was frozen (late or back-dated events)."""
+
+    submission: SubmissionPublic
+    changed: list[FigureChangePublic]
 
 
 class SupervisionItem(BaseModel):
+    """A hazard under listed supervision (挂牌督办), with its days left or overdue as of today."""
+
     hazard_id: str
     title: str
     enterprise_id: str
     enterprise_name: str
     region_code: str
+    region_name: str
     industry: str
+    level: str
     listing_level: str
-    authority: str
-    listed_at: str
-    deadline: date
+    listing_authority: str
+    listed_at: datetime
+    deadline: date | None
     status: str
+    delisted_at: datetime | None = None
     days_left: int | None = None
     days_overdue: int | None = None

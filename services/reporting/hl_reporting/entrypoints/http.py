@@ -1,0 +1,284 @@
+"""The reporting service's internal HTTP API: the dispatch table, submissions, the supervision list.
+
+A report is for a region: the caller's own unless it names one inside it. A region outside the
+caller's is 403 (the region is a parameter, so refusing it leaks nothing).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from hl_api.common import MAX_PAGE, Page
+from hl_api.reports import (
+    PERIOD_PATTERN,
+    ComparisonPublic,
+    DispatchTable,
+    SubmissionCreate,
+    SubmissionPublic,
+    SupervisionItem,
+)
+from hl_catalogue import RegionCatalogue
+from hl_platform.db import Database
+from hl_platform.errors import Forbidden, InvalidInput, NotFound
+from hl_platform.identity import Caller, CallerDep
+from hl_reporting.adapters.exports import (
+    dispatch_table_csv,
+    dispatch_table_xlsx,
+    supervision_list_csv,
+    supervision_list_xlsx,
+)
+from hl_reporting.application import queries, submissions
+from hl_reporting.domain.calendar import business_day
+from hl_reporting.entrypoints.presenters import comparison_public, submission_public, supervision_public, table_public
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+READERS = {"admin", "platform", "supervisor", "inspector", "bureau"}
+SUBMITTERS = {"admin", "supervisor"}
+Period = Annotated[str, Query(pattern=PERIOD_PATTERN, description="YYYY-MM", examples=["2026-05"])]
+RegionParam = Annotated[str | None, Query(description="defaults to the caller's region")]
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.runtime.db
+    return db
+
+
+def _scope(caller: Caller, region_code: str | None, allowed: set[str] = READERS) -> str:
+    if caller.role not in allowed:
+        raise Forbidden(f"a {caller.role} may not read regional reports")
+    catalogue = RegionCatalogue.load_default()
+    region = region_code or caller.region_code or _single_root(catalogue)
+    if not catalogue.exists(region):
+        raise InvalidInput("region_code", f"unknown region code {region}")
+    if not region.startswith(caller.region_code):
+        raise Forbidden(f"region {region} is outside your region {caller.region_code or 'scope'}")
+    return region
+
+
+def _single_root(catalogue: RegionCatalogue) -> str:
+    roots = catalogue.children("")
+    if len(roots) != 1:
+        raise InvalidInput("region_code", "required: the catalogue has several top-level regions")
+    return roots[0].code
+
+
+def _today() -> date:
+    return business_day(datetime.now(UTC))
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"}
+    return Response(content, media_type=media_type, headers=headers)
+
+
+async def _table(
+    request: Request,
+    caller: Caller,
+    period: str,
+    region_code: str | None,
+    industry: str | None,
+    since: date | None,
+    cutoff_day: int,
+):  # type: ignore[no-untyped-def]
+    region = _scope(caller, region_code)
+    async with _db(request).read() as conn:
+        table = await queries.dispatch_table(
+            conn,
+            period=period,
+            region_code=region,
+            industry=industry,
+            since=since,
+            cutoff_day=cutoff_day,
+            catalogue=RegionCatalogue.load_default(),
+        )
+        try:
+            submission = await submissions.get_submission(conn, period=period, region_code=region, industry=industry)
+        except NotFound:
+            submission = None
+    return table, (submission.signoff if submission else None)
+
+
+Industry = Annotated[str | None, Query(description="one industry code")]
+Since = Annotated[date | None, Query(description="count from this day (default 1 January)")]
+CutoffDay = Annotated[int, Query(ge=1, le=28, description="figures up to the end of this day of the month")]
+
+
+@router.get("/monthly", summary="The monthly dispatch table (调度表)")
+async def monthly(
+    request: Request,
+    caller: CallerDep,
+    period: Period,
+    region_code: RegionParam = None,
+    industry: Industry = None,
+    since: Since = None,
+    cutoff_day: CutoffDay = 24,
+) -> DispatchTable:
+    """Cumulative figures up to the end of the cut-off day (Asia/Shanghai), with one row per child region."""
+    table, signoff = await _table(request, caller, period, region_code, industry, since, cutoff_day)
+    return table_public(table, dict(signoff.section4) if signoff else None)
+
+
+@router.get(
+    "/monthly.xlsx",
+    summary="The dispatch table as an xlsx in the official layout",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def monthly_xlsx(
+    request: Request,
+    caller: CallerDep,
+    period: Period,
+    region_code: RegionParam = None,
+    industry: Industry = None,
+    since: Since = None,
+    cutoff_day: CutoffDay = 24,
+) -> Response:
+    table, signoff = await _table(request, caller, period, region_code, industry, since, cutoff_day)
+    return _download(dispatch_table_xlsx(table, signoff), XLSX, f"dispatch-{table.region_code}-{period}.xlsx")
+
+
+@router.get(
+    "/monthly.csv",
+    summary="The dispatch table as CSV (UTF-8 with BOM)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def monthly_csv(
+    request: Request,
+    caller: CallerDep,
+    period: Period,
+    region_code: RegionParam = None,
+    industry: Industry = None,
+    since: Since = None,
+    cutoff_day: CutoffDay = 24,
+) -> Response:
+    table, signoff = await _table(request, caller, period, region_code, industry, since, cutoff_day)
+    return _download(
+        dispatch_table_csv(table, signoff), "text/csv; charset=utf-8", f"dispatch-{table.region_code}-{period}.csv"
+    )
+
+
+@router.post("/monthly/{period}/submissions", status_code=201, summary="Submit (freeze) a period's report")
+async def submit(
+    request: Request,
+    caller: CallerDep,
+    period: Annotated[str, Path(pattern=PERIOD_PATTERN)],
+    body: SubmissionCreate,
+    cutoff_day: CutoffDay = 24,
+) -> SubmissionPublic:
+    """Freezes the figures with filled-by, reviewed-by and section 四; 409 if already submitted."""
+    region = _scope(caller, body.region_code, SUBMITTERS)
+    async with _db(request).write() as conn:
+        submission = await submissions.submit(
+            conn,
+            period=period,
+            region_code=region,
+            catalogue=RegionCatalogue.load_default(),
+            actor=caller.actor,
+            filled_by=body.filled_by,
+            reviewed_by=body.reviewed_by,
+            section4=body.section_four,
+            industry=body.industry,
+            since=body.since,
+            cutoff_day=cutoff_day,
+        )
+    return submission_public(submission)
+
+
+@router.get("/monthly/{period}/submissions", summary="A submitted report beside the live figures")
+async def submitted(
+    request: Request, caller: CallerDep, period: str, region_code: RegionParam = None, industry: Industry = None
+) -> ComparisonPublic:
+    """The frozen figures and what changed since (late or back-dated events)."""
+    region = _scope(caller, region_code)
+    async with _db(request).read() as conn:
+        comparison = await submissions.compare(
+            conn, period=period, region_code=region, industry=industry, catalogue=RegionCatalogue.load_default()
+        )
+    return comparison_public(comparison)
+
+
+ListingStatus = Literal["active", "delisted", "all"]
+
+
+@router.get("/supervision-list", summary="Hazards under listed supervision (挂牌督办清单)")
+async def supervision_list(
+    request: Request,
+    caller: CallerDep,
+    region_code: RegionParam = None,
+    level: Literal["county", "city", "province"] | None = None,
+    status: ListingStatus = "active",
+    overdue: bool | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[SupervisionItem]:
+    region = _scope(caller, region_code)
+    async with _db(request).read() as conn:
+        page = await queries.supervision_list(
+            conn,
+            region_prefix=region,
+            today=_today(),
+            level=level,
+            status=status,
+            overdue=overdue,
+            cursor=cursor,
+            limit=limit,
+            catalogue=RegionCatalogue.load_default(),
+        )
+    return Page(items=[supervision_public(item) for item in page.items], next_cursor=page.next_cursor)
+
+
+async def _all_items(
+    request: Request, caller: Caller, region_code: str | None, level: str | None, status: str, overdue: bool | None
+):  # type: ignore[no-untyped-def]
+    region = _scope(caller, region_code)
+    async with _db(request).read() as conn:
+        return region, await queries.all_supervision_items(
+            conn,
+            region_prefix=region,
+            today=_today(),
+            level=level,
+            status=status,
+            overdue=overdue,
+            catalogue=RegionCatalogue.load_default(),
+        )
+
+
+@router.get(
+    "/supervision-list.xlsx",
+    summary="The supervision list as xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def supervision_xlsx(
+    request: Request,
+    caller: CallerDep,
+    region_code: RegionParam = None,
+    level: Literal["county", "city", "province"] | None = None,
+    status: ListingStatus = "active",
+    overdue: bool | None = None,
+) -> Response:
+    region, items = await _all_items(request, caller, region_code, level, status, overdue)
+    return _download(supervision_list_xlsx(items, today=_today()), XLSX, f"supervision-{region}.xlsx")
+
+
+@router.get(
+    "/supervision-list.csv",
+    summary="The supervision list as CSV (UTF-8 with BOM)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def supervision_csv(
+    request: Request,
+    caller: CallerDep,
+    region_code: RegionParam = None,
+    level: Literal["county", "city", "province"] | None = None,
+    status: ListingStatus = "active",
+    overdue: bool | None = None,
+) -> Response:
+    region, items = await _all_items(request, caller, region_code, level, status, overdue)
+    return _download(supervision_list_csv(items), "text/csv; charset=utf-8", f"supervision-{region}.csv")
