@@ -36,6 +36,8 @@ class Runtime:
     publishes: bool = False  # runs an outbox relay
     subscriptions: list[Subscription] = field(default_factory=list)
     background: list[Callable[[asyncio.Event], Awaitable[None]]] = field(default_factory=list)
+    # Runs once at start, before any consumer: e.g. reporting picks its active projection generation.
+    prepare: Callable[[Runtime], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         self.db = Database(self.settings.db_url)
@@ -43,8 +45,13 @@ class Runtime:
         self.stop_event = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
         self.relay = OutboxRelay(self.db, self.js, self.settings.service_name) if self.publishes else None
-        self.consumers = [ConsumerRunner(self.db, self.js, s.spec, s.projection) for s in self.subscriptions]
+        self.consumers = self._runners()
+        self.consumer_stop = asyncio.Event()
+        self.consumer_tasks: list[asyncio.Task[None]] = []
         self.provisioned = asyncio.Event()
+
+    def _runners(self) -> list[ConsumerRunner]:
+        return [ConsumerRunner(self.db, self.js, s.spec, s.projection) for s in self.subscriptions]
 
     def js(self) -> JetStreamContext:
         if self.nc is None:
@@ -62,6 +69,8 @@ class Runtime:
         if s.telemetry_exporter != "none":
             instrument_engine(self.db.writer)
         self.stop_event.clear()
+        if self.prepare is not None:
+            await self.prepare(self)
         self._spawn(self._connect_and_provision())
 
     def _spawn(self, coro: Awaitable[None]) -> None:
@@ -87,13 +96,43 @@ class Runtime:
         self.provisioned.set()
         if self.relay is not None and self.settings.relay_enabled:
             self._spawn(self.relay.run(self.stop_event))
-        if self.settings.consumers_enabled:
-            for consumer in self.consumers:
-                self._spawn(consumer.run(self.stop_event))
+        self._start_consumers()
         for job in self.background:
             self._spawn(job(self.stop_event))
 
+    def _start_consumers(self) -> None:
+        if not self.settings.consumers_enabled:
+            return
+        self.consumer_stop = asyncio.Event()
+        for consumer in self.consumers:
+            task = asyncio.ensure_future(consumer.run(self.consumer_stop))
+            task.add_done_callback(self._report_crash)
+            self.consumer_tasks.append(task)
+
+    async def _stop_consumers(self) -> None:
+        self.consumer_stop.set()
+        if self.consumer_tasks:
+            await asyncio.wait(self.consumer_tasks, timeout=10.0)
+        self.consumer_tasks.clear()
+
+    async def switch_database(self, url: str, subscriptions: list[Subscription], grace: float = 1.0) -> None:
+        """Serve from another database and consume with other durables, without a restart.
+
+        Used for a projection rebuilt beside the live one: requests started before the switch
+        finish on the old database, later ones use the new; consumers resume from the new
+        database's own progress.
+        """
+        await self._stop_consumers()
+        old, self.db = self.db, Database(url)
+        self.subscriptions = subscriptions
+        self.consumers = self._runners()
+        if self.nc is not None:
+            self._start_consumers()
+        await asyncio.sleep(grace)  # let in-flight reads on the old engine finish
+        await old.dispose()
+
     async def stop(self) -> None:
+        await self._stop_consumers()
         self.stop_event.set()
         if self.nc is None and self.tasks:  # still waiting for NATS: nothing to finish cleanly
             self.tasks[0].cancel()

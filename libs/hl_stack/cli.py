@@ -81,7 +81,8 @@ def _up(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     import hl_stack.imports
-    import hl_stack.operations  # noqa: F401
+    import hl_stack.operations
+    import hl_stack.rebuild  # noqa: F401
 
     args = build_parser().parse_args(argv)
     sys.exit(_COMMANDS[args.command](args))

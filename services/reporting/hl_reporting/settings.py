@@ -10,3 +10,4 @@ class ReportingSettings(ServiceSettings):
 
     service_name: str = "reporting"
     port: int = 8003
+    generation_check_interval_s: float = 2.0

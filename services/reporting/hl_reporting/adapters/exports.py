@@ -42,8 +42,16 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 SUPERVISION_HEADERS = (
-    "隐患名称", "企业名称", "所属区域", "行业领域", "督办级别",
-    "督办单位", "挂牌时间", "整改期限", "状态", "剩余天数/逾期天数",
+    "隐患名称",
+    "企业名称",
+    "所属区域",
+    "行业领域",
+    "督办级别",
+    "督办单位",
+    "挂牌时间",
+    "整改期限",
+    "状态",
+    "剩余天数/逾期天数",
 )
 
 
@@ -166,11 +174,13 @@ def dispatch_table_csv(table: DispatchTable, signoff: Signoff | None = None) -> 
     for section in SECTIONS:
         for row in section.rows:
             lines.extend((figure.label, figure.key, number_text(values.get(figure.key))) for figure in row.figures)
-    lines.extend([
-        ("填表人", "filled_by", signoff.filled_by),
-        ("审核人", "reviewed_by", signoff.reviewed_by),
-        ("填表时间", "filled_on", signoff.filled_on.isoformat() if signoff.filled_on else ""),
-    ])
+    lines.extend(
+        [
+            ("填表人", "filled_by", signoff.filled_by),
+            ("审核人", "reviewed_by", signoff.reviewed_by),
+            ("填表时间", "filled_on", signoff.filled_on.isoformat() if signoff.filled_on else ""),
+        ]
+    )
     return _csv(lines)
 
 
@@ -179,12 +189,20 @@ def supervision_rows(items: Iterable[SupervisionItem]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for item in items:
         status = STATUS_LABELS.get(item.status, item.status) + ("(已摘牌)" if item.delisted_at else "")
-        rows.append((
-            item.title, item.enterprise_name, item.region_name, industry_label(item.industry),
-            LISTING_LABELS.get(item.listing_level, item.listing_level), item.listing_authority,
-            local_minute(item.listed_at), item.deadline.isoformat() if item.deadline else "", status,
-            days_text(item.days_left, item.days_overdue),
-        ))
+        rows.append(
+            (
+                item.title,
+                item.enterprise_name,
+                item.region_name,
+                industry_label(item.industry),
+                LISTING_LABELS.get(item.listing_level, item.listing_level),
+                item.listing_authority,
+                local_minute(item.listed_at),
+                item.deadline.isoformat() if item.deadline else "",
+                status,
+                days_text(item.days_left, item.days_overdue),
+            )
+        )
     return rows
 
 
@@ -219,8 +237,15 @@ def _csv(lines: Iterable[Sequence[str]]) -> bytes:
 
 
 def _merged(
-    sheet: Worksheet, row: int, first_column: int, last_column: int, text: str,
-    font: Font | None, alignment: Alignment, *, last_row: int | None = None,
+    sheet: Worksheet,
+    row: int,
+    first_column: int,
+    last_column: int,
+    text: str,
+    font: Font | None,
+    alignment: Alignment,
+    *,
+    last_row: int | None = None,
 ) -> None:
     cell = sheet.cell(row, first_column)
     set_text(cell, text)

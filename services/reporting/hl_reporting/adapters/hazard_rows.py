@@ -10,9 +10,26 @@ from hl_reporting.domain.hazard_record import HazardRecord
 from hl_reporting.domain.hazard_timeline import BucketKey, Fact, encode_contributions
 
 _PLAIN = (
-    "hazard_id", "enterprise_id", "enterprise_name", "title", "region_code", "industry", "source", "level",
-    "status", "found_at", "version", "deadline", "funds_fen", "rectified_at", "closed_at", "listing_level",
-    "listing_authority", "listed_at", "delisted_at", "overdue_recorded",
+    "hazard_id",
+    "enterprise_id",
+    "enterprise_name",
+    "title",
+    "region_code",
+    "industry",
+    "source",
+    "level",
+    "status",
+    "found_at",
+    "version",
+    "deadline",
+    "funds_fen",
+    "rectified_at",
+    "closed_at",
+    "listing_level",
+    "listing_authority",
+    "listed_at",
+    "delisted_at",
+    "overdue_recorded",
 )
 
 

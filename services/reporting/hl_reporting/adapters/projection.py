@@ -136,7 +136,10 @@ async def _mark(conn: AsyncConnection, event: CloudEvent, marks: list[str], day:
 
 async def _save_name(conn: AsyncConnection, event: CloudEvent, uscc: str, name: str) -> None:
     values = {
-        "uscc": uscc, "name": name, "region_code": event.regioncode, "industry": event.industry,
+        "uscc": uscc,
+        "name": name,
+        "region_code": event.regioncode,
+        "industry": event.industry,
         "updated_at": event.time,
     }
     key = enterprise_names.c.enterprise_id == event.subject
@@ -146,10 +149,11 @@ async def _save_name(conn: AsyncConnection, event: CloudEvent, uscc: str, name: 
 
 async def _update_name(conn: AsyncConnection, event: CloudEvent, changes: dict[str, Any]) -> None:
     current: RowMapping | None = (
-        await conn.execute(select(enterprise_names).where(enterprise_names.c.enterprise_id == event.subject))
-    ).mappings().first()
+        (await conn.execute(select(enterprise_names).where(enterprise_names.c.enterprise_id == event.subject)))
+        .mappings()
+        .first()
+    )
     if current is None:
         return
     uscc = str(changes.get("uscc", current["uscc"]))
     await _save_name(conn, event, uscc, str(changes.get("name", current["name"])))
-

@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -138,3 +139,14 @@ report_submissions = Table(
 )
 
 READ_MODELS = (hazard_daily, enforcement_daily, enterprise_marks, enterprise_names, hazard_state)
+
+# One row (id 1) in the reporting service's own database: which generation serves reads. Absent:
+# generation 0, the service's own database. See application/generations.py.
+projection_generation = Table(
+    "projection_generation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("database_url", Text, nullable=True),
+    Column("switched_at", UTCDateTime, nullable=False),
+)

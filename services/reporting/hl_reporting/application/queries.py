@@ -26,8 +26,14 @@ from hl_reporting.domain.listings import LedgerItem, SupervisionItem
 from hl_reporting.domain.report import DispatchTable, RegionFigures
 
 __all__ = [
-    "LedgerItem", "ListingStatus", "Page", "SupervisionItem", "all_supervision_items", "dispatch_table",
-    "hazard_ledger", "supervision_list",
+    "LedgerItem",
+    "ListingStatus",
+    "Page",
+    "SupervisionItem",
+    "all_supervision_items",
+    "dispatch_table",
+    "hazard_ledger",
+    "supervision_list",
 ]
 OPEN_STATUSES = (HazardStatus.REPORTED.value, HazardStatus.RECTIFYING.value)
 ListingStatus = Literal["active", "delisted", "all"]
@@ -172,8 +178,12 @@ async def hazard_ledger(
     t = hazard_state
     query = select(t).where(in_region(t.c.region_code, region_prefix))
     query = query.where(t.c.status == status if status else t.c.status != HazardStatus.VOIDED.value)
-    for column, value in ((t.c.enterprise_id, enterprise_id), (t.c.level, level), (t.c.source, source),
-                          (t.c.industry, industry)):
+    for column, value in (
+        (t.c.enterprise_id, enterprise_id),
+        (t.c.level, level),
+        (t.c.source, source),
+        (t.c.industry, industry),
+    ):
         if value is not None:
             query = query.where(column == value)
     if listed is not None:
@@ -190,11 +200,27 @@ async def hazard_ledger(
 
 def _ledger_item(row: RowMapping) -> LedgerItem:
     return LedgerItem(
-        **{name: row[name] for name in (
-            "hazard_id", "title", "enterprise_id", "enterprise_name", "region_code", "industry", "source", "level",
-            "status", "found_at", "deadline", "rectified_at", "closed_at", "listing_level", "overdue_recorded",
-            "version",
-        )},
+        **{
+            name: row[name]
+            for name in (
+                "hazard_id",
+                "title",
+                "enterprise_id",
+                "enterprise_name",
+                "region_code",
+                "industry",
+                "source",
+                "level",
+                "status",
+                "found_at",
+                "deadline",
+                "rectified_at",
+                "closed_at",
+                "listing_level",
+                "overdue_recorded",
+                "version",
+            )
+        },
         funds_yuan=Decimal(row["funds_fen"]) / 100,
     )
 

@@ -87,8 +87,15 @@ async def submit(
     existing = await _find(conn, period, region_code, industry)
     if existing is not None:
         raise Conflict(f"the {period} report of {region_code} is already submitted", existing_id=existing["id"])
-    table = await dispatch_table(conn, period=period, region_code=region_code, catalogue=catalogue,
-                                 industry=industry, since=since, cutoff_day=cutoff_day)
+    table = await dispatch_table(
+        conn,
+        period=period,
+        region_code=region_code,
+        catalogue=catalogue,
+        industry=industry,
+        since=since,
+        cutoff_day=cutoff_day,
+    )
     now = now or datetime.now(UTC)
     submission = Submission(
         id=str(uuid.uuid4()),
@@ -103,8 +110,9 @@ async def submit(
             await conn.execute(insert(report_submissions).values(_values(submission)))
     except IntegrityError as exc:  # another request submitted the same report meanwhile
         raced = await _find(conn, period, region_code, industry)
-        raise Conflict(f"the {period} report of {region_code} is already submitted",
-                       existing_id=raced["id"] if raced else None) from exc
+        raise Conflict(
+            f"the {period} report of {region_code} is already submitted", existing_id=raced["id"] if raced else None
+        ) from exc
     return submission
 
 
@@ -123,8 +131,15 @@ async def compare(
     """The frozen figures beside the live ones (same window), figure by figure."""
     submission = await get_submission(conn, period=period, region_code=region_code, industry=industry)
     frozen = submission.table
-    live = await dispatch_table(conn, period=period, region_code=region_code, catalogue=catalogue,
-                                industry=industry, since=frozen.since, cutoff_day=submission.cutoff_day)
+    live = await dispatch_table(
+        conn,
+        period=period,
+        region_code=region_code,
+        catalogue=catalogue,
+        industry=industry,
+        since=frozen.since,
+        cutoff_day=submission.cutoff_day,
+    )
     changes = tuple(_change(figure, frozen.value(figure.key), live.value(figure.key)) for figure in COMPUTED_FIGURES)
     return Comparison(submission, live, changes)
 
@@ -176,23 +191,44 @@ def _values(submission: Submission) -> dict[str, Any]:
     table, signoff, actor = submission.table, submission.signoff, submission.submitted_by
     frozen = encode_table(table)
     return {
-        "id": submission.id, "period": table.period, "region_code": table.region_code,
-        "industry": table.industry or "", "since": table.since, "cutoff": table.cutoff,
-        "cutoff_day": submission.cutoff_day, "region_name": table.region_name,
-        "filled_by": signoff.filled_by, "reviewed_by": signoff.reviewed_by, "filled_on": signoff.filled_on,
-        "section4": encode(signoff.section4), "figures": frozen["figures"], "breakdown": frozen["breakdown"],
-        "submitted_at": submission.submitted_at, "submitted_by_id": actor.id, "submitted_by_name": actor.name,
-        "submitted_by_role": actor.role, "submitted_by_org": actor.organisation,
+        "id": submission.id,
+        "period": table.period,
+        "region_code": table.region_code,
+        "industry": table.industry or "",
+        "since": table.since,
+        "cutoff": table.cutoff,
+        "cutoff_day": submission.cutoff_day,
+        "region_name": table.region_name,
+        "filled_by": signoff.filled_by,
+        "reviewed_by": signoff.reviewed_by,
+        "filled_on": signoff.filled_on,
+        "section4": encode(signoff.section4),
+        "figures": frozen["figures"],
+        "breakdown": frozen["breakdown"],
+        "submitted_at": submission.submitted_at,
+        "submitted_by_id": actor.id,
+        "submitted_by_name": actor.name,
+        "submitted_by_role": actor.role,
+        "submitted_by_org": actor.organisation,
     }
 
 
 def _submission(row: RowMapping) -> Submission:
     table = DispatchTable(
-        period=row["period"], region_code=row["region_code"], region_name=row["region_name"],
-        industry=row["industry"] or None, since=row["since"], cutoff=row["cutoff"],
-        figures=decode(row["figures"]), breakdown=decode_breakdown(row["breakdown"]),
+        period=row["period"],
+        region_code=row["region_code"],
+        region_name=row["region_name"],
+        industry=row["industry"] or None,
+        since=row["since"],
+        cutoff=row["cutoff"],
+        figures=decode(row["figures"]),
+        breakdown=decode_breakdown(row["breakdown"]),
     )
-    actor = Actor(id=row["submitted_by_id"], name=row["submitted_by_name"], role=row["submitted_by_role"],
-                  organisation=row["submitted_by_org"])
+    actor = Actor(
+        id=row["submitted_by_id"],
+        name=row["submitted_by_name"],
+        role=row["submitted_by_role"],
+        organisation=row["submitted_by_org"],
+    )
     signoff = Signoff(row["filled_by"], row["reviewed_by"], row["filled_on"], decode(row["section4"]))
     return Submission(row["id"], table, row["cutoff_day"], signoff, row["submitted_at"], actor)

@@ -28,7 +28,12 @@ from datetime import date, timedelta
 from typing import Any
 
 FOUND, RECTIFIED, LISTED, LISTED_RECTIFIED, OVERDUE, FUNDS = (
-    "found", "rectified", "listed", "listed_rectified", "overdue", "funds_fen",
+    "found",
+    "rectified",
+    "listed",
+    "listed_rectified",
+    "overdue",
+    "funds_fen",
 )
 
 # (metric, cohort day, level, listing level or "") → value as of a day

@@ -1,7 +1,8 @@
 """The reporting service's HTTP application (internal: only the gateway calls it).
 
 Every replica runs the projectors (they share the durable consumers) unless
-HL_REPORTING_CONSUMERS_ENABLED=false makes it a pure reader.
+HL_REPORTING_CONSUMERS_ENABLED=false makes it a pure reader. Which database and which durables
+it uses is the active projection generation's (see application/generations.py).
 """
 
 from __future__ import annotations
@@ -10,20 +11,16 @@ from fastapi import FastAPI
 
 from hl_platform.http import create_service_app
 from hl_platform.nats_io import stream_for
-from hl_platform.runtime import Runtime, Subscription
-from hl_reporting.adapters.projection import ENTERPRISE_SPEC, HAZARD_SPEC, EnterpriseProjection, HazardProjection
+from hl_platform.runtime import Runtime
+from hl_reporting.application.generations import GenerationWatch
 from hl_reporting.entrypoints.http import router
 from hl_reporting.settings import ReportingSettings
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
-    runtime = Runtime(
-        settings,
-        streams=[stream_for("hazard"), stream_for("enterprise")],
-        subscriptions=[
-            Subscription(HAZARD_SPEC, HazardProjection()),
-            Subscription(ENTERPRISE_SPEC, EnterpriseProjection()),
-        ],
-    )
+    runtime = Runtime(settings, streams=[stream_for("hazard"), stream_for("enterprise")])
+    watch = GenerationWatch(runtime, interval=settings.generation_check_interval_s)
+    runtime.prepare = watch.prepare
+    runtime.background.append(watch.run)
     return create_service_app(runtime, [router], title="Hazard Ledger — reporting service", description=__doc__ or "")

@@ -1,0 +1,53 @@
+"""`./hl rebuild-projections`: rebuild the reporting read models from the streams, with progress
+bars, into a new generation; running reporting processes switch to it without downtime."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from hl_stack.cli import _EXTRA_PARSERS, command
+
+console = Console(stderr=True)
+
+
+def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    sub.add_parser("rebuild-projections", help="replay the event streams into fresh reporting tables and switch over")
+
+
+_EXTRA_PARSERS.append(_parsers)
+
+
+@command("rebuild-projections")
+def _rebuild(args: argparse.Namespace) -> int:
+    return asyncio.run(rebuild_projections())
+
+
+async def rebuild_projections() -> int:
+    from hl_platform.migrate import upgrade
+    from hl_platform.nats_io import connect
+    from hl_reporting.application.generations import rebuild
+    from hl_reporting.settings import ReportingSettings
+
+    settings = ReportingSettings()
+    await asyncio.to_thread(upgrade, "reporting", settings.db_url)
+    nc = await connect(settings.nats_url, "reporting-rebuild")
+    bars = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+    )
+    tasks: dict[str, int] = {}
+
+    def progress(stream: str, done: int, total: int | None) -> None:
+        if stream not in tasks:
+            tasks[stream] = bars.add_task(f"replaying {stream}", total=total)
+        bars.update(tasks[stream], completed=done, total=total)
+
+    with bars:
+        generation = await rebuild(settings.db_url, nc.jetstream(), progress)
+    await nc.close()
+    console.print(f"[green]✓[/] generation {generation.number} is live: {generation.url}")
+    console.print("reporting processes switch to it within a few seconds; the previous one is kept for rollback")
+    return 0
