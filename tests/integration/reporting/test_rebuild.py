@@ -94,7 +94,7 @@ async def test_rebuild_switches_over_without_downtime(
     await nc.close()
 
 
-async def _equals(value: "asyncio.Future[int] | object", expected: int) -> bool:
+async def _equals(value: asyncio.Future[int] | object, expected: int) -> bool:
     return await value == expected  # type: ignore[misc]
 
 

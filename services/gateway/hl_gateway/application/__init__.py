@@ -1,0 +1,2 @@
+"""The gateway's use cases: authenticate, authorise, guard retries, relay to a service, read the
+event log, manage keys. Each depends on small ports (protocols) that `adapters/` implement."""

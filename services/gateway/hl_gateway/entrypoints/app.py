@@ -1,15 +1,83 @@
-"""The gateway: the public REST API of Hazard Ledger."""
+"""The gateway's HTTP application: the public REST API of Hazard Ledger under /api/v1."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from hl_gateway.bootstrap import build
+from hl_gateway.domain.errors import GatewayError
+from hl_gateway.entrypoints.routes import enterprises, events, hazards, keys, reports
 from hl_gateway.settings import GatewaySettings
 from hl_platform.http import create_service_app
+from hl_platform.problems import problem
 from hl_platform.runtime import Runtime
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def describe(settings: GatewaySettings) -> str:
+    hours = settings.idempotency_ttl_s / 3600
+    return f"""The public REST API of Hazard Ledger (安全生产事故隐患排查治理), for the provincial platform,
+apps and other bureaus.
+
+* **Authentication**: `Authorization: Bearer <key>` with an API key (`hl_…`, issued by an admin) or a
+  JWT from the configured issuer (claims `role`, `region_code`, `level`, `department`,
+  `enterprise_id`, `name`). Each identity sees and acts only inside its region (or enterprise):
+  a record outside it is 404; a report or feed asked for a region outside it is 403.
+* **Idempotency**: every POST accepts an `Idempotency-Key` header. A retry with the same key and the
+  same body gets the first response again (header `Idempotent-Replayed: true`); the same key with a
+  different body is 422; while the first request is still in flight, 409. Keys are kept for
+  **{settings.idempotency_ttl_s} s ({hours:g} h)**, per client. Only final answers (2xx, 4xx) are kept,
+  so after a 5xx the same key may be retried.
+* **Rate limits**: {settings.rate_limit_per_s:g} requests per second per client, bursts of up to
+  {settings.rate_limit_burst}; beyond that 429 with `Retry-After`.
+* **Concurrency**: writes to a hazard accept `If-Match: <version>` (its `ETag`); a stale one is 412.
+* **Errors** are RFC 9457 `application/problem+json`; a service that is down is 503 (`Retry-After`),
+  one that is too slow 504.
+"""
+
+
+def public_router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1")
+    for module in (enterprises, hazards, reports, events, keys):
+        api.include_router(module.router)
+    return api
+
+
+def create_app(
+    settings: GatewaySettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
     settings = settings or GatewaySettings()
     runtime = Runtime(settings)
-    return create_service_app(runtime, [], title="Hazard Ledger API", description=__doc__ or "")
+    gateway = build(settings, runtime, transport)
+    app = create_service_app(runtime, [public_router()], title="Hazard Ledger API", description=describe(settings))
+    app.state.gateway = gateway
+    service_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(app):
+            await gateway.start()
+            try:
+                yield
+            finally:
+                await gateway.stop()
+
+    app.router.lifespan_context = lifespan
+
+    @app.exception_handler(GatewayError)
+    async def _gateway_error(request: Request, exc: GatewayError) -> JSONResponse:
+        return problem(
+            exc.status,
+            exc.title,
+            exc.detail,
+            slug=exc.slug,
+            headers=exc.headers or None,
+            instance=request.url.path,
+            **exc.extensions,
+        )
+
+    return app
