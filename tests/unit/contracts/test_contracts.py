@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 import jsonschema
@@ -99,3 +100,14 @@ def test_event_time_is_the_business_time_and_recordedtime_when_it_was_written() 
     at = datetime(2026, 3, 24, 15, 30, tzinfo=UTC)
     event = found(at=at)
     assert event.time == at and event.recordedtime >= at
+
+
+def test_published_contract_documents_are_up_to_date(tmp_path: Path) -> None:
+    """docs/events is what other bureaus read: regenerate it (python -m hl_contracts) when types change."""
+    from hl_contracts.__main__ import write_contract
+
+    root = Path(__file__).resolve().parents[3] / "docs" / "events"
+    for generated in write_contract(tmp_path):
+        committed = root / generated.relative_to(tmp_path)
+        assert committed.exists(), f"{committed} is missing: run python -m hl_contracts docs/events"
+        assert committed.read_text(encoding="utf-8") == generated.read_text(encoding="utf-8"), f"{committed} is stale"
