@@ -32,6 +32,8 @@ class Subscription:
 @dataclass
 class Runtime:
     settings: ServiceSettings
+    # The streams this service owns (creates, updates). Streams it only reads are left to their
+    # owners: least privilege, and one place that decides a stream's configuration.
     streams: list[StreamSpec] = field(default_factory=list)
     publishes: bool = False  # runs an outbox relay
     subscriptions: list[Subscription] = field(default_factory=list)

@@ -87,8 +87,9 @@ async def create_key(args: argparse.Namespace) -> int:
 async def list_keys(args: argparse.Namespace) -> int:
     async def work(keys: Any) -> int:
         table = Table(title="API keys")
-        for column in ("id", "prefix", "role", "name", "region", "level / enterprise", "last used", "revoked"):
-            table.add_column(column)
+        table.add_column("id", overflow="fold", min_width=36)
+        for column in ("prefix", "role", "name", "region", "level / enterprise", "last used", "revoked"):
+            table.add_column(column, overflow="fold")
         cursor = None
         while True:
             page = await keys.store.page("", cursor, 200, args.all)
@@ -107,7 +108,8 @@ async def list_keys(args: argparse.Namespace) -> int:
             if len(page) < 200:
                 break
             cursor = page[-1].id
-        console.print(table)
+        wide = console if console.is_terminal else Console(width=160)  # ids in full when piped
+        wide.print(table)
         return 0
 
     return await _with_keys(work)
@@ -170,8 +172,13 @@ async def _streams(nats_url: str) -> dict[str, tuple[bool, str]]:
 
     from hl_platform.nats_io import STREAMS
 
+    async def quiet(_exc: Exception) -> None:
+        return None
+
     try:
-        nc = await nats.connect(nats_url.split(","), connect_timeout=2, max_reconnect_attempts=0)
+        nc = await asyncio.wait_for(
+            nats.connect(nats_url.split(","), connect_timeout=2, allow_reconnect=False, error_cb=quiet), 5
+        )
     except Exception as exc:
         return {"(NATS)": (False, f"cannot connect to {nats_url.split('@')[-1]}: {exc.__class__.__name__}")}
     found: dict[str, tuple[bool, str]] = {}

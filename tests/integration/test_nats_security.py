@@ -294,9 +294,15 @@ async def test_hazard_service_provisions_its_enterprise_replica_consumer(connect
     await hazard.js.delete_consumer(spec.stream, spec.durable)
 
 
-async def test_gateway_user_connects_but_can_neither_publish_nor_subscribe(connect: Connect, streams: None) -> None:
+async def test_gateway_user_reads_the_feed_but_can_neither_publish_nor_subscribe(connect: Connect, streams: None) -> None:
+    hazard = await connect("hazard")
+    await hazard.js.publish(HAZARD_SUBJECT, b"{}", headers={"Nats-Msg-Id": "evt-g1"})
     gateway = await connect("gateway")
     assert gateway.nc.is_connected
+    # What GET /api/v1/events does: "get next message by subject", no consumer created.
+    message = await gateway.js.get_msg("HL_HAZARD", seq=1, next=True, subject="hl.v1.hazard.>")
+    assert message.subject == HAZARD_SUBJECT
+    assert not gateway.violations()
     await gateway.nc.publish(HAZARD_SUBJECT, b"{}")
     await gateway.wait_violation(f'publish to "{HAZARD_SUBJECT}"')
     await gateway.nc.subscribe("hl.v1.>")

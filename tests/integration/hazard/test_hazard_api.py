@@ -15,6 +15,7 @@ from hl_contracts.enterprise import EnterpriseRegistered, Person
 from hl_hazard.entrypoints.app import create_app
 from hl_hazard.settings import HazardSettings
 from hl_platform.ids import new_id
+from hl_platform.nats_io import ensure_stream, stream_for
 from hl_stack.nats_server import NatsServer
 from tests.support.callers import ADMIN, INSPECTOR, OTHER_CITY_INSPECTOR, headers_for, service_client
 from tests.support.db import migrated
@@ -41,6 +42,7 @@ async def _register_enterprise(nats_url: str, region: str = "371002") -> str:
         time=datetime.now(UTC),
     )
     nc = await nats.connect(nats_url)
+    await ensure_stream(nc.jetstream(), stream_for("enterprise"))  # as the enterprise service would
     await nc.jetstream().publish(subject_for(event.type, region), event.to_json(), headers={"Nats-Msg-Id": event.id})
     await nc.close()
     return enterprise_id

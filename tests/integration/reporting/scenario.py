@@ -54,27 +54,44 @@ class Stream:
     events: list[CloudEvent] = field(default_factory=list)
 
     def emit(self, data: EventData, time: datetime, recorded: datetime | None = None) -> Stream:
-        self.events.append(CloudEvent.create(
-            data=data, service=self.service, aggregate_id=self.aggregate_id, sequence=len(self.events) + 1,
-            region_code=self.region_code, industry=self.industry, actor=INSPECTOR, time=time,
-            recorded_at=recorded or time,
-        ))
+        self.events.append(
+            CloudEvent.create(
+                data=data,
+                service=self.service,
+                aggregate_id=self.aggregate_id,
+                sequence=len(self.events) + 1,
+                region_code=self.region_code,
+                industry=self.industry,
+                actor=INSPECTOR,
+                time=time,
+                recorded_at=recorded or time,
+            )
+        )
         return self
 
 
 class HazardStream(Stream):
     def found(self, source: str, level: str, when: datetime, recorded: datetime | None = None) -> HazardStream:
         data = HazardFound(
-            enterprise_id=f"ent-of-{self.aggregate_id}", enterprise_name=f"{self.aggregate_id}公司",
-            source=HazardSource(source), level=HazardLevel(level), title=f"隐患{self.aggregate_id}",
-            found_at=when, found_by="张三",
+            enterprise_id=f"ent-of-{self.aggregate_id}",
+            enterprise_name=f"{self.aggregate_id}公司",
+            source=HazardSource(source),
+            level=HazardLevel(level),
+            title=f"隐患{self.aggregate_id}",
+            found_at=when,
+            found_by="张三",
         )
         self.emit(data, when, recorded)
         return self
 
     def plan(self, when: datetime, deadline: date, funds: int) -> HazardStream:
-        data = HazardPlanSet(responsible_person="李四", measures="整改", funds_yuan=Decimal(funds),
-                             deadline=deadline, emergency_plan="预案")
+        data = HazardPlanSet(
+            responsible_person="李四",
+            measures="整改",
+            funds_yuan=Decimal(funds),
+            deadline=deadline,
+            emergency_plan="预案",
+        )
         self.emit(data, when)
         return self
 
@@ -91,8 +108,9 @@ class HazardStream(Stream):
         return self
 
     def escalated(self, when: datetime, level: str, deadline: date, authority: str = "威海市安委会") -> HazardStream:
-        data = HazardEscalated(level=ListingLevel(level), authority=authority, reason="重大隐患", deadline=deadline,
-                               escalated_at=when)
+        data = HazardEscalated(
+            level=ListingLevel(level), authority=authority, reason="重大隐患", deadline=deadline, escalated_at=when
+        )
         self.emit(data, when)
         return self
 
@@ -101,8 +119,9 @@ class HazardStream(Stream):
         return self
 
     def extended(self, when: datetime, previous: date, new: date) -> HazardStream:
-        data = HazardDeadlineExtended(previous_deadline=previous, new_deadline=new, reason="设备到货延迟",
-                                      approved_by="周主任")
+        data = HazardDeadlineExtended(
+            previous_deadline=previous, new_deadline=new, reason="设备到货延迟", approved_by="周主任"
+        )
         self.emit(data, when)
         return self
 
@@ -119,20 +138,23 @@ class HazardStream(Stream):
 class EnterpriseStream(Stream):
     def registered(self, name: str) -> EnterpriseStream:
         uscc = f"91371000MA{next(_ids):08d}"[:18].ljust(18, "0")
-        data = EnterpriseRegistered(uscc=uscc, name=name, region_code=self.region_code, industry=self.industry,
-                                    principal=Person(name="钱负责"))
+        data = EnterpriseRegistered(
+            uscc=uscc, name=name, region_code=self.region_code, industry=self.industry, principal=Person(name="钱负责")
+        )
         self.emit(data, at(1, 2, year=2023))
         return self
 
     def inspected(self, on: date, *findings: str) -> EnterpriseStream:
-        data = EnterpriseInspected(inspection_id=f"insp-{next(_ids)}", department="威海市应急管理局", inspected_on=on,
-                                   findings=list(findings))
+        data = EnterpriseInspected(
+            inspection_id=f"insp-{next(_ids)}", department="威海市应急管理局", inspected_on=on, findings=list(findings)
+        )
         self.emit(data, datetime(on.year, on.month, on.day, 9, tzinfo=SHANGHAI))
         return self
 
     def enforced(self, kind: str, on: date, **details: Any) -> EnterpriseStream:
-        data = EnterpriseEnforcementRecorded(action_id=f"act-{next(_ids)}", kind=kind, department="威海市应急管理局",
-                                             decided_on=on, **details)
+        data = EnterpriseEnforcementRecorded(
+            action_id=f"act-{next(_ids)}", kind=kind, department="威海市应急管理局", decided_on=on, **details
+        )
         self.emit(data, datetime(on.year, on.month, on.day, 9, tzinfo=SHANGHAI))
         return self
 
@@ -149,25 +171,40 @@ def hazard_streams(prefix: str) -> dict[str, HazardStream]:
 
     late = at(5, 26, 9)
     return {
-        "H1": h("H1", "371002100").found("self_inspection", "major", at(5, 3)).plan(at(5, 4), d(5, 20), 200_000)
-        .rectified(at(5, 10)).accepted(at(5, 12)),
+        "H1": h("H1", "371002100")
+        .found("self_inspection", "major", at(5, 3))
+        .plan(at(5, 4), d(5, 20), 200_000)
+        .rectified(at(5, 10))
+        .accepted(at(5, 12)),
         "H2": h("H2", "371002101").found("self_inspection", "major", at(5, 24, 23, 30)),
         "H3": h("H3", "371002101").found("self_inspection", "major", at(5, 25, 0, 10)),
-        "H4": h("H4", "371003").found("department_inspection", "major", at(5, 5)).plan(at(5, 6), d(5, 15), 50_000)
-        .rectified(at(5, 14)).rejected(at(5, 16)),
-        "H5": h("H5", "371071", BUILD).found("department_inspection", "major", at(5, 2))
-        .escalated(at(5, 3), "county", d(5, 30), "威海火炬高技术产业开发区安委会").rectified(at(5, 20))
-        .accepted(at(5, 21)).delisted(at(5, 22), "county"),
-        "H6": h("H6", "371002100").found("public_report", "major", at(5, 8)).escalated(at(5, 9), "county", d(6, 30))
-        .escalated(at(5, 15), "province", d(6, 15), "山东省安委会").extended(at(5, 20), d(6, 15), d(7, 15)),
+        "H4": h("H4", "371003")
+        .found("department_inspection", "major", at(5, 5))
+        .plan(at(5, 6), d(5, 15), 50_000)
+        .rectified(at(5, 14))
+        .rejected(at(5, 16)),
+        "H5": h("H5", "371071", BUILD)
+        .found("department_inspection", "major", at(5, 2))
+        .escalated(at(5, 3), "county", d(5, 30), "威海火炬高技术产业开发区安委会")
+        .rectified(at(5, 20))
+        .accepted(at(5, 21))
+        .delisted(at(5, 22), "county"),
+        "H6": h("H6", "371002100")
+        .found("public_report", "major", at(5, 8))
+        .escalated(at(5, 9), "county", d(6, 30))
+        .escalated(at(5, 15), "province", d(6, 15), "山东省安委会")
+        .extended(at(5, 20), d(6, 15), d(7, 15)),
         "H7": h("H7", "371002100").found("self_inspection", "major", at(5, 6)).rectified(at(5, 7)).voided(at(5, 10)),
         "H8": h("H8", "371002102").found("department_inspection", "major", at(4, 10)).rectified(at(5, 20), late),
         "H9": h("H9", "371002").found("public_report", "major", at(4, 20), late),
-        "H10": h("H10", "371002100").found("self_inspection", "general", at(5, 10))
+        "H10": h("H10", "371002100")
+        .found("self_inspection", "general", at(5, 10))
         .reclassified(at(5, 22), "general", "major"),
-        "H11": h("H11", "371071", BUILD).found("self_inspection", "general", at(5, 11))
+        "H11": h("H11", "371071", BUILD)
+        .found("self_inspection", "general", at(5, 11))
         .rectified(at(5, 11), immediate=True),
-        "H12": h("H12", "371003").found("department_inspection", "major", at(5, 12))
+        "H12": h("H12", "371003")
+        .found("department_inspection", "major", at(5, 12))
         .escalated(at(5, 13), "province", d(5, 20), "山东省安委会"),
         "H13": h("H13", "370102").found("self_inspection", "major", at(5, 5)),
         "H14": h("H14", "371002100").found("self_inspection", "major", at(12, 15, year=2023)).rectified(at(5, 5)),
@@ -179,21 +216,33 @@ def enterprise_streams(prefix: str) -> dict[str, EnterpriseStream]:
         return EnterpriseStream("enterprise", f"{prefix}-{name}", region, industry).registered(f"{name}有限公司")
 
     return {
-        "E1": e("E1", "371002100").inspected(d(5, 6), "principal_not_studied", "no_emergency_drill")
-        .inspected(d(5, 15), "principal_not_studied").enforced("assistance_visit", d(5, 7), key_enterprise=True)
-        .enforced("assistance_visit", d(5, 8)).enforced("dual_penalty", d(5, 9))
-        .enforced("suspension_order", d(5, 11)).enforced("suspension_order", d(5, 20))
+        "E1": e("E1", "371002100")
+        .inspected(d(5, 6), "principal_not_studied", "no_emergency_drill")
+        .inspected(d(5, 15), "principal_not_studied")
+        .enforced("assistance_visit", d(5, 7), key_enterprise=True)
+        .enforced("assistance_visit", d(5, 8))
+        .enforced("dual_penalty", d(5, 9))
+        .enforced("suspension_order", d(5, 11))
+        .enforced("suspension_order", d(5, 20))
         .enforced("typical_case", d(5, 12), dangerous_operation_crime=True),
-        "E2": e("E2", "371003").inspected(d(5, 10)).inspected(d(5, 25), "uncertified_special_workers")
+        "E2": e("E2", "371003")
+        .inspected(d(5, 10))
+        .inspected(d(5, 25), "uncertified_special_workers")
         .enforced("administrative_penalty", d(5, 10), amount_wan=Decimal("3.5"))
         .enforced("administrative_penalty", d(5, 24), amount_wan=Decimal("1.25"))
         .enforced("administrative_penalty", d(5, 25), amount_wan=Decimal("10"))
-        .enforced("judicial_referral", d(5, 13), persons=2).enforced("exposure", d(5, 14))
-        .enforced("interview", d(5, 15)).enforced("accountability", d(5, 16), persons=3)
+        .enforced("judicial_referral", d(5, 13), persons=2)
+        .enforced("exposure", d(5, 14))
+        .enforced("interview", d(5, 15))
+        .enforced("accountability", d(5, 16), persons=3)
         .enforced("region_interview", d(5, 17)),
-        "E3": e("E3", "371071", BUILD).inspected(d(12, 20, 2023), "outsourcing_chaos").inspected(d(4, 3))
-        .enforced("joint_punishment", d(5, 18)).enforced("typical_case", d(5, 19)),
-        "E4": e("E4", "370102").inspected(d(5, 10), "insufficient_safety_staff")
+        "E3": e("E3", "371071", BUILD)
+        .inspected(d(12, 20, 2023), "outsourcing_chaos")
+        .inspected(d(4, 3))
+        .enforced("joint_punishment", d(5, 18))
+        .enforced("typical_case", d(5, 19)),
+        "E4": e("E4", "370102")
+        .inspected(d(5, 10), "insufficient_safety_staff")
         .enforced("administrative_penalty", d(5, 10), amount_wan=Decimal("100")),
     }
 

@@ -53,7 +53,12 @@ async def table(
 ) -> DispatchTable:
     async with db.read() as conn:
         return await dispatch_table(
-            conn, period=period, region_code=region, catalogue=CATALOGUE, industry=industry, since=since,
+            conn,
+            period=period,
+            region_code=region,
+            catalogue=CATALOGUE,
+            industry=industry,
+            since=since,
             cutoff_day=cutoff_day,
         )
 

@@ -33,8 +33,9 @@ async def test_supervision_list_of_active_listings_with_days_left_or_overdue(db:
 async def test_supervision_list_filters(db: Database) -> None:
     async def ids(**filters: object) -> list[str]:
         async with db.read() as conn:
-            page = await supervision_list(conn, region_prefix=str(filters.pop("region", "3710")), today=TODAY,
-                                          **filters)  # type: ignore[arg-type]
+            page = await supervision_list(
+                conn, region_prefix=str(filters.pop("region", "3710")), today=TODAY, **filters
+            )  # type: ignore[arg-type]
         return [item.hazard_id for item in page.items]
 
     assert await ids(overdue=True) == ["t-H12"]
@@ -50,8 +51,9 @@ async def test_supervision_list_pages(db: Database) -> None:
     async with db.read() as conn:
         first = await supervision_list(conn, region_prefix="37", today=TODAY, status="all", limit=2)
         assert first.next_cursor is not None
-        second = await supervision_list(conn, region_prefix="37", today=TODAY, status="all", limit=2,
-                                        cursor=first.next_cursor)
+        second = await supervision_list(
+            conn, region_prefix="37", today=TODAY, status="all", limit=2, cursor=first.next_cursor
+        )
         with pytest.raises(InvalidInput):
             await supervision_list(conn, region_prefix="37", today=TODAY, cursor="not-a-cursor")
     assert [i.hazard_id for i in first.items + second.items] == ["t-H5", "t-H12", "t-H6"]
@@ -84,8 +86,17 @@ async def test_hazard_ledger_filters_and_pages(db: Database) -> None:
 async def test_a_submission_freezes_the_figures_and_compare_shows_later_changes(db: Database) -> None:
     section4 = {"party_government_study_sessions": 2, "report_rewards_wan": "1.5", "media_column_broadcast": True}
     async with db.write() as conn:
-        submitted = await submit(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE, actor=INSPECTOR,
-                                 filled_by="孙填表", reviewed_by="李审核", section4=section4, now=NOW)
+        submitted = await submit(
+            conn,
+            period="2024-05",
+            region_code="3710",
+            catalogue=CATALOGUE,
+            actor=INSPECTOR,
+            filled_by="孙填表",
+            reviewed_by="李审核",
+            section4=section4,
+            now=NOW,
+        )
     assert submitted.signoff.filled_on == TODAY  # the Shanghai day of `now`
     assert submitted.signoff.section4["report_rewards_wan"] == Decimal("1.5")
     assert submitted.signoff.section4["technical_inspectors"] is None
@@ -96,8 +107,16 @@ async def test_a_submission_freezes_the_figures_and_compare_shows_later_changes(
     await project(db, late.events[-1:])
     async with db.write() as conn:
         with pytest.raises(Conflict) as refused:
-            await submit(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE, actor=INSPECTOR,
-                         filled_by="孙填表", reviewed_by="李审核", section4={})
+            await submit(
+                conn,
+                period="2024-05",
+                region_code="3710",
+                catalogue=CATALOGUE,
+                actor=INSPECTOR,
+                filled_by="孙填表",
+                reviewed_by="李审核",
+                section4={},
+            )
         assert refused.value.extensions["existing_id"] == submitted.id
     async with db.read() as conn:
         frozen = await get_submission(conn, period="2024-05", region_code="3710")
@@ -118,11 +137,24 @@ async def test_a_submission_freezes_the_figures_and_compare_shows_later_changes(
 
 async def test_section4_is_validated(db: Database) -> None:
     async with db.write() as conn:
-        for bad in ({"no_such_figure": 1}, {"technical_inspectors": -1}, {"technical_inspectors": 1.5},
-                    {"media_column_broadcast": "yes"}, {"report_rewards_wan": "lots"}):
+        for bad in (
+            {"no_such_figure": 1},
+            {"technical_inspectors": -1},
+            {"technical_inspectors": 1.5},
+            {"media_column_broadcast": "yes"},
+            {"report_rewards_wan": "lots"},
+        ):
             with pytest.raises(InvalidInput):
-                await submit(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE, actor=INSPECTOR,
-                             filled_by="孙", reviewed_by="李", section4=bad)
+                await submit(
+                    conn,
+                    period="2024-05",
+                    region_code="3710",
+                    catalogue=CATALOGUE,
+                    actor=INSPECTOR,
+                    filled_by="孙",
+                    reviewed_by="李",
+                    section4=bad,
+                )
 
 
 async def test_the_dispatch_table_reads_buckets_never_hazards(db: Database) -> None:

@@ -35,8 +35,11 @@ async def _publish(nc: Client, events: list[CloudEvent]) -> None:
 
 async def _caught_up(db: Database, expected: dict[tuple[str, str], int]) -> bool:
     async with db.read() as conn:
-        rows = (await conn.execute(select(consumer_progress.c.consumer, consumer_progress.c.aggregate_id,
-                                          consumer_progress.c.version))).all()
+        rows = (
+            await conn.execute(
+                select(consumer_progress.c.consumer, consumer_progress.c.aggregate_id, consumer_progress.c.version)
+            )
+        ).all()
     return {(row[0], row[1]): row[2] for row in rows} == expected
 
 

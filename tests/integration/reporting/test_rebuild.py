@@ -12,6 +12,7 @@ import pytest
 from nats.js.errors import NotFoundError
 
 from hl_contracts import subject_for
+from hl_platform.nats_io import ensure_stream, stream_for
 from hl_reporting.application.generations import rebuild
 from hl_reporting.entrypoints.app import create_app
 from hl_reporting.settings import ReportingSettings
@@ -34,6 +35,7 @@ async def test_rebuild_switches_over_without_downtime(
     app = create_app(settings)
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
+    await ensure_stream(js, stream_for("hazard"))  # as the hazard service would
 
     async def publish(count: int) -> None:
         for _ in range(count):

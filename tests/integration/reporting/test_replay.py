@@ -32,9 +32,11 @@ async def snapshot(db: Database) -> list[object]:
     async with db.read() as conn:
         for region, cutoff_day in CUTS:
             for period in ("2024-04", "2024-05", "2024-06"):
-                answers.append(await dispatch_table(
-                    conn, period=period, region_code=region, catalogue=CATALOGUE, cutoff_day=cutoff_day
-                ))
+                answers.append(
+                    await dispatch_table(
+                        conn, period=period, region_code=region, catalogue=CATALOGUE, cutoff_day=cutoff_day
+                    )
+                )
         answers.append(await all_supervision_items(conn, region_prefix="37", today=TODAY, status="all"))
         answers.append((await hazard_ledger(conn, region_prefix="", limit=500)).items)
     return answers
@@ -110,8 +112,17 @@ async def test_rebuild_empties_the_read_models_and_replays_to_the_same_answers(n
     await apply_through_runners(db, deliveries(seed=11), batch=50)
     before = await snapshot(db)
     async with db.write() as conn:
-        await submit(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE, actor=INSPECTOR,
-                     filled_by="孙填表", reviewed_by="李审核", section4={}, filled_on=date(2024, 5, 25))
+        await submit(
+            conn,
+            period="2024-05",
+            region_code="3710",
+            catalogue=CATALOGUE,
+            actor=INSPECTOR,
+            filled_by="孙填表",
+            reviewed_by="李审核",
+            section4={},
+            filled_on=date(2024, 5, 25),
+        )
     steps: list[str] = []
     await reset_read_models(db, progress=lambda step, done, total: steps.append(step))
     async with db.read() as conn:
@@ -120,8 +131,9 @@ async def test_rebuild_empties_the_read_models_and_replays_to_the_same_answers(n
         assert await conn.scalar(select(func.count()).select_from(report_submissions)) == 1  # never touched
     assert steps[0] == "truncate hazard_daily" and len(steps) == 7
     counts: list[int] = []
-    replayed = await replay(db, _replayed(deliveries(seed=12)), batch_size=40,
-                            progress=lambda step, done, total: counts.append(done))
+    replayed = await replay(
+        db, _replayed(deliveries(seed=12)), batch_size=40, progress=lambda step, done, total: counts.append(done)
+    )
     assert replayed == counts[-1] == len(deliveries(seed=12))
     assert await snapshot(db) == before
     await db.dispose()

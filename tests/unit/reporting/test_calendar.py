@@ -22,10 +22,17 @@ def test_cutoff_day_past_the_month_end_is_the_last_day() -> None:
     assert report_window("2024-04", since=date(2023, 6, 1), cutoff_day=30).since == date(2023, 6, 1)
 
 
-@pytest.mark.parametrize(("period", "since", "cutoff_day"), [
-    ("2024-5", None, 24), ("2024-13", None, 24), ("24-05", None, 24), ("2024-05", date(2024, 5, 25), 24),
-    ("2024-05", None, 0), ("2024-05", None, 32),
-])
+@pytest.mark.parametrize(
+    ("period", "since", "cutoff_day"),
+    [
+        ("2024-5", None, 24),
+        ("2024-13", None, 24),
+        ("24-05", None, 24),
+        ("2024-05", date(2024, 5, 25), 24),
+        ("2024-05", None, 0),
+        ("2024-05", None, 32),
+    ],
+)
 def test_bad_windows_are_refused(period: str, since: date | None, cutoff_day: int) -> None:
     with pytest.raises(InvalidInput):
         report_window(period, since, cutoff_day)

@@ -50,7 +50,9 @@ def test_two_figure_rows_keep_the_official_label_and_name_each_figure() -> None:
     penalty = ENFORCEMENT.rows[2]
     assert penalty.label == "行政处罚(次,万元)"
     assert [(f.key, f.kind) for f in penalty.figures] == [
-        ("administrative_penalties", Kind.COUNT), ("administrative_penalty_amount_wan", Kind.AMOUNT)]
+        ("administrative_penalties", Kind.COUNT),
+        ("administrative_penalty_amount_wan", Kind.AMOUNT),
+    ]
     assert [f.key for f in ENFORCEMENT.rows[7].figures] == ["typical_cases", "typical_cases_dangerous_operation"]
     assert [f.kind for f in LEADERSHIP.rows[4].figures] == [Kind.AMOUNT, Kind.AMOUNT]
     assert LEADERSHIP.rows[5].figures[0].kind is Kind.FLAG

@@ -21,9 +21,15 @@ from hl_reporting.domain.listings import SupervisionItem
 from hl_reporting.domain.report import DispatchTable, FigureValue, RegionFigures, Signoff
 
 SIGNOFF = Signoff(
-    filled_by="孙填表", reviewed_by="李审核", filled_on=date(2024, 5, 25),
-    section4={"party_government_study_sessions": 2, "report_rewards_wan": Decimal("1.5"),
-              "anonymous_report_rewards_wan": Decimal("0.5"), "media_column_broadcast": True},
+    filled_by="孙填表",
+    reviewed_by="李审核",
+    filled_on=date(2024, 5, 25),
+    section4={
+        "party_government_study_sessions": 2,
+        "report_rewards_wan": Decimal("1.5"),
+        "anonymous_report_rewards_wan": Decimal("0.5"),
+        "media_column_broadcast": True,
+    },
 )
 
 
@@ -33,15 +39,29 @@ def figures(**overrides: FigureValue) -> dict[str, FigureValue]:
 
 def weihai(region_name: str = "威海市") -> DispatchTable:
     return DispatchTable(
-        period="2024-05", region_code="3710", region_name=region_name, industry=None,
-        since=date(2024, 1, 1), cutoff=date(2024, 5, 24),
-        figures=figures(self_inspection_major_found=3, self_inspection_major_rectified=1,
-                        department_inspection_major_found=4, listed_major_rectified=1, enterprises_inspected=3,
-                        deficiency_no_emergency_drill=1, administrative_penalties=2,
-                        administrative_penalty_amount_wan=Decimal("4.7500"), typical_cases=2,
-                        typical_cases_dangerous_operation=1, regions_interviewed=1, general_found=1,
-                        rectification_rate=Decimal("40.00"), funds_committed_wan=Decimal("25.0000"),
-                        listed_county=1),
+        period="2024-05",
+        region_code="3710",
+        region_name=region_name,
+        industry=None,
+        since=date(2024, 1, 1),
+        cutoff=date(2024, 5, 24),
+        figures=figures(
+            self_inspection_major_found=3,
+            self_inspection_major_rectified=1,
+            department_inspection_major_found=4,
+            listed_major_rectified=1,
+            enterprises_inspected=3,
+            deficiency_no_emergency_drill=1,
+            administrative_penalties=2,
+            administrative_penalty_amount_wan=Decimal("4.7500"),
+            typical_cases=2,
+            typical_cases_dangerous_operation=1,
+            regions_interviewed=1,
+            general_found=1,
+            rectification_rate=Decimal("40.00"),
+            funds_committed_wan=Decimal("25.0000"),
+            listed_county=1,
+        ),
         breakdown=(
             RegionFigures("371002", "环翠区", figures(self_inspection_major_found=3)),
             RegionFigures("371003", "文登区", figures(department_inspection_major_found=4)),
@@ -52,8 +72,9 @@ def weihai(region_name: str = "威海市") -> DispatchTable:
 def test_xlsx_title_heading_and_section_one_cell_by_cell() -> None:
     sheet = load_workbook(io.BytesIO(dispatch_table_xlsx(weihai(), SIGNOFF)))["调度表"]
     assert sheet["A1"].value == "威海市重大事故隐患专项排查整治行动进展情况调度表"
-    assert sheet["A2"].value == ("填报单位:威海市(加盖公章)    填表时间:2024年5月25日    "
-                                 "统计期间:2024年1月1日至2024年5月24日24时")
+    assert sheet["A2"].value == (
+        "填报单位:威海市(加盖公章)    填表时间:2024年5月25日    统计期间:2024年1月1日至2024年5月24日24时"
+    )
     assert [[cell.value for cell in row] for row in sheet["A3:G5"]] == [
         ["总体情况", 1, "企业自查发现的重大事故隐患(个)", 3, 2, "企业自查发现重大事故隐患中已完成整改的(个)", 1],
         [None, 3, "部门检查发现的重大事故隐患(个)", 4, 4, "部门检查发现重大事故隐患中已完成整改的(个)", 0],
@@ -66,13 +87,26 @@ def test_xlsx_title_heading_and_section_one_cell_by_cell() -> None:
 def test_xlsx_sections_two_to_four_and_the_extras() -> None:
     sheet = load_workbook(io.BytesIO(dispatch_table_xlsx(weihai(), SIGNOFF)))["调度表"]
     assert (sheet["A6"].value, sheet["C6"].value, sheet["D6"].value) == (
-        "对企业自查自改进行抽查检查情况", "部门抽查检查的企业总数(家)", 3)
+        "对企业自查自改进行抽查检查情况",
+        "部门抽查检查的企业总数(家)",
+        3,
+    )
     assert (sheet["E9"].value, sheet["F9"].value, sheet["G9"].value) == (
-        8, "未按规定开展应急演练、员工不熟悉逃生出口(家)", 1)
+        8,
+        "未按规定开展应急演练、员工不熟悉逃生出口(家)",
+        1,
+    )
     assert (sheet["A10"].value, sheet["B11"].value, sheet["C11"].value, sheet["D11"].value) == (
-        "部门精准严格执法情况", 3, "行政处罚(次,万元)", "2,4.75")
+        "部门精准严格执法情况",
+        3,
+        "行政处罚(次,万元)",
+        "2,4.75",
+    )
     assert (sheet["E13"].value, sheet["F13"].value, sheet["G13"].value) == (
-        8, "公布典型案例(个),其中危险作业罪案例(个)", "2,1")
+        8,
+        "公布典型案例(个),其中危险作业罪案例(个)",
+        "2,1",
+    )
     assert (sheet["E14"].value, sheet["F14"].value, sheet["G14"].value) == (10, "约谈通报有关地区及部门(次)", 1)
     assert (sheet["A15"].value, sheet["D15"].value, sheet["G15"].value) == ("党委政府组织领导情况", 2, None)
     assert (sheet["C17"].value, sheet["D17"].value) == ("举报奖励(万元),其中匿名举报查实奖励(万元)", "1.5,0.5")
@@ -90,11 +124,17 @@ def test_xlsx_footer_and_breakdown_sheet() -> None:
     sheet = book["调度表"]
     assert sheet["A1"].value == "威海市安全生产治本攻坚三年行动进展情况调度表"
     assert (sheet["A26"].value, sheet["D26"].value, sheet["F26"].value) == (
-        "填表人:孙填表", "审核人:李审核", "填表时间:2024年5月25日")
+        "填表人:孙填表",
+        "审核人:李审核",
+        "填表时间:2024年5月25日",
+    )
     regions = book["分地区"]
     header = [cell.value for cell in regions[1]]
     assert header[:4] == [
-        "区域代码", "区域名称", "企业自查发现的重大事故隐患(个)", "企业自查发现重大事故隐患中已完成整改的(个)"
+        "区域代码",
+        "区域名称",
+        "企业自查发现的重大事故隐患(个)",
+        "企业自查发现重大事故隐患中已完成整改的(个)",
     ]
     assert header.index("行政处罚(万元)") > header.index("行政处罚(次)")
     rows = [[cell.value for cell in row][:5] for row in regions.iter_rows(min_row=2)]
@@ -109,8 +149,9 @@ def test_xlsx_without_signoff_leaves_the_blanks_of_the_form() -> None:
 
 
 def test_xlsx_stores_user_text_as_text_never_as_a_formula() -> None:
-    book = load_workbook(io.BytesIO(dispatch_table_xlsx(weihai('=HYPERLINK("http://x","y")'),
-                                                        Signoff(filled_by="=1+2"))))
+    book = load_workbook(
+        io.BytesIO(dispatch_table_xlsx(weihai('=HYPERLINK("http://x","y")'), Signoff(filled_by="=1+2")))
+    )
     sheet = book["调度表"]
     assert sheet["A1"].data_type == "s" and sheet["A1"].value.startswith('=HYPERLINK("http://x","y")')
     assert sheet["A26"].data_type == "s"
@@ -133,8 +174,11 @@ def test_csv_label_key_value() -> None:
     assert by_key["media_column_broadcast"][2] == "是"
     assert by_key["technical_inspectors"][2] == ""
     assert by_key["since"][2] == "2024-01-01" and by_key["cutoff"][2] == "2024-05-24"
-    assert rows[-3:] == [["填表人", "filled_by", "孙填表"], ["审核人", "reviewed_by", "李审核"],
-                         ["填表时间", "filled_on", "2024-05-25"]]
+    assert rows[-3:] == [
+        ["填表人", "filled_by", "孙填表"],
+        ["审核人", "reviewed_by", "李审核"],
+        ["填表时间", "filled_on", "2024-05-25"],
+    ]
     assert len(rows) == 1 + 6 + 6 + 8 + 12 + 9 + 11 + 3
 
 
@@ -149,17 +193,40 @@ def test_csv_cells_are_guarded_against_formula_injection() -> None:
 
 ITEMS = [
     SupervisionItem(
-        hazard_id="h1", title="=储罐区报警器失效", enterprise_id="e1", enterprise_name="威海某化工有限公司",
-        region_code="371003", region_name="文登区", industry="hazardous_chemicals", level="major",
-        listing_level="province", listing_authority="山东省安委会", listed_at=datetime(2024, 5, 13, 2, tzinfo=UTC),
-        deadline=date(2024, 5, 20), status="rectifying", delisted_at=None, days_left=None, days_overdue=5,
+        hazard_id="h1",
+        title="=储罐区报警器失效",
+        enterprise_id="e1",
+        enterprise_name="威海某化工有限公司",
+        region_code="371003",
+        region_name="文登区",
+        industry="hazardous_chemicals",
+        level="major",
+        listing_level="province",
+        listing_authority="山东省安委会",
+        listed_at=datetime(2024, 5, 13, 2, tzinfo=UTC),
+        deadline=date(2024, 5, 20),
+        status="rectifying",
+        delisted_at=None,
+        days_left=None,
+        days_overdue=5,
     ),
     SupervisionItem(
-        hazard_id="h2", title="脚手架未验收", enterprise_id="e2", enterprise_name="威海某建筑公司",
-        region_code="371071", region_name="威海火炬高技术产业开发区", industry="construction", level="major",
-        listing_level="county", listing_authority="高区安委会", listed_at=datetime(2024, 5, 3, 2, tzinfo=UTC),
-        deadline=date(2024, 5, 30), status="closed", delisted_at=datetime(2024, 5, 22, 2, tzinfo=UTC),
-        days_left=None, days_overdue=None,
+        hazard_id="h2",
+        title="脚手架未验收",
+        enterprise_id="e2",
+        enterprise_name="威海某建筑公司",
+        region_code="371071",
+        region_name="威海火炬高技术产业开发区",
+        industry="construction",
+        level="major",
+        listing_level="county",
+        listing_authority="高区安委会",
+        listed_at=datetime(2024, 5, 3, 2, tzinfo=UTC),
+        deadline=date(2024, 5, 30),
+        status="closed",
+        delisted_at=datetime(2024, 5, 22, 2, tzinfo=UTC),
+        days_left=None,
+        days_overdue=None,
     ),
 ]
 
@@ -169,12 +236,26 @@ def test_supervision_list_xlsx() -> None:
     assert sheet["A1"].value == "挂牌督办重大事故隐患清单(截至2024年5月25日)"
     assert tuple(cell.value for cell in sheet[2]) == SUPERVISION_HEADERS
     assert [cell.value for cell in sheet[3]] == [
-        "=储罐区报警器失效", "威海某化工有限公司", "文登区", "危险化学品", "省级", "山东省安委会",
-        "2024-05-13 10:00", "2024-05-20", "整改中", "逾期5天",
+        "=储罐区报警器失效",
+        "威海某化工有限公司",
+        "文登区",
+        "危险化学品",
+        "省级",
+        "山东省安委会",
+        "2024-05-13 10:00",
+        "2024-05-20",
+        "整改中",
+        "逾期5天",
     ]
     assert sheet["A3"].data_type == "s"
-    assert [cell.value for cell in sheet[4]][4:] == ["县级", "高区安委会", "2024-05-03 10:00", "2024-05-30",
-                                                     "已销号(已摘牌)", None]
+    assert [cell.value for cell in sheet[4]][4:] == [
+        "县级",
+        "高区安委会",
+        "2024-05-03 10:00",
+        "2024-05-30",
+        "已销号(已摘牌)",
+        None,
+    ]
 
 
 def test_supervision_list_csv() -> None:

@@ -32,8 +32,13 @@ def test_figures_from_sums() -> None:
         ("funds_fen", "self_inspection", "major", ""): 12_345_600,
     }.items():
         hazards.add(key, value)
-    figures = compute_figures(Sums(hazards, {"assistance_visits": 4, "administrative_penalty_amount_fen": 3_500_000},
-                                   {"enterprises_inspected": 7}))
+    figures = compute_figures(
+        Sums(
+            hazards,
+            {"assistance_visits": 4, "administrative_penalty_amount_fen": 3_500_000},
+            {"enterprises_inspected": 7},
+        )
+    )
     assert list(figures) == [figure.key for figure in COMPUTED_FIGURES]
     assert figures["self_inspection_major_found"] == 3 and figures["department_inspection_major_rectified"] == 0
     assert (figures["listed_major"], figures["listed_major_rectified"], figures["listed_province"]) == (2, 1, 1)
@@ -57,25 +62,41 @@ def test_values_survive_json() -> None:
 
 
 def test_inspection_marks_count_each_deficiency_once() -> None:
-    data = EnterpriseInspected(inspection_id="i", department="应急局", inspected_on=date(2024, 5, 6),
-                               findings=["no_emergency_drill", "no_emergency_drill", "not_a_code"])
+    data = EnterpriseInspected(
+        inspection_id="i",
+        department="应急局",
+        inspected_on=date(2024, 5, 6),
+        findings=["no_emergency_drill", "no_emergency_drill", "not_a_code"],
+    )
     assert inspection_marks(data) == ["enterprises_inspected", "deficiency_no_emergency_drill"]
 
 
-@pytest.mark.parametrize(("kind", "details", "deltas", "marks"), [
-    ("assistance_visit", {"key_enterprise": True}, {"assistance_visits": 1, "key_enterprise_assistance": 1}, []),
-    ("administrative_penalty", {"amount_wan": Decimal("1.25")},
-     {"administrative_penalties": 1, "administrative_penalty_amount_fen": 1_250_000}, []),
-    ("judicial_referral", {"persons": 3}, {"judicial_referrals": 3}, []),
-    ("accountability", {}, {"persons_held_accountable": 1}, []),
-    ("typical_case", {"dangerous_operation_crime": True},
-     {"typical_cases": 1, "typical_cases_dangerous_operation": 1}, []),
-    ("suspension_order", {}, {}, ["suspension_orders"]),
-    ("interview", {}, {}, ["exposed_interviewed_punished"]),
-])
+@pytest.mark.parametrize(
+    ("kind", "details", "deltas", "marks"),
+    [
+        ("assistance_visit", {"key_enterprise": True}, {"assistance_visits": 1, "key_enterprise_assistance": 1}, []),
+        (
+            "administrative_penalty",
+            {"amount_wan": Decimal("1.25")},
+            {"administrative_penalties": 1, "administrative_penalty_amount_fen": 1_250_000},
+            [],
+        ),
+        ("judicial_referral", {"persons": 3}, {"judicial_referrals": 3}, []),
+        ("accountability", {}, {"persons_held_accountable": 1}, []),
+        (
+            "typical_case",
+            {"dangerous_operation_crime": True},
+            {"typical_cases": 1, "typical_cases_dangerous_operation": 1},
+            [],
+        ),
+        ("suspension_order", {}, {}, ["suspension_orders"]),
+        ("interview", {}, {}, ["exposed_interviewed_punished"]),
+    ],
+)
 def test_enforcement_kinds(kind: str, details: dict[str, object], deltas: dict[str, int], marks: list[str]) -> None:
-    data = EnterpriseEnforcementRecorded(action_id="a", kind=kind, department="应急局", decided_on=date(2024, 5, 6),
-                                         **details)
+    data = EnterpriseEnforcementRecorded(
+        action_id="a", kind=kind, department="应急局", decided_on=date(2024, 5, 6), **details
+    )
     assert enforcement_deltas(data) == deltas
     assert enforcement_marks(data) == marks
 

@@ -82,15 +82,20 @@ def test_overdue_starts_the_day_after_the_deadline_and_ends_with_an_extension() 
 
 
 def test_a_back_dated_fix_lands_on_its_own_day() -> None:
-    facts = [Fact(1, day(1), "found", level="major"), Fact(2, day(5), "escalated", level="city"),
-             Fact(3, day(3), "rectified")]  # recorded last, dated the 3rd
+    facts = [
+        Fact(1, day(1), "found", level="major"),
+        Fact(2, day(5), "escalated", level="city"),
+        Fact(3, day(3), "rectified"),
+    ]  # recorded last, dated the 3rd
     assert (RECTIFIED, day(1), "major", "") in standing(facts, day(3))
     assert (LISTED_RECTIFIED, day(5), "major", "city") in standing(facts, day(5))
 
 
 def test_contributions_round_trip_through_json() -> None:
-    facts = [Fact(1, day(1), "found", level="major", deadline=day(4)), Fact(2, day(2), "plan", deadline=day(9),
-                                                                          funds_fen=123)]
+    facts = [
+        Fact(1, day(1), "found", level="major", deadline=day(4)),
+        Fact(2, day(2), "plan", deadline=day(9), funds_fen=123),
+    ]
     steps = contributions(facts, WHERE)
     assert decode_contributions(encode_contributions(steps)) == steps
     assert [Fact.from_json(f.to_json()) for f in facts] == facts
@@ -102,16 +107,33 @@ KINDS = ["plan", "rectified", "accepted", "rejected", "escalated", "extended", "
 @st.composite
 def histories(draw: st.DrawFn) -> list[Fact]:
     found = draw(st.integers(1, 20))
-    facts = [Fact(1, day(found), "found", level=draw(st.sampled_from(["general", "major"])),
-                  deadline=draw(st.none() | st.integers(1, 40).map(day)))]
+    facts = [
+        Fact(
+            1,
+            day(found),
+            "found",
+            level=draw(st.sampled_from(["general", "major"])),
+            deadline=draw(st.none() | st.integers(1, 40).map(day)),
+        )
+    ]
     for version in range(2, draw(st.integers(1, 9)) + 1):
         kind = draw(st.sampled_from(KINDS[:-1] if draw(st.integers(0, 9)) else KINDS))
-        level = {"escalated": st.sampled_from(["county", "city", "province"]),
-                 "reclassified": st.sampled_from(["general", "major"])}.get(kind, st.none())
+        level = {
+            "escalated": st.sampled_from(["county", "city", "province"]),
+            "reclassified": st.sampled_from(["general", "major"]),
+        }.get(kind, st.none())
         deadline = st.integers(1, 40).map(day) if kind in ("plan", "escalated", "extended") else st.none()
         funds = st.integers(0, 10**9) if kind == "plan" else st.none()
-        facts.append(Fact(version, day(draw(st.integers(1, 40))), kind, level=draw(level),
-                          deadline=draw(deadline), funds_fen=draw(funds)))
+        facts.append(
+            Fact(
+                version,
+                day(draw(st.integers(1, 40))),
+                kind,
+                level=draw(level),
+                deadline=draw(deadline),
+                funds_fen=draw(funds),
+            )
+        )
     return facts
 
 
@@ -135,5 +157,8 @@ def test_applying_a_difference_turns_old_steps_into_new(old: list[Fact], new: li
     for key, delta in difference(before, after).items():
         merged[key] = merged.get(key, 0) + delta
     assert {k: v for k, v in merged.items() if v} == after
-    assert all(standing(new, day(n)).get((FOUND, new[0].day, lv, ""), 0) in (0, 1) for n in range(40) for lv in
-               ("general", "major"))
+    assert all(
+        standing(new, day(n)).get((FOUND, new[0].day, lv, ""), 0) in (0, 1)
+        for n in range(40)
+        for lv in ("general", "major")
+    )

@@ -21,27 +21,50 @@ ACTOR = Actor(id="u1", name="王", role="inspector")
 
 
 def event(data: EventData, sequence: int, time: datetime, region: str = "371002100") -> CloudEvent:
-    return CloudEvent.create(data=data, service="hazard", aggregate_id="h1", sequence=sequence, region_code=region,
-                             industry="hazardous_chemicals", actor=ACTOR, time=time)
+    return CloudEvent.create(
+        data=data,
+        service="hazard",
+        aggregate_id="h1",
+        sequence=sequence,
+        region_code=region,
+        industry="hazardous_chemicals",
+        actor=ACTOR,
+        time=time,
+    )
 
 
 def test_a_record_follows_the_hazard() -> None:
     found_at = datetime(2024, 5, 24, 23, 30, tzinfo=SHANGHAI)
-    found = HazardFound(enterprise_id="e1", enterprise_name="甲公司", source=HazardSource.DEPARTMENT_INSPECTION,
-                        level=HazardLevel.MAJOR, title="报警器失效", found_at=found_at, found_by="张三")
+    found = HazardFound(
+        enterprise_id="e1",
+        enterprise_name="甲公司",
+        source=HazardSource.DEPARTMENT_INSPECTION,
+        level=HazardLevel.MAJOR,
+        title="报警器失效",
+        found_at=found_at,
+        found_by="张三",
+    )
     record = HazardRecord.found(event(found, 1, found_at), found)
     assert (record.status, record.found_day, record.level) == ("reported", date(2024, 5, 24), "major")
     later = datetime(2024, 5, 26, 9, tzinfo=SHANGHAI)
-    plan = HazardPlanSet(responsible_person="李", measures="换", funds_yuan=Decimal("1234.565"),
-                         deadline=date(2024, 6, 1), emergency_plan="有")
+    plan = HazardPlanSet(
+        responsible_person="李",
+        measures="换",
+        funds_yuan=Decimal("1234.565"),
+        deadline=date(2024, 6, 1),
+        emergency_plan="有",
+    )
     record.apply(event(plan, 2, later), plan)
     assert (record.status, record.funds_fen, record.deadline) == ("rectifying", 123457, date(2024, 6, 1))
-    listing = HazardEscalated(level=ListingLevel.CITY, authority="市安委会", reason="重大", deadline=date(2024, 6, 10),
-                              escalated_at=later)
+    listing = HazardEscalated(
+        level=ListingLevel.CITY, authority="市安委会", reason="重大", deadline=date(2024, 6, 10), escalated_at=later
+    )
     record.apply(event(listing, 3, later, region="371002101"), listing)
     assert (record.listing_level, record.deadline, record.region_code) == ("city", date(2024, 6, 10), "371002101")
-    record.apply(event(HazardOverdue(deadline=date(2024, 6, 10), detected_at=later), 4, later),
-                 HazardOverdue(deadline=date(2024, 6, 10), detected_at=later))
+    record.apply(
+        event(HazardOverdue(deadline=date(2024, 6, 10), detected_at=later), 4, later),
+        HazardOverdue(deadline=date(2024, 6, 10), detected_at=later),
+    )
     rejected = HazardRejected(reviewer="赵", decided_at=later)
     record.apply(event(rejected, 5, later), rejected)
     assert (record.overdue_recorded, record.status, record.version) == (True, "rectifying", 5)
@@ -53,8 +76,13 @@ def test_section4_values_are_typed() -> None:
     values = validate_section4({"technical_inspectors": 12, "report_rewards_wan": 0.3, "media_column_broadcast": False})
     assert values["technical_inspectors"] == 12 and values["report_rewards_wan"] == Decimal("0.3")
     assert values["media_column_broadcast"] is False and values["inspection_tours"] is None
-    for bad in ({"technical_inspectors": True}, {"report_rewards_wan": -1}, {"report_rewards_wan": "NaN"},
-                {"report_rewards_wan": True}, {"x": 1}):
+    for bad in (
+        {"technical_inspectors": True},
+        {"report_rewards_wan": -1},
+        {"report_rewards_wan": "NaN"},
+        {"report_rewards_wan": True},
+        {"x": 1},
+    ):
         with pytest.raises(InvalidInput):
             validate_section4(bad)
 

@@ -21,7 +21,7 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
     settings = settings or HazardSettings()
     runtime = Runtime(
         settings,
-        streams=[stream_for("hazard"), stream_for("enterprise")],
+        streams=[stream_for("hazard")],  # it owns this one; it only reads HL_ENTERPRISE
         publishes=True,
         subscriptions=[Subscription(ENTERPRISE_REPLICA, EnterpriseReplicaProjection())],
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hl_platform.http import create_service_app
-from hl_platform.nats_io import stream_for
 from hl_platform.runtime import Runtime
 from hl_reporting.application.generations import GenerationWatch
 from hl_reporting.entrypoints.http import router
@@ -19,7 +18,7 @@ from hl_reporting.settings import ReportingSettings
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
-    runtime = Runtime(settings, streams=[stream_for("hazard"), stream_for("enterprise")])
+    runtime = Runtime(settings)  # it owns no stream: it reads those of hazard and enterprise
     watch = GenerationWatch(runtime, interval=settings.generation_check_interval_s)
     runtime.prepare = watch.prepare
     runtime.background.append(watch.run)

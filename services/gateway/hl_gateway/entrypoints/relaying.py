@@ -1,0 +1,95 @@
+"""Turning a public request into an internal call, and the service's reply into the response.
+
+POSTs go through the Idempotency-Key guard: the reply is remembered per client and key, and a
+retry is answered from memory with `Idempotent-Replayed: true`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from enum import Enum
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel
+
+from hl_gateway.application.idempotency import Redact
+from hl_gateway.application.relay import Call
+from hl_gateway.domain.idempotency import REPLAY_HEADER, check_key, fingerprint
+from hl_gateway.domain.reply import Reply
+from hl_gateway.entrypoints.deps import GatewayDep
+from hl_platform.identity import Caller
+
+Param = str | int | bool | date | Enum | None
+
+
+def params(**values: Param) -> dict[str, str]:
+    """Query parameters as given (None: not given), spelled as the services parse them."""
+    spelled: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            spelled[name] = "true" if value else "false"
+        elif isinstance(value, Enum):
+            spelled[name] = str(value.value)
+        elif isinstance(value, date):
+            spelled[name] = value.isoformat()
+        else:
+            spelled[name] = str(value)
+    return spelled
+
+
+def segment(value: str) -> str:
+    """A path parameter, quoted so it stays one segment of the internal path."""
+    return quote(value, safe="")
+
+
+def to_response(reply: Reply, replayed: bool = False) -> Response:
+    headers = dict(reply.headers)
+    if replayed:
+        headers[REPLAY_HEADER] = "true"
+    return Response(content=reply.body, status_code=reply.status, headers=headers)
+
+
+class Relay:
+    """The request being relayed, and the gateway that relays it."""
+
+    def __init__(self, request: Request, gateway: GatewayDep) -> None:
+        self.request = request
+        self.gateway = gateway
+
+    async def get(self, caller: Caller, service: str, path: str, query: dict[str, str] | None = None) -> Response:
+        reply = await self.gateway.upstream.send(Call(service, "GET", path, caller, params=query or {}))
+        return to_response(reply)
+
+    async def write(
+        self,
+        caller: Caller,
+        service: str,
+        path: str,
+        body: BaseModel,
+        key: str | None,
+        *,
+        method: str = "POST",
+        if_match: str | None = None,
+    ) -> Response:
+        headers = {"If-Match": if_match} if if_match is not None else {}
+        content = body.model_dump_json(exclude_unset=True).encode()
+        call = Call(service, method, path, caller, body=content, headers=headers)
+        return await self.once(caller, key, lambda: self.gateway.upstream.send(call))
+
+    async def once(
+        self, caller: Caller, key: str | None, do: Callable[[], Awaitable[Reply]], redact: Redact | None = None
+    ) -> Response:
+        """Do a POST's work, at most once per Idempotency-Key."""
+        if key is None or self.request.method != "POST":
+            return to_response(await do())
+        stamp = fingerprint(self.request.method, self.request.url.path, await self.request.body())
+        reply, replayed = await self.gateway.guard.run(caller.id, check_key(key), stamp, do, redact)
+        return to_response(reply, replayed)
+
+
+RelayDep = Annotated[Relay, Depends(Relay)]

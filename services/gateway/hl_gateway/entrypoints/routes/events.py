@@ -1,0 +1,99 @@
+"""/api/v1/events: the public event log for integrators who do not speak NATS — a resumable
+page at a time, or live as Server-Sent Events (each event's `id:` is the cursor after it)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from hl_api.events import EventPage
+from hl_gateway.application.events import EventFeed, FeedItem
+from hl_gateway.domain.access import Operation, region_for
+from hl_gateway.domain.feed import Cursor, FeedFilter
+from hl_gateway.entrypoints.deps import GatewayDep, allowed
+from hl_gateway.entrypoints.docs import READ
+from hl_platform.identity import Caller
+
+router = APIRouter(prefix="/events", tags=["events"])
+Reader = Annotated[Caller, allowed(Operation.READ_EVENTS)]
+After = Annotated[str | None, Query(max_length=200, description="a cursor from an earlier answer; omit to start")]
+Type = Annotated[
+    str | None, Query(max_length=60, description="an event type (hazard.escalated) or a context (hazard, enterprise)")
+]
+Region = Annotated[str | None, Query(max_length=12, description="a region prefix inside yours (default: yours)")]
+SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "text/event-stream: `id:` the cursor, `event:` the type, `data:` the CloudEvent",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    **READ,
+}
+
+
+def _filter(caller: Caller, type_: str | None, region_code: str | None) -> FeedFilter:
+    return FeedFilter.of(type_, region_for(caller, region_code))
+
+
+@router.get("", response_model=EventPage, responses=READ, summary="Events after a cursor (CloudEvents)")
+async def read_events(
+    caller: Reader,
+    gateway: GatewayDep,
+    after: After = None,
+    type: Type = None,
+    region_code: Region = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> JSONResponse:
+    """Up to `limit` events after `after`, oldest first; go on from `next_cursor`."""
+    feed_filter = _filter(caller, type, region_code)
+    limit = min(limit, gateway.settings.events_max_limit)
+    page = await gateway.feed.page(Cursor.decode(after), feed_filter, limit)
+    body = {"items": [item.event for item in page.items], "next_cursor": page.next_cursor}
+    return JSONResponse(body)
+
+
+@router.get("/stream", response_class=StreamingResponse, responses=SSE_RESPONSE, summary="Follow events live (SSE)")
+async def stream_events(
+    request: Request,
+    caller: Reader,
+    gateway: GatewayDep,
+    after: After = None,
+    type: Type = None,
+    region_code: Region = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=200)] = None,
+) -> StreamingResponse:
+    """Server-Sent Events from `after` (or the `Last-Event-ID` a reconnecting client sends) on."""
+    feed_filter = _filter(caller, type, region_code)
+    cursor = Cursor.decode(last_event_id or after)
+    frames = _frames(gateway.feed, cursor, feed_filter, gateway.stopping, gateway.settings.events_heartbeat_s, request)
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(frames, media_type="text/event-stream", headers=headers)
+
+
+async def _frames(
+    feed: EventFeed, cursor: Cursor, feed_filter: FeedFilter, stop: asyncio.Event, heartbeat_s: float, request: Request
+) -> AsyncIterator[bytes]:
+    yield b": hazard ledger event stream\n\n"
+    loop = asyncio.get_running_loop()
+    quiet_since = loop.time()
+    async for item in feed.follow(cursor, feed_filter, stop):
+        if item is not None:
+            yield _frame(item)
+            quiet_since = loop.time()
+        elif await request.is_disconnected():
+            return
+        elif loop.time() - quiet_since >= heartbeat_s:
+            yield b": keep-alive\n\n"  # keeps proxies from closing an idle stream
+            quiet_since = loop.time()
+
+
+def _frame(item: FeedItem) -> bytes:
+    return b"id: %s\nevent: %s\ndata: %s\n\n" % (
+        item.cursor.encode(),
+        str(item.event.get("type", "")).encode(),
+        orjson.dumps(item.event),
+    )

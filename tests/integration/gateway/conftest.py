@@ -1,0 +1,220 @@
+"""The gateway in front of a REAL hazard service, both served by uvicorn on 127.0.0.1, with a real
+nats-server and migrated SQLite databases. The enterprise and reporting services are absent: the
+gateway answers 503 for them, as it must when a service is down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from hl_contracts import Actor, CloudEvent, subject_for
+from hl_contracts.enterprise import EnterpriseRegistered, Person
+from hl_gateway.entrypoints.app import create_app as create_gateway
+from hl_gateway.settings import GatewaySettings
+from hl_hazard.entrypoints.app import create_app as create_hazard
+from hl_hazard.settings import HazardSettings
+from hl_platform.ids import new_id
+from hl_platform.nats_io import ensure_stream, stream_for
+from hl_stack.nats_server import NatsServer, free_port
+from tests.support.db import migrated
+from tests.support.uscc import random_uscc
+
+ADMIN_KEY = "hl_integration_admin_key"
+TOKEN = "integration-internal-token"
+PROBLEM = "application/problem+json"
+
+
+class Served:
+    """An ASGI app served by uvicorn inside the test's event loop; stoppable and restartable."""
+
+    def __init__(self, make_app: Any, port: int) -> None:
+        self.make_app = make_app
+        self.port = port
+        self.app: FastAPI | None = None
+        self.server: uvicorn.Server | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> Served:
+        self.app = self.make_app()
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.task = asyncio.create_task(self.server.serve())
+        async with asyncio.timeout(15):
+            while not self.server.started:
+                if self.task.done():
+                    self.task.result()
+                await asyncio.sleep(0.02)
+        return self
+
+    async def stop(self) -> None:
+        if self.server is not None and self.task is not None:
+            self.server.should_exit = True
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+            self.server = self.task = None
+
+
+@dataclass
+class Stack:
+    gateway: Served
+    hazard: Served
+    nats_url: str
+    client: httpx.AsyncClient
+    enterprises: dict[str, str] = field(default_factory=dict)  # region → enterprise id
+
+    def as_(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+    async def key(self, **identity: Any) -> str:
+        answer = await self.client.post("/api/v1/api-keys", json=identity, headers=self.as_(ADMIN_KEY))
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["key"])
+
+    async def enterprise(self, region: str) -> str:
+        """An enterprise registered (as its event on NATS) and replicated into the hazard service."""
+        enterprise_id = await publish_registration(self.nats_url, region)
+        async with asyncio.timeout(20):
+            while True:  # known once the hazard service's replica applied it: then a future found_at is 422
+                future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+                probe = await self.client.post(
+                    "/api/v1/hazards", json=hazard_body(enterprise_id, found_at=future), headers=self.as_(ADMIN_KEY)
+                )
+                if probe.status_code == 422:
+                    break
+                assert probe.status_code == 409, probe.text
+                await asyncio.sleep(0.1)
+        self.enterprises[region] = enterprise_id
+        return enterprise_id
+
+    async def report(self, enterprise_id: str, **overrides: Any) -> dict[str, Any]:
+        answer = await self.client.post(
+            "/api/v1/hazards", json=hazard_body(enterprise_id, **overrides), headers=self.as_(ADMIN_KEY)
+        )
+        assert answer.status_code == 201, answer.text
+        return dict(answer.json())
+
+
+def hazard_body(enterprise_id: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "enterprise_id": enterprise_id,
+        "source": "department_inspection",
+        "level": "major",
+        "title": "液氨储罐区未设置泄漏报警装置",
+        "found_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
+        "found_by": "王检查",
+        "production_halt": "partial",
+    }
+    if overrides.get("level") == "general":
+        body.pop("production_halt")
+    body.update(overrides)
+    return body
+
+
+async def publish_registration(nats_url: str, region: str) -> str:
+    enterprise_id = new_id()
+    event = CloudEvent.create(
+        data=EnterpriseRegistered(
+            uscc=random_uscc(region),
+            name=f"{region}某化工有限公司",
+            region_code=region,
+            industry="hazardous_chemicals",
+            principal=Person(name="赵总", phone="13800000000"),
+        ),
+        service="enterprise",
+        aggregate_id=enterprise_id,
+        sequence=1,
+        region_code=region,
+        industry="hazardous_chemicals",
+        actor=Actor(id="a", name="管理员", role="admin"),
+        time=datetime.now(UTC),
+    )
+    nc = await nats.connect(nats_url)
+    try:
+        await ensure_stream(nc.jetstream(), stream_for("enterprise"))  # as the enterprise service would
+        await nc.jetstream().publish(
+            subject_for(event.type, region), event.to_json(), headers={"Nats-Msg-Id": event.id}
+        )
+    finally:
+        await nc.close()
+    return enterprise_id
+
+
+def _closed_port() -> int:
+    """A port that stays bound and never listens, so connections to it are refused for the whole
+    session (a merely free port could be taken by another process meanwhile)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _HELD.append(sock)
+    return int(sock.getsockname()[1])
+
+
+_HELD: list[socket.socket] = []
+
+
+def gateway_settings(tmp_path: Path, nats_url: str, hazard_url: str, **overrides: Any) -> GatewaySettings:
+    values: dict[str, Any] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
+        "data_dir": tmp_path,
+        "nats_url": nats_url,
+        "internal_token": TOKEN,
+        "bootstrap_admin_key": ADMIN_KEY,
+        "hazard_url": hazard_url,
+        "enterprise_url": f"http://127.0.0.1:{_closed_port()}",  # nobody listens: a service that is down
+        "reporting_url": f"http://127.0.0.1:{_closed_port()}",
+        "rate_limit_per_s": 10_000.0,
+        "rate_limit_burst": 10_000,
+        "upstream_timeout_s": 10.0,
+        "log_json": False,
+        "log_level": "WARNING",
+        "events_poll_interval_s": 0.1,
+        **overrides,
+    }
+    return GatewaySettings(**values)
+
+
+@pytest.fixture
+async def stack(nats_server: NatsServer, tmp_path: Path) -> AsyncIterator[Stack]:
+    hazard_url = f"sqlite+aiosqlite:///{tmp_path / 'hazard.db'}"
+    settings = gateway_settings(tmp_path, nats_server.url, "")
+    for service, url in (("hazard", hazard_url), ("gateway", settings.db_url)):
+        await (await migrated(service, url)).dispose()
+    hazard_settings = HazardSettings(
+        database_url=hazard_url,
+        data_dir=tmp_path,
+        nats_url=nats_server.url,
+        internal_token=TOKEN,
+        overdue_scan_interval_s=3600,
+        log_json=False,
+        log_level="WARNING",
+    )
+    nc = await nats.connect(nats_server.url)
+    await ensure_stream(nc.jetstream(), stream_for("enterprise"))  # as the enterprise service would
+    await nc.close()
+    hazard = await Served(lambda: create_hazard(hazard_settings), free_port()).start()
+    assert hazard.app is not None
+    async with asyncio.timeout(15):  # its streams exist before anyone publishes
+        await hazard.app.state.runtime.provisioned.wait()
+    settings = settings.model_copy(update={"hazard_url": hazard.url})
+    gateway = await Served(lambda: create_gateway(settings), free_port()).start()
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
+        try:
+            yield Stack(gateway, hazard, nats_server.url, client)
+        finally:
+            await gateway.stop()
+            await hazard.stop()
