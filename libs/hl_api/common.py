@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hl_contracts.text import reject_nul
 
 T = TypeVar("T")
 MAX_PAGE = 200
@@ -14,6 +16,11 @@ class Request(BaseModel):
     """A request body: unknown fields are refused, so a typo is an error rather than ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)
 
 
 class Page(BaseModel, Generic[T]):

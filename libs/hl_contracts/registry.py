@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from hl_contracts.text import reject_nul
 
 SCHEMA_URN = "urn:hazard-ledger:schema:{event_type}:v{version}"
 
@@ -29,6 +31,11 @@ class EventData(BaseModel):
 
     event_type: ClassVar[str]
     event_version: ClassVar[int] = 1
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)
 
     @classmethod
     def context(cls) -> str:

@@ -20,34 +20,40 @@ MAX_BODY_BYTES = 1_048_576
 
 
 class BodyLimitMiddleware:
-    """413 for bodies over the limit, whether announced by Content-Length or streamed."""
+    """413 for bodies over the limit, whether announced by Content-Length or streamed.
+
+    The body is read (up to the limit) before the app sees the request, so a streamed oversized
+    body is refused as clearly as an announced one, and nothing of it reaches a handler.
+    """
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
             await self._reject(scope, receive, send)
             return
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        messages: list[Message] = []
+        size = 0
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge
-            return message
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._reject(scope, receive, send)
+                return
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._reject(scope, receive, send)
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = {
@@ -57,10 +63,6 @@ class BodyLimitMiddleware:
             "detail": f"request bodies are limited to {self.limit} bytes",
         }
         await JSONResponse(body, status_code=413, media_type=MEDIA_TYPE)(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def health_router(runtime: Runtime) -> APIRouter:

@@ -12,7 +12,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hl_platform.errors import DomainError
@@ -102,6 +102,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, "Error"
         )
         return problem(exc.status_code, title, str(exc.detail or ""), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot store (the boundaries refuse known cases, e.g. U+0000).
+        log.warning("storage.data_refused", path=request.url.path, error=str(exc.orig))
+        return problem(422, "Invalid input", f"the database refused a value: {exc.orig}", slug="invalid-input")
 
     @app.exception_handler(OperationalError)
     async def _storage(request: Request, exc: OperationalError) -> JSONResponse:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 from hl_catalogue import RegionCatalogue, is_industry
+from hl_contracts.text import reject_nul
 from hl_contracts.vocabulary import STANDARDIZATION_GRADES
 from hl_enterprise.domain.phone import is_phone_number
 from hl_enterprise.domain.uscc import InvalidUscc, validate_uscc
@@ -26,6 +27,11 @@ class Contact(BaseModel):
     """A person to call: the principal (主要负责人) or the safety director."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)
 
     name: Name
     phone: str = Field(default="", max_length=40)
@@ -42,6 +48,11 @@ class EnterpriseProfile(BaseModel):
     """What is known about an enterprise under supervision; the fields of `enterprise.registered`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)
 
     uscc: str
     name: Name
