@@ -31,6 +31,7 @@ EXPECTED = {
     Op.SUBMIT_REPORT: "as",
     Op.READ_EVENTS: "apsib",
     Op.MANAGE_KEYS: "a",
+    Op.READ_CATALOGUES: "apsieb",
 }
 
 
@@ -53,8 +54,9 @@ def test_role_by_operation(operation: Operation, role: str) -> None:
         assert refused.value.status == 403 and operation.value in refused.value.detail
 
 
-def test_the_bureau_writes_nothing_and_reads_only_the_log_and_reports() -> None:
-    assert {op for op, roles in PERMISSIONS.items() if "bureau" in roles} == {Op.READ_EVENTS, Op.READ_REPORTS}
+def test_the_bureau_writes_nothing_and_reads_only_the_log_reports_and_catalogues() -> None:
+    bureau = {op for op, roles in PERMISSIONS.items() if "bureau" in roles}
+    assert bureau == {Op.READ_EVENTS, Op.READ_REPORTS, Op.READ_CATALOGUES}
 
 
 def test_the_system_role_is_never_granted_through_the_gateway() -> None:

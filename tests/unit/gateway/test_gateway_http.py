@@ -270,7 +270,7 @@ async def test_the_openapi_document_describes_auth_idempotency_and_problems(gw: 
     }
     assert "86400 s (24 h)" in document["info"]["description"]
     public = {p: ops for p, ops in document["paths"].items() if p.startswith("/api/v1")}
-    assert len([op for ops in public.values() for op in ops]) == 30
+    assert len([op for ops in public.values() for op in ops]) == 32  # DESIGN.md's 30, and the two catalogues
     for path, operations in public.items():
         for method, operation in operations.items():
             assert operation["security"] == [{"bearer": []}], (method, path)
@@ -280,3 +280,13 @@ async def test_the_openapi_document_describes_auth_idempotency_and_problems(gw: 
             if method == "post":
                 assert "Idempotency-Key" in {p["name"] for p in operation["parameters"]}, path
     assert (await gw.client.get("/docs")).status_code == 200
+
+
+async def test_catalogues_list_everything_under_a_region_and_the_industries(gw: Harness) -> None:
+    headers = auth(ADMIN_KEY)
+    weihai = (await gw.client.get("/api/v1/regions", params={"under": "3710"}, headers=headers)).json()
+    codes = {region["code"] for region in weihai}
+    assert {"3710", "371002", "371071", "371090"} <= codes and all(code.startswith("3710") for code in codes)
+    assert (await gw.client.get("/api/v1/regions", params={"under": "999999"}, headers=headers)).status_code == 404
+    industries = (await gw.client.get("/api/v1/industries", headers=headers)).json()
+    assert {"code": "hazardous_chemicals", "label": "危险化学品"} in industries

@@ -39,6 +39,7 @@ class Operation(StrEnum):
     SUBMIT_REPORT = "submit monthly reports"
     READ_EVENTS = "read the event feed"
     MANAGE_KEYS = "manage API keys"
+    READ_CATALOGUES = "read the catalogues"
 
 
 def _roles(names: str) -> frozenset[str]:
@@ -71,8 +72,9 @@ PERMISSIONS: Final[Mapping[Operation, frozenset[str]]] = {
     Operation.READ_REPORTS: _roles("admin platform supervisor inspector bureau"),
     Operation.SUBMIT_REPORT: _roles("admin supervisor"),
     Operation.READ_EVENTS: _roles("admin platform supervisor inspector bureau"),
-    # identities
+    # identities and catalogues
     Operation.MANAGE_KEYS: _roles("admin"),
+    Operation.READ_CATALOGUES: _roles("admin platform supervisor inspector enterprise bureau"),
 }
 
 
