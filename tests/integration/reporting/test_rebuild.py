@@ -35,7 +35,7 @@ async def test_rebuild_switches_over_without_downtime(
     app = create_app(settings)
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
-    await ensure_stream(js, stream_for("hazard"))  # as the hazard service would
+    await ensure_stream(js, stream_for("hazard"))  # as the hazard service would; HL_ENTERPRISE stays absent
 
     async def publish(count: int) -> None:
         for _ in range(count):

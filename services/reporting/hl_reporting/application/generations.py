@@ -146,19 +146,33 @@ async def _copy_submissions(source: Database, target: Database) -> int:
     return len(rows)
 
 
-async def _catch_up(runner: ConsumerRunner, js: JetStreamContext, progress: Progress) -> None:
-    """Consume until the durable has nothing pending; progress in stream sequence numbers."""
+async def _catch_up(runner: ConsumerRunner, js: JetStreamContext, progress: Progress, stall_s: float = 120.0) -> None:
+    """Consume until the durable has nothing pending; progress in stream sequence numbers.
+
+    Gives up (raises) when nothing moves for `stall_s`, rather than wait for ever.
+    """
+    try:
+        await js.stream_info(runner.spec.stream)
+    except NotFoundError:  # its owner never published anything: nothing to replay
+        log.info("generation.no_stream", stream=runner.spec.stream)
+        return
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
+    loop = asyncio.get_running_loop()
+    moved_at, seen = loop.time(), -1
     try:
         while True:
             await asyncio.sleep(0.2)
             if task.done():
                 task.result()
+            if loop.time() - moved_at > stall_s:
+                raise TimeoutError(f"replaying {runner.spec.stream} made no progress for {stall_s:.0f} s")
             try:
                 info = await js.consumer_info(runner.spec.stream, runner.spec.durable)
             except NotFoundError:
                 continue  # not provisioned yet
+            if info.delivered.stream_seq != seen:
+                moved_at, seen = loop.time(), info.delivered.stream_seq
             last = (await js.stream_info(runner.spec.stream)).state.last_seq
             progress(runner.spec.stream, info.delivered.stream_seq, last)
             if info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq >= last:
