@@ -19,7 +19,11 @@ from hl_platform.identity import Caller
 router = APIRouter(tags=["catalogues"])
 
 
-@router.get("/regions", responses=problems(401, 403, 404, 422, 429), summary="Reporting units under a region (区市/县/镇街/开发区)")
+@router.get(
+    "/regions",
+    responses=problems(401, 403, 404, 422, 429),
+    summary="Reporting units under a region (区市/县/镇街/开发区)",
+)
 async def list_regions(
     caller: Annotated[Caller, allowed(Operation.READ_CATALOGUES)],
     under: Annotated[str, Query(max_length=12, description="a region code: it and everything under it")] = "",
