@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from hl_api.common import MAX_PAGE, Page
 from hl_api.reports import (
@@ -32,6 +32,7 @@ from hl_reporting.adapters.exports import (
 )
 from hl_reporting.application import queries, submissions
 from hl_reporting.domain.calendar import business_day
+from hl_reporting.domain.report import DispatchTable as Table, Signoff
 from hl_reporting.entrypoints.presenters import comparison_public, submission_public, supervision_public, table_public
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -75,15 +76,21 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
     return Response(content, media_type=media_type, headers=headers)
 
 
-async def _table(
+Industry = Annotated[str | None, Query(description="one industry code")]
+Since = Annotated[date | None, Query(description="count from this day (default 1 January)")]
+CutoffDay = Annotated[int, Query(ge=1, le=28, description="figures up to the end of this day of the month")]
+
+
+async def dispatch_table_of(
     request: Request,
-    caller: Caller,
-    period: str,
-    region_code: str | None,
-    industry: str | None,
-    since: date | None,
-    cutoff_day: int,
-):  # type: ignore[no-untyped-def]
+    caller: CallerDep,
+    period: Period,
+    region_code: RegionParam = None,
+    industry: Industry = None,
+    since: Since = None,
+    cutoff_day: CutoffDay = 24,
+) -> tuple[Table, Signoff | None]:
+    """The live table of the period, with the signoff of its submission if it was submitted."""
     region = _scope(caller, region_code)
     async with _db(request).read() as conn:
         table = await queries.dispatch_table(
@@ -102,23 +109,13 @@ async def _table(
     return table, (submission.signoff if submission else None)
 
 
-Industry = Annotated[str | None, Query(description="one industry code")]
-Since = Annotated[date | None, Query(description="count from this day (default 1 January)")]
-CutoffDay = Annotated[int, Query(ge=1, le=28, description="figures up to the end of this day of the month")]
+TableDep = Annotated[tuple[Table, Signoff | None], Depends(dispatch_table_of)]
 
 
 @router.get("/monthly", summary="The monthly dispatch table (调度表)")
-async def monthly(
-    request: Request,
-    caller: CallerDep,
-    period: Period,
-    region_code: RegionParam = None,
-    industry: Industry = None,
-    since: Since = None,
-    cutoff_day: CutoffDay = 24,
-) -> DispatchTable:
+async def monthly(found: TableDep) -> DispatchTable:
     """Cumulative figures up to the end of the cut-off day (Asia/Shanghai), with one row per child region."""
-    table, signoff = await _table(request, caller, period, region_code, industry, since, cutoff_day)
+    table, signoff = found
     return table_public(table, dict(signoff.section4) if signoff else None)
 
 
@@ -128,17 +125,9 @@ async def monthly(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-async def monthly_xlsx(
-    request: Request,
-    caller: CallerDep,
-    period: Period,
-    region_code: RegionParam = None,
-    industry: Industry = None,
-    since: Since = None,
-    cutoff_day: CutoffDay = 24,
-) -> Response:
-    table, signoff = await _table(request, caller, period, region_code, industry, since, cutoff_day)
-    return _download(dispatch_table_xlsx(table, signoff), XLSX, f"dispatch-{table.region_code}-{period}.xlsx")
+async def monthly_xlsx(found: TableDep) -> Response:
+    table, signoff = found
+    return _download(dispatch_table_xlsx(table, signoff), XLSX, f"dispatch-{table.region_code}-{table.period}.xlsx")
 
 
 @router.get(
@@ -147,18 +136,12 @@ async def monthly_xlsx(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-async def monthly_csv(
-    request: Request,
-    caller: CallerDep,
-    period: Period,
-    region_code: RegionParam = None,
-    industry: Industry = None,
-    since: Since = None,
-    cutoff_day: CutoffDay = 24,
-) -> Response:
-    table, signoff = await _table(request, caller, period, region_code, industry, since, cutoff_day)
+async def monthly_csv(found: TableDep) -> Response:
+    table, signoff = found
     return _download(
-        dispatch_table_csv(table, signoff), "text/csv; charset=utf-8", f"dispatch-{table.region_code}-{period}.csv"
+        dispatch_table_csv(table, signoff),
+        "text/csv; charset=utf-8",
+        f"dispatch-{table.region_code}-{table.period}.csv",
     )
 
 
@@ -191,7 +174,11 @@ async def submit(
 
 @router.get("/monthly/{period}/submissions", summary="A submitted report beside the live figures")
 async def submitted(
-    request: Request, caller: CallerDep, period: str, region_code: RegionParam = None, industry: Industry = None
+    request: Request,
+    caller: CallerDep,
+    period: Annotated[str, Path(pattern=PERIOD_PATTERN)],
+    region_code: RegionParam = None,
+    industry: Industry = None,
 ) -> ComparisonPublic:
     """The frozen figures and what changed since (late or back-dated events)."""
     region = _scope(caller, region_code)

@@ -1,0 +1,1 @@
+"""Hazard Ledger benchmarks: `bench/run [--quick]` (see bench/README.md)."""

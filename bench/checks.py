@@ -1,0 +1,123 @@
+"""The issue's targets (#8), judged against figures measured in the same run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+FULL_SCALE_HAZARDS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    unit: str
+    target: str
+    judge: Callable[[dict[str, Any]], tuple[float | None, bool | None, str]] | None  # (ratio, passed, note)
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else a / b
+
+
+def _at_least(
+    key: str, baseline: str, share: float
+) -> Callable[[dict[str, Any]], tuple[float | None, bool | None, str]]:
+    def judge(f: dict[str, Any]) -> tuple[float | None, bool | None, str]:
+        ratio = _ratio(f.get(key), f.get(baseline))
+        return (
+            ratio,
+            (None if ratio is None else ratio >= share),
+            f"{ratio:.1%} of {baseline}" if ratio is not None else "",
+        )
+
+    return judge
+
+
+def _at_most(key: str, limit: float, unit: str) -> Callable[[dict[str, Any]], tuple[float | None, bool | None, str]]:
+    def judge(f: dict[str, Any]) -> tuple[float | None, bool | None, str]:
+        value = f.get(key)
+        if value is None:
+            return None, None, ""
+        return value / limit, value <= limit, f"{value / limit:.2f}× the {limit:g} {unit} limit"
+
+    return judge
+
+
+def _freshness(f: dict[str, Any]) -> tuple[float | None, bool | None, str]:
+    value, rate = f.get("freshness_p99_ms"), f.get("freshness_rate_per_s")
+    if value is None:
+        return None, None, ""
+    ratio = value / 1000
+    if rate is not None and rate < 300:
+        return ratio, False, f"measured at {rate:g} writes/s: 300 writes/s is beyond write_per_s"
+    return ratio, value <= 1000, f"{ratio:.2f}× the 1 s limit"
+
+
+def _at_scale(key: str, limit: float) -> Callable[[dict[str, Any]], tuple[float | None, bool | None, str]]:
+    def judge(f: dict[str, Any]) -> tuple[float | None, bool | None, str]:
+        value, hazards = f.get(key), f.get("report_hazards")
+        if value is None:
+            return None, None, ""
+        ratio = value / limit
+        if hazards and hazards < FULL_SCALE_HAZARDS and value <= limit:
+            return ratio, None, f"{ratio:.2f}× the limit at only {hazards:,} hazards: unproven until the full run"
+        return ratio, value <= limit, f"{ratio:.2f}× the {limit:g} ms limit at {hazards or 0:,} hazards"
+
+    return judge
+
+
+def _rebuild(f: dict[str, Any]) -> tuple[float | None, bool | None, str]:
+    value, hazards = f.get("rebuild_s"), f.get("report_hazards")
+    if value is None or not hazards:
+        return None, None, ""
+    projected = value * FULL_SCALE_HAZARDS / hazards
+    return projected / 120, projected <= 120, f"{projected:,.0f} s projected for 1,000,000 hazards (limit 120 s)"
+
+
+CHECKS = [
+    Check("write_per_s", "/s", "≥ 25% of write_baseline_per_s", _at_least("write_per_s", "write_baseline_per_s", 0.25)),
+    Check("write_p99_ms", "ms", "≤ 100 ms at half the saturation rate", _at_most("write_p99_ms", 100, "ms")),
+    Check("write_baseline_per_s", "/s", "baseline (bare FastAPI POST)", None),
+    Check("append_per_s", "/s", "≥ 1.0× append_peer_per_s", _at_least("append_per_s", "append_peer_per_s", 1.0)),
+    Check("append_peer_per_s", "/s", "baseline (eventsourcing, SQLite)", None),
+    Check(
+        "replay_per_s", "/s", "≥ 40% of replay_baseline_per_s", _at_least("replay_per_s", "replay_baseline_per_s", 0.40)
+    ),
+    Check("replay_baseline_per_s", "/s", "baseline (nats-py fetch + ack)", None),
+    Check("freshness_p99_ms", "ms", "≤ 1000 ms at 300 writes/s", _freshness),
+    Check("report_p99_ms", "ms", "≤ 50 ms at 1,000,000 hazards", _at_scale("report_p99_ms", 50)),
+    Check("supervision_p99_ms", "ms", "≤ 50 ms at 1,000,000 hazards", _at_scale("supervision_p99_ms", 50)),
+    Check("report_hazards", "", "1,000,000 in the full run", None),
+    Check("reporting_rss_mb", "MB", "≤ 300 MB", _at_most("reporting_rss_mb", 300, "MB")),
+    Check("rebuild_s", "s", "≤ 120 s for 1,000,000 hazards", _rebuild),
+]
+
+
+def judge(figures: dict[str, Any], reasons: dict[str, str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for check in CHECKS:
+        entry: dict[str, Any] = {"target": check.target, "unit": check.unit}
+        if check.key not in figures:
+            out[check.key] = entry | {"status": "skipped", "ratio": None, "note": "phase not run (--only)"}
+            continue
+        if check.judge is None:
+            entry |= {"status": "baseline" if "baseline" in check.target else "info", "ratio": None, "note": ""}
+        elif figures.get(check.key) is None:
+            entry |= {"status": "n/a", "ratio": None, "note": reasons.get(check.key, "not measured")}
+        else:
+            ratio, passed, note = check.judge(figures)
+            entry |= {
+                "status": ("unproven" if ratio is not None else "n/a")
+                if passed is None
+                else ("pass" if passed else "miss"),
+                "ratio": None if ratio is None else round(ratio, 4),
+                "note": note,
+            }
+        if figures.get(check.key) is None and check.key in reasons:
+            entry["note"] = reasons[check.key]
+        elif check.key in reasons and reasons[check.key] not in entry["note"]:
+            entry["note"] = (entry["note"] + "; " if entry["note"] else "") + reasons[check.key]
+        out[check.key] = entry
+    return out
