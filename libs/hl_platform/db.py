@@ -8,6 +8,7 @@ second engine with ordinary deferred transactions so that they never queue behin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -71,9 +72,13 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = url
+        # SQLite has one writer at a time: in-process writers queue on a lock (first come, first
+        # served) instead of spinning in SQLite's busy handler, which made tail latency erratic.
+        self._write_lock: asyncio.Lock | None = None
         if is_sqlite(url):
             self.writer = _sqlite_engine(url, immediate=True, echo=echo)
             self.reader = _sqlite_engine(url, immediate=False, echo=echo)
+            self._write_lock = asyncio.Lock()
         else:
             self.writer = create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
             self.reader = self.writer
@@ -85,7 +90,11 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        async with self.writer.begin() as conn:
+        if self._write_lock is None:
+            async with self.writer.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.writer.begin() as conn:
             yield conn
 
     @asynccontextmanager

@@ -56,7 +56,9 @@ class ConsumerSpec:
     durable: str
     filter_subjects: list[str] = field(default_factory=list)
     max_deliver: int = 5
-    backoff: list[float] = field(default_factory=lambda: [1.0, 2.0, 5.0, 10.0])
+    # The first step is also the ack wait: it must outlast applying a whole fetched batch, or
+    # JetStream redelivers messages that are still being applied (harmless, but wasted work).
+    backoff: list[float] = field(default_factory=lambda: [15.0, 30.0, 60.0, 120.0])
     max_ack_pending: int = 2000
 
     def config(self) -> ConsumerConfig:
