@@ -1,7 +1,8 @@
 """Projection generations: rebuild the read models beside the live ones, then switch over.
 
 Generation 0 is the reporting service's own database. A rebuild makes generation n+1 in a fresh
-database, replays both streams into it through new durable consumers (`reporting-hazard-g<n+1>`)
+database, replays both streams into it through the other pair of durables (`reporting-hazard-b` after
+`reporting-hazard`, and back)
 until they are caught up, copies the frozen submissions, and records it as active in the
 service's own database. Every reporting process polls that record and switches its reads and its
 consumers over without a restart, so reports are served throughout, from complete tables.
@@ -38,7 +39,9 @@ class Generation:
     url: str | None  # None: the service's own database
 
     def durable(self, base: str) -> str:
-        return base if self.number == 0 else f"{base}-g{self.number}"
+        """Generations alternate between two durable names, so that the NATS permissions of the
+        reporting user can name them all (a rebuild deletes the target's durables first)."""
+        return base if self.number % 2 == 0 else f"{base}-b"
 
     def specs(self) -> list[ConsumerSpec]:
         return [
