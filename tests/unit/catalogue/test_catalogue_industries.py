@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hl_catalogue import INDUSTRY_CATALOGUE, industry_code, industry_label, is_industry
 from hl_contracts.vocabulary import INDUSTRIES
 

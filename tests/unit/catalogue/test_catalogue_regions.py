@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from hl_catalogue import Region, RegionCatalogue, RegionCatalogueError
 
 SHANDONG_CITIES = [f"37{n:02d}" for n in range(1, 18) if n != 12]  # 莱芜 (3712) merged into 济南 in 2019

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from hl_catalogue import Region, RegionCatalogue
 from hl_contracts import Actor
 from hl_enterprise.domain.model import Enterprise

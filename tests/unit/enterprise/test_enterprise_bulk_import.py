@@ -10,10 +10,11 @@ from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
+from stdnum.cn import uscc as stdnum_uscc
+
 from hl_enterprise.application.bulk_import import RowResult, parse_rows
 from hl_enterprise.domain.uscc import organisation_check_character
 from hl_platform.errors import InvalidInput
-from stdnum.cn import uscc as stdnum_uscc
 
 HEADER = ["统一社会信用代码", "企业名称", "所属区域(代码)", "行业领域", "地址", "主要负责人", "联系电话", "是否高危"]
 HUAWEI = "914403001922038216"

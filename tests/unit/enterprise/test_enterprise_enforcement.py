@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from hl_contracts import Actor
 from hl_contracts.enterprise import EnterpriseEnforcementRecorded
 from hl_contracts.vocabulary import ENFORCEMENT_KINDS

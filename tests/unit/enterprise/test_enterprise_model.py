@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from hl_catalogue import RegionCatalogue
 from hl_contracts import Actor, CloudEvent
 from hl_contracts.enterprise import EnterpriseInspected, EnterpriseRegistered, EnterpriseUpdated

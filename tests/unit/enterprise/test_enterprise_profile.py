@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from hl_catalogue import RegionCatalogue
 from hl_enterprise.domain.phone import is_phone_number
 from hl_enterprise.domain.profile import EnterpriseProfile, parse_profile

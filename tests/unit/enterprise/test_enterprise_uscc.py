@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import uscc as stdnum_uscc
+
 from hl_enterprise.domain.uscc import (
     ALPHABET,
     ORG_TYPES,
@@ -12,9 +16,6 @@ from hl_enterprise.domain.uscc import (
     validate_uscc,
 )
 from hl_platform.errors import InvalidInput
-from hypothesis import given
-from hypothesis import strategies as st
-from stdnum.cn import uscc as stdnum_uscc
 
 # Codes as the companies publish them (each also checked against python-stdnum below).
 PUBLISHED = [

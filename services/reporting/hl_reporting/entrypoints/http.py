@@ -32,7 +32,8 @@ from hl_reporting.adapters.exports import (
 )
 from hl_reporting.application import queries, submissions
 from hl_reporting.domain.calendar import business_day
-from hl_reporting.domain.report import DispatchTable as Table, Signoff
+from hl_reporting.domain.report import DispatchTable as Table
+from hl_reporting.domain.report import Signoff
 from hl_reporting.entrypoints.presenters import comparison_public, submission_public, supervision_public, table_public
 
 router = APIRouter(prefix="/reports", tags=["reports"])
