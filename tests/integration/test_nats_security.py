@@ -294,7 +294,7 @@ async def test_hazard_service_provisions_its_enterprise_replica_consumer(connect
     await hazard.js.delete_consumer(spec.stream, spec.durable)
 
 
-async def test_gateway_user_reads_the_feed_but_neither_publishes_nor_subscribes(connect: Connect, streams: None) -> None:
+async def test_gateway_user_reads_the_feed_only(connect: Connect, streams: None) -> None:
     hazard = await connect("hazard")
     await hazard.js.publish(HAZARD_SUBJECT, b"{}", headers={"Nats-Msg-Id": "evt-g1"})
     gateway = await connect("gateway")
