@@ -16,7 +16,7 @@ def _insert(conn: AsyncConnection, table: Table) -> Any:
         return postgresql.insert(table)
     if dialect == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"no upsert for the {dialect} dialect")
+    raise ValueError(f"unsupported database dialect {dialect!r}: the reporting service runs on SQLite or PostgreSQL")
 
 
 async def add_deltas(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

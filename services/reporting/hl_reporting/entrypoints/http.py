@@ -32,6 +32,7 @@ from hl_reporting.adapters.exports import (
 )
 from hl_reporting.application import queries, submissions
 from hl_reporting.domain.calendar import business_day
+from hl_reporting.domain.listings import SupervisionItem as SupervisionRow
 from hl_reporting.domain.report import DispatchTable as Table
 from hl_reporting.domain.report import Signoff
 from hl_reporting.entrypoints.presenters import comparison_public, submission_public, supervision_public, table_public
@@ -191,6 +192,7 @@ async def submitted(
 
 
 ListingStatus = Literal["active", "delisted", "all"]
+Level = Literal["county", "city", "province"]
 
 
 @router.get("/supervision-list", summary="Hazards under listed supervision (挂牌督办清单)")
@@ -198,7 +200,7 @@ async def supervision_list(
     request: Request,
     caller: CallerDep,
     region_code: RegionParam = None,
-    level: Literal["county", "city", "province"] | None = None,
+    level: Level | None = None,
     status: ListingStatus = "active",
     overdue: bool | None = None,
     cursor: str | None = None,
@@ -220,12 +222,18 @@ async def supervision_list(
     return Page(items=[supervision_public(item) for item in page.items], next_cursor=page.next_cursor)
 
 
-async def _all_items(
-    request: Request, caller: Caller, region_code: str | None, level: str | None, status: str, overdue: bool | None
-):  # type: ignore[no-untyped-def]
+async def supervision_items_of(
+    request: Request,
+    caller: CallerDep,
+    region_code: RegionParam = None,
+    level: Level | None = None,
+    status: ListingStatus = "active",
+    overdue: bool | None = None,
+) -> tuple[str, list[SupervisionRow]]:
+    """Every listed hazard matching the filters (for the exports), with the region they cover."""
     region = _scope(caller, region_code)
     async with _db(request).read() as conn:
-        return region, await queries.all_supervision_items(
+        items = await queries.all_supervision_items(
             conn,
             region_prefix=region,
             today=_today(),
@@ -234,6 +242,10 @@ async def _all_items(
             overdue=overdue,
             catalogue=RegionCatalogue.load_default(),
         )
+    return region, items
+
+
+ItemsDep = Annotated[tuple[str, list[SupervisionRow]], Depends(supervision_items_of)]
 
 
 @router.get(
@@ -242,15 +254,8 @@ async def _all_items(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-async def supervision_xlsx(
-    request: Request,
-    caller: CallerDep,
-    region_code: RegionParam = None,
-    level: Literal["county", "city", "province"] | None = None,
-    status: ListingStatus = "active",
-    overdue: bool | None = None,
-) -> Response:
-    region, items = await _all_items(request, caller, region_code, level, status, overdue)
+async def supervision_xlsx(found: ItemsDep) -> Response:
+    region, items = found
     return _download(supervision_list_xlsx(items, today=_today()), XLSX, f"supervision-{region}.xlsx")
 
 
@@ -260,13 +265,6 @@ async def supervision_xlsx(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-async def supervision_csv(
-    request: Request,
-    caller: CallerDep,
-    region_code: RegionParam = None,
-    level: Literal["county", "city", "province"] | None = None,
-    status: ListingStatus = "active",
-    overdue: bool | None = None,
-) -> Response:
-    region, items = await _all_items(request, caller, region_code, level, status, overdue)
+async def supervision_csv(found: ItemsDep) -> Response:
+    region, items = found
     return _download(supervision_list_csv(items), "text/csv; charset=utf-8", f"supervision-{region}.csv")
