@@ -82,13 +82,3 @@ class EventStore:
     async def version(self, conn: AsyncConnection, aggregate_id: str) -> int:
         result = await conn.scalar(select(func.max(events.c.version)).where(events.c.aggregate_id == aggregate_id))
         return int(result or 0)
-
-    async def read_after(self, conn: AsyncConnection, position: int, limit: int = 500) -> list[tuple[int, CloudEvent]]:
-        """Events in store order after `position` (for rebuilds and audits)."""
-        rows = await conn.execute(
-            select(events.c.position, events.c.envelope)
-            .where(events.c.position > position)
-            .order_by(events.c.position)
-            .limit(limit)
-        )
-        return [(position, CloudEvent.from_json(envelope)) for position, envelope in rows]

@@ -7,7 +7,6 @@ that hand its metadata to `run_env`.
 from __future__ import annotations
 
 import asyncio
-import importlib
 from pathlib import Path
 
 from alembic import command, context
@@ -35,11 +34,6 @@ def upgrade(service: str, url: str, revision: str = "head") -> None:
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(service, url), revision)
-
-
-def service_metadata(service: str) -> MetaData:
-    module = importlib.import_module(f"hl_{service}.adapters.tables")
-    return module.metadata  # type: ignore[no-any-return]
 
 
 def run_env(target: MetaData) -> None:
