@@ -7,7 +7,7 @@ import argparse
 import asyncio
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from hl_stack.cli import _EXTRA_PARSERS, command
 
@@ -38,7 +38,7 @@ async def rebuild_projections() -> int:
     bars = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def progress(stream: str, done: int, total: int | None) -> None:
         if stream not in tasks:

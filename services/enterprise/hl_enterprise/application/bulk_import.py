@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl  # type: ignore[import-untyped]  # no stubs in the lock (types-openpyxl)
+import openpyxl
 from pydantic import ValidationError
 
 from hl_catalogue import RegionCatalogue, industry_code

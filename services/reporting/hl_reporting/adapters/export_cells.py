@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 
 from hl_contracts.vocabulary import INDUSTRIES
 from hl_reporting.domain.calendar import SHANGHAI
@@ -32,7 +32,7 @@ def guard(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def set_text(cell: Cell, text: str) -> None:
+def set_text(cell: Cell | MergedCell, text: str) -> None:
     """Write user text to an xlsx cell as a string, never as a formula."""
     cell.value = text
     cell.data_type = "s"

@@ -52,7 +52,7 @@ def table_public(table: DispatchTable, section_four: dict[str, FigureValue] | No
         since=table.since,
         cutoff=table.cutoff,
         sections=sections,
-        breakdown=breakdown,  # type: ignore[arg-type]
+        breakdown=breakdown,
     )
 
 
@@ -67,7 +67,7 @@ def submission_public(submission: Submission) -> SubmissionPublic:
         reviewed_by=signoff.reviewed_by,
         filled_on=signoff.filled_on,
         submitted_at=submission.submitted_at,
-        submitted_by=submission.submitted_by.model_dump(),  # type: ignore[arg-type]
+        submitted_by=submission.submitted_by.model_dump(),
         table=table_public(submission.table, dict(signoff.section4)),
     )
 
@@ -83,7 +83,7 @@ def comparison_public(comparison: Comparison) -> ComparisonPublic:
         }
         for c in comparison.changed
     ]
-    return ComparisonPublic(submission=submission_public(comparison.submission), changed=changed)  # type: ignore[arg-type]
+    return ComparisonPublic(submission=submission_public(comparison.submission), changed=changed)
 
 
 def supervision_public(item: SupervisionRow) -> SupervisionItem:
