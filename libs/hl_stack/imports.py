@@ -15,6 +15,7 @@ from rich.table import Table
 from hl_stack.cli import _EXTRA_PARSERS, command
 
 console = Console(stderr=True)
+IMPORT_BATCH = 200  # valid rows registered per transaction (a bad row is never part of one)
 
 
 def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,7 +47,7 @@ async def import_enterprises(path: Path, actor_name: str) -> int:
     from hl_enterprise.application.service import EnterpriseService
     from hl_enterprise.settings import EnterpriseSettings
     from hl_platform.db import Database
-    from hl_platform.errors import Conflict, DomainError
+    from hl_platform.errors import DomainError
     from hl_platform.identity import Caller
 
     settings = EnterpriseSettings()
@@ -61,17 +62,16 @@ async def import_enterprises(path: Path, actor_name: str) -> int:
     problems: list[tuple[int, str, str]] = []
     with _progress() as progress:
         task = progress.add_task(f"importing {path.name}", total=len(results))
-        for result in results:
-            if result.profile is None:
-                counts["invalid"] += 1
-                problems += [(result.row, e["field"], e["reason"]) for e in result.errors]
-            else:
-                try:
-                    await service.register_profile(caller, result.profile)
-                    counts["registered"] += 1
-                except Conflict:
-                    counts["already registered"] += 1
-            progress.advance(task)
+        for start in range(0, len(results), IMPORT_BATCH):
+            batch = results[start : start + IMPORT_BATCH]
+            for result in batch:
+                if result.profile is None:
+                    counts["invalid"] += 1
+                    problems += [(result.row, e["field"], e["reason"]) for e in result.errors]
+            profiles = [result.profile for result in batch if result.profile is not None]
+            for outcome in await service.register_batch(caller, profiles) if profiles else []:
+                counts[outcome] += 1
+            progress.advance(task, len(batch))
     await service.db.dispose()
     _report(counts, problems)
     return 1 if problems else 0

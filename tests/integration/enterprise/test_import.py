@@ -14,7 +14,7 @@ from hl_stack.imports import import_enterprises
 from tests.support.db import migrated
 from tests.support.uscc import random_uscc
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
 
 def _write_list(path: Path, good: int) -> None:
@@ -23,8 +23,11 @@ def _write_list(path: Path, good: int) -> None:
         writer.writerow(
             ["统一社会信用代码", "企业名称", "所属区域(代码)", "行业领域", "主要负责人", "联系电话", "是否高危"]
         )
-        for i in range(good):
-            writer.writerow([random_uscc(), f"威海第{i}化工厂", "371002", "危险化学品", "张三", "13800000000", "是"])
+        codes: set[str] = set()
+        while len(codes) < good:  # distinct: a repeated code would rightly be refused as a duplicate row
+            codes.add(random_uscc())
+        for i, code in enumerate(sorted(codes)):
+            writer.writerow([code, f"威海第{i}化工厂", "371002", "危险化学品", "张三", "13800000000", "是"])
         writer.writerow(["91371002XXXXXXXXXX", "坏代码", "371002", "危险化学品", "张三", "", "是"])  # row good+2
         writer.writerow([random_uscc(), "未知区域", "379999", "危险化学品", "张三", "", "否"])  # row good+3
 
@@ -41,15 +44,15 @@ async def test_import_registers_valid_rows_reports_bad_ones_and_is_idempotent(
     monkeypatch.setenv("HL_ENTERPRISE_DATABASE_URL", url)
     db = await migrated("enterprise", url)
     sheet = tmp_path / "企业名单.csv"
-    _write_list(sheet, good=150)
+    _write_list(sheet, good=9_998)  # 10,000 rows with the two bad ones
 
     assert await import_enterprises(sheet, "批量导入") == 1  # some rows were refused
     output = capsys.readouterr().err
-    assert "registered: 150" in output and "invalid: 2" in output
-    assert "152" in output and "uscc" in output and "153" in output and "region_code" in output
-    assert await _event_count(db) == 150
+    assert "registered: 9998" in output and "invalid: 2" in output
+    assert "10000" in output and "uscc" in output and "10001" in output and "region_code" in output
+    assert await _event_count(db) == 9_998
 
     assert await import_enterprises(sheet, "批量导入") == 1
-    assert "already registered: 150" in capsys.readouterr().err
-    assert await _event_count(db) == 150, "a second import writes nothing"
+    assert "already registered: 9998" in capsys.readouterr().err
+    assert await _event_count(db) == 9_998, "a second import writes nothing"
     await db.dispose()

@@ -78,6 +78,33 @@ class EnterpriseService:
         self.on_commit()
         return snapshot(enterprise)
 
+    async def register_batch(self, caller: Caller, profiles: list[EnterpriseProfile]) -> list[str]:
+        """Register many in one transaction (bulk import); per profile "registered" or "already
+        registered". A race with another registration falls back to one transaction each."""
+        for profile in profiles:
+            if not profile.region_code.startswith(caller.region_code):
+                raise Forbidden(f"region {profile.region_code} is outside your region {caller.region_code}")
+        outcomes: list[str] = []
+        try:
+            async with self.db.write() as conn:
+                for profile in profiles:
+                    if await id_by_uscc(conn, profile.uscc) is not None:
+                        outcomes.append("already registered")
+                        continue
+                    await self._save(conn, Enterprise.register(new_id(), profile, caller.actor, self.clock()))
+                    outcomes.append("registered")
+        except IntegrityError:
+            return [await self._register_one(caller, profile) for profile in profiles]
+        self.on_commit()
+        return outcomes
+
+    async def _register_one(self, caller: Caller, profile: EnterpriseProfile) -> str:
+        try:
+            await self.register_profile(caller, profile)
+        except Conflict:
+            return "already registered"
+        return "registered"
+
     @staticmethod
     def _duplicate(uscc: str, existing_id: str | None) -> Conflict:
         return Conflict(f"an enterprise with uscc {uscc} is already registered", existing_id=existing_id)
