@@ -79,3 +79,41 @@ class Probe(Aggregate):
 
     def when_found(self, data: HazardFound) -> None:
         self.titles.append(data.title)
+
+
+async def publish_registration(nats_url: str, region: str = "371002") -> str:
+    """Publish `enterprise.registered` as the enterprise service would (creating its stream); the id."""
+    import nats
+
+    from hl_contracts import subject_for
+    from hl_contracts.enterprise import EnterpriseRegistered, Person
+    from hl_platform.ids import new_id
+    from hl_platform.nats_io import ensure_stream, stream_for
+    from tests.support.uscc import random_uscc
+
+    enterprise_id = new_id()
+    event = CloudEvent.create(
+        data=EnterpriseRegistered(
+            uscc=random_uscc(region),
+            name=f"{region}某化工有限公司",
+            region_code=region,
+            industry="hazardous_chemicals",
+            principal=Person(name="赵总", phone="13800000000"),
+        ),
+        service="enterprise",
+        aggregate_id=enterprise_id,
+        sequence=1,
+        region_code=region,
+        industry="hazardous_chemicals",
+        actor=Actor(id="a", name="管理员", role="admin"),
+        time=datetime.now(UTC),
+    )
+    nc = await nats.connect(nats_url)
+    try:
+        await ensure_stream(nc.jetstream(), stream_for("enterprise"))
+        await nc.jetstream().publish(
+            subject_for(event.type, region), event.to_json(), headers={"Nats-Msg-Id": event.id}
+        )
+    finally:
+        await nc.close()
+    return enterprise_id

@@ -19,17 +19,14 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from hl_contracts import Actor, CloudEvent, subject_for
-from hl_contracts.enterprise import EnterpriseRegistered, Person
 from hl_gateway.entrypoints.app import create_app as create_gateway
 from hl_gateway.settings import GatewaySettings
 from hl_hazard.entrypoints.app import create_app as create_hazard
 from hl_hazard.settings import HazardSettings
-from hl_platform.ids import new_id
 from hl_platform.nats_io import ensure_stream, stream_for
 from hl_stack.nats_server import NatsServer, free_port
 from tests.support.db import migrated
-from tests.support.uscc import random_uscc
+from tests.support.events import publish_registration
 
 ADMIN_KEY = "hl_integration_admin_key"
 TOKEN = "integration-internal-token"
@@ -124,35 +121,6 @@ def hazard_body(enterprise_id: str, **overrides: Any) -> dict[str, Any]:
         body.pop("production_halt")
     body.update(overrides)
     return body
-
-
-async def publish_registration(nats_url: str, region: str) -> str:
-    enterprise_id = new_id()
-    event = CloudEvent.create(
-        data=EnterpriseRegistered(
-            uscc=random_uscc(region),
-            name=f"{region}某化工有限公司",
-            region_code=region,
-            industry="hazardous_chemicals",
-            principal=Person(name="赵总", phone="13800000000"),
-        ),
-        service="enterprise",
-        aggregate_id=enterprise_id,
-        sequence=1,
-        region_code=region,
-        industry="hazardous_chemicals",
-        actor=Actor(id="a", name="管理员", role="admin"),
-        time=datetime.now(UTC),
-    )
-    nc = await nats.connect(nats_url)
-    try:
-        await ensure_stream(nc.jetstream(), stream_for("enterprise"))  # as the enterprise service would
-        await nc.jetstream().publish(
-            subject_for(event.type, region), event.to_json(), headers={"Nats-Msg-Id": event.id}
-        )
-    finally:
-        await nc.close()
-    return enterprise_id
 
 
 def _closed_port() -> int:

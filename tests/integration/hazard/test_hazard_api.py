@@ -10,42 +10,15 @@ from pathlib import Path
 import nats
 import pytest
 
-from hl_contracts import Actor, CloudEvent, subject_for
-from hl_contracts.enterprise import EnterpriseRegistered, Person
+from hl_contracts import CloudEvent
 from hl_hazard.entrypoints.app import create_app
 from hl_hazard.settings import HazardSettings
-from hl_platform.ids import new_id
-from hl_platform.nats_io import ensure_stream, stream_for
 from hl_stack.nats_server import NatsServer
 from tests.support.callers import ADMIN, INSPECTOR, OTHER_CITY_INSPECTOR, headers_for, service_client
 from tests.support.db import migrated
+from tests.support.events import publish_registration
 
 pytestmark = pytest.mark.asyncio
-
-
-async def _register_enterprise(nats_url: str, region: str = "371002") -> str:
-    enterprise_id = new_id()
-    event = CloudEvent.create(
-        data=EnterpriseRegistered(
-            uscc="91371000MA3C4XYZ0J",
-            name="威海某化工有限公司",
-            region_code=region,
-            industry="hazardous_chemicals",
-            principal=Person(name="赵总", phone="13800000000"),
-        ),
-        service="enterprise",
-        aggregate_id=enterprise_id,
-        sequence=1,
-        region_code=region,
-        industry="hazardous_chemicals",
-        actor=Actor(id="a", name="管理员", role="admin"),
-        time=datetime.now(UTC),
-    )
-    nc = await nats.connect(nats_url)
-    await ensure_stream(nc.jetstream(), stream_for("enterprise"))  # as the enterprise service would
-    await nc.jetstream().publish(subject_for(event.type, region), event.to_json(), headers={"Nats-Msg-Id": event.id})
-    await nc.close()
-    return enterprise_id
 
 
 def _report(enterprise_id: str, **overrides: object) -> dict[str, object]:
@@ -80,7 +53,7 @@ async def test_report_a_hazard_and_see_it_published_with_its_region(
     app = create_app(settings)
     async with service_client(app) as client:
         await app.state.runtime.provisioned.wait()
-        enterprise_id = await _register_enterprise(nats_server.url)
+        enterprise_id = await publish_registration(nats_server.url)
         created = await _wait_for_replica(client, enterprise_id)
         assert created.status_code == 201, created.text
         hazard = created.json()
