@@ -46,6 +46,13 @@ class Caller(BaseModel):
     def actor(self) -> Actor:
         return Actor(id=self.id, name=self.name, role=self.role, organisation=self.organisation or self.department)
 
+    def sees(self, region_code: str, enterprise_id: str) -> bool:
+        """Whether a record of this region and enterprise is in the caller's scope (its region, or
+        for an enterprise user its own enterprise); outside it, a record is "not found"."""
+        if self.role == "enterprise":
+            return self.enterprise_id == enterprise_id
+        return region_code.startswith(self.region_code)
+
     def encode(self) -> str:
         return base64.urlsafe_b64encode(self.model_dump_json().encode()).decode()
 

@@ -126,6 +126,8 @@ class Runtime:
         """
         await self._stop_consumers()
         old, self.db = self.db, Database(url)
+        if self.relay is not None:
+            self.relay.db = self.relay.lease.db = self.db  # its lease and outbox live in this database
         self.subscriptions = subscriptions
         self.consumers = self._runners()
         if self.nc is not None:

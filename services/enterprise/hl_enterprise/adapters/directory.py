@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_enterprise.adapters.tables import enterprise_directory
 from hl_enterprise.domain.model import Enterprise
-from hl_platform.errors import InvalidInput
+from hl_platform.cursors import decode_cursor, encode_cursor
 
 
 def snapshot(enterprise: Enterprise) -> dict[str, Any]:
@@ -63,15 +62,8 @@ async def list_page(
     if filters.q:
         query = query.where(or_(c.name.contains(filters.q, autoescape=True), c.uscc == filters.q.upper()))
     if cursor:
-        query = query.where(c.id > _decode(cursor))
+        query = query.where(c.id > decode_cursor(cursor))
     rows = (await conn.execute(query.order_by(c.id).limit(limit + 1))).all()
     page = rows[:limit]
-    next_cursor = base64.urlsafe_b64encode(page[-1].id.encode()).decode() if len(rows) > limit and page else None
+    next_cursor = encode_cursor(page[-1].id) if len(rows) > limit and page else None
     return [row.snapshot for row in page], next_cursor
-
-
-def _decode(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor", "not a cursor this API returned") from None

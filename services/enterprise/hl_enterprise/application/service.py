@@ -35,12 +35,6 @@ def require_role(caller: Caller, allowed: set[str], doing: str) -> None:
         raise Forbidden(f"a {caller.role} may not {doing}", role=caller.role)
 
 
-def visible_to(caller: Caller, enterprise: Enterprise) -> bool:
-    if caller.role == "enterprise":
-        return caller.enterprise_id == enterprise.id
-    return enterprise.region_code.startswith(caller.region_code)
-
-
 class EnterpriseService:
     def __init__(
         self,
@@ -181,7 +175,7 @@ class EnterpriseService:
 
     async def _load_visible(self, conn: AsyncConnection, caller: Caller, enterprise_id: str) -> Enterprise:
         enterprise = await self.repository.get(conn, enterprise_id)
-        if enterprise is None or not visible_to(caller, enterprise):
+        if enterprise is None or not caller.sees(enterprise.region_code, enterprise.id):
             raise NotFound(f"no enterprise {enterprise_id}")
         return enterprise
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_hazard.adapters.tables import hazard_summaries
 from hl_hazard.domain.model import Hazard
-from hl_platform.errors import InvalidInput
+from hl_platform.cursors import decode_cursor, encode_cursor
 
 
 async def save_summary(conn: AsyncConnection, hazard: Hazard) -> None:
@@ -69,17 +68,6 @@ def _filtered(filters: HazardFilters) -> Select[Any]:
     if filters.listed is not None:
         query = query.where(c.listed_level.is_not(None) if filters.listed else c.listed_level.is_(None))
     return query
-
-
-def encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor", "not a cursor this API returned") from None
 
 
 async def list_page(

@@ -38,12 +38,6 @@ def principal_of(caller: Caller) -> Principal:
     )
 
 
-def visible_to(caller: Caller, region_code: str, enterprise_id: str) -> bool:
-    if caller.role == "enterprise":
-        return caller.enterprise_id == enterprise_id
-    return region_code.startswith(caller.region_code)
-
-
 class HazardService:
     def __init__(self, db: Database, on_commit: Callable[[], None] = lambda: None, clock: Clock | None = None) -> None:
         self.db = db
@@ -55,7 +49,7 @@ class HazardService:
         command = ReportHazard(**body.model_dump())
         async with self.db.write() as conn:
             enterprise = await enterprise_snapshot(conn, body.enterprise_id)
-            if enterprise is None or not visible_to(caller, enterprise.region_code, enterprise.id):
+            if enterprise is None or not caller.sees(enterprise.region_code, enterprise.id):
                 raise RuleViolation(
                     "enterprise-unknown",
                     f"enterprise {body.enterprise_id} is not registered (or not yet known to the hazard service)",
@@ -116,7 +110,7 @@ class HazardService:
 
     async def _load_visible(self, conn: AsyncConnection, caller: Caller, hazard_id: str) -> Hazard:
         hazard = await self.repository.get(conn, hazard_id)
-        if hazard is None or not visible_to(caller, hazard.region_code, hazard.enterprise_id):
+        if hazard is None or not caller.sees(hazard.region_code, hazard.enterprise_id):
             raise NotFound(f"no hazard {hazard_id}")
         return hazard
 

@@ -258,9 +258,7 @@ class Hazard(HazardState):
             detail = f"the hazard was listed at {highest.level} level; it can be re-listed only higher"
             raise self._violation("listing-must-rise", detail)
 
-    def _require_status(
-        self, action: str, allowed: Collection[HazardStatus], rule: str = "invalid-transition"
-    ) -> None:
+    def _require_status(self, action: str, allowed: Collection[HazardStatus], rule: str = "invalid-transition") -> None:
         if self.status == HazardStatus.VOIDED:
             raise self._violation("hazard-voided", f"cannot {action}: the hazard was voided")
         if self.status not in allowed:
@@ -273,4 +271,3 @@ class Hazard(HazardState):
 
     def _record(self, event: EventData, principal: Principal, time: datetime) -> None:
         self.record(event, actor=principal.actor, time=time)
-
