@@ -6,6 +6,7 @@ caller's is 403 (the region is a parameter, so refusing it leaks nothing).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
@@ -195,26 +196,43 @@ ListingStatus = Literal["active", "delisted", "all"]
 Level = Literal["county", "city", "province"]
 
 
-@router.get("/supervision-list", summary="Hazards under listed supervision (挂牌督办清单)")
-async def supervision_list(
-    request: Request,
+@dataclass(frozen=True)
+class ListingFilters:
+    region: str
+    level: Level | None
+    status: ListingStatus
+    overdue: bool | None
+
+
+def listing_filters(
     caller: CallerDep,
     region_code: RegionParam = None,
     level: Level | None = None,
     status: ListingStatus = "active",
     overdue: bool | None = None,
+) -> ListingFilters:
+    """The supervision-list filters, the region checked against the caller's."""
+    return ListingFilters(_scope(caller, region_code), level, status, overdue)
+
+
+FiltersDep = Annotated[ListingFilters, Depends(listing_filters)]
+
+
+@router.get("/supervision-list", summary="Hazards under listed supervision (挂牌督办清单)")
+async def supervision_list(
+    request: Request,
+    filters: FiltersDep,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> Page[SupervisionItem]:
-    region = _scope(caller, region_code)
     async with _db(request).read() as conn:
         page = await queries.supervision_list(
             conn,
-            region_prefix=region,
+            region_prefix=filters.region,
             today=_today(),
-            level=level,
-            status=status,
-            overdue=overdue,
+            level=filters.level,
+            status=filters.status,
+            overdue=filters.overdue,
             cursor=cursor,
             limit=limit,
             catalogue=RegionCatalogue.load_default(),
@@ -222,27 +240,19 @@ async def supervision_list(
     return Page(items=[supervision_public(item) for item in page.items], next_cursor=page.next_cursor)
 
 
-async def supervision_items_of(
-    request: Request,
-    caller: CallerDep,
-    region_code: RegionParam = None,
-    level: Level | None = None,
-    status: ListingStatus = "active",
-    overdue: bool | None = None,
-) -> tuple[str, list[SupervisionRow]]:
+async def supervision_items_of(request: Request, filters: FiltersDep) -> tuple[str, list[SupervisionRow]]:
     """Every listed hazard matching the filters (for the exports), with the region they cover."""
-    region = _scope(caller, region_code)
     async with _db(request).read() as conn:
         items = await queries.all_supervision_items(
             conn,
-            region_prefix=region,
+            region_prefix=filters.region,
             today=_today(),
-            level=level,
-            status=status,
-            overdue=overdue,
+            level=filters.level,
+            status=filters.status,
+            overdue=filters.overdue,
             catalogue=RegionCatalogue.load_default(),
         )
-    return region, items
+    return filters.region, items
 
 
 ItemsDep = Annotated[tuple[str, list[SupervisionRow]], Depends(supervision_items_of)]
