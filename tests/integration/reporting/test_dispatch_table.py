@@ -13,8 +13,10 @@ from hl_catalogue import RegionCatalogue
 from hl_contracts import CloudEvent
 from hl_platform.db import Database
 from hl_platform.errors import InvalidInput, NotFound
+from hl_reporting.adapters.bucket_reads import Scope, ScopeSums, _hazard_sums, _hazard_totals
 from hl_reporting.adapters.projection import EnterpriseProjection, HazardProjection
 from hl_reporting.application.queries import dispatch_table
+from hl_reporting.domain.figures import Sums
 from hl_reporting.domain.report import DispatchTable
 from tests.integration.reporting.conftest import NewDatabase
 from tests.integration.reporting.scenario import MAY_WEIHAI, enterprise_streams, hazard_streams, interleave
@@ -160,3 +162,33 @@ async def test_bad_parameters(db: Database) -> None:
         await table(db, since=date(2024, 6, 1))
     with pytest.raises(NotFound):
         await table(db, region="9999")
+
+
+@pytest.mark.parametrize("region", ["", "37", "3710", "371002", "371002100", "371003"])
+async def test_the_year_roll_up_answers_as_the_daily_buckets_do(db: Database, region: str) -> None:
+    """Windows from 1 January read `hazard_totals`; every figure equals the daily buckets' sum."""
+    children = tuple(child.code for child in CATALOGUE.children(region))
+    compared = 0
+    async with db.read() as conn:
+        for cutoff in (date(2023, 12, 20), date(2024, 1, 31), date(2024, 4, 30), date(2024, 5, 24), date(2024, 5, 25)):
+            for since in (date(2023, 1, 1), date(cutoff.year, 1, 1)):
+                for industry in (None, "construction", "hazardous_chemicals"):
+                    scope = Scope(region, since, cutoff, industry, children)
+                    rolled, daily = ScopeSums(), ScopeSums()
+                    assert await _hazard_totals(conn, scope, rolled)
+                    await _hazard_sums(conn, scope, daily)
+                    assert _nonzero(rolled.total) == _nonzero(daily.total)
+                    codes = rolled.by_child.keys() | daily.by_child.keys()
+                    assert {c: _nonzero(rolled.child(c)) for c in codes} == {c: _nonzero(daily.child(c)) for c in codes}
+                    compared += bool(_nonzero(daily.total))
+    assert compared >= 5  # the scenario has figures in these windows, not only zeros
+
+
+def _nonzero(sums: Sums) -> dict[tuple[str, str, str, str], int]:
+    return {key: value for key, value in sums.hazards.sums.items() if value}
+
+
+async def test_a_window_not_starting_on_1_january_reads_the_daily_buckets(db: Database) -> None:
+    async with db.read() as conn:
+        scope = Scope("3710", date(2024, 2, 1), date(2024, 5, 24), None, ("371002",))
+        assert not await _hazard_totals(conn, scope, ScopeSums())

@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from hl_platform.db import Database
 from hl_platform.errors import Conflict, InvalidInput, NotFound
+from hl_reporting.application.pages import encode_cursor
 from hl_reporting.application.queries import dispatch_table, hazard_ledger, supervision_list
 from hl_reporting.application.submissions import compare, get_submission, submit
 from tests.integration.reporting.scenario import INSPECTOR, NOW, TODAY, HazardStream, at, hazard_streams
@@ -171,5 +172,40 @@ async def test_the_dispatch_table_reads_buckets_never_hazards(db: Database) -> N
     finally:
         event.remove(db.reader.sync_engine, "before_cursor_execute", record)
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(queries) == 4  # hazard buckets, enforcement buckets, marks total, marks per child
-    assert not any("hazard_state" in query for query in queries)
+    # the roll-up: (region, children) × (months before May, days of May); then enforcement
+    # buckets, marks total, marks per child
+    assert len(queries) == 7
+    assert sum("FROM hazard_totals" in query for query in queries) == 4
+    assert not any("hazard_state" in query or "hazard_daily" in query for query in queries)
+
+
+async def test_list_pages_of_a_province_or_city_walk_an_index_in_list_order(db: Database) -> None:
+    """A page never sorts a province's hazards, and a cursor seeks to where the last page ended."""
+    if db.writer.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plans; PostgreSQL's planner chooses from statistics")
+    statements: list[tuple[str, object]] = []
+
+    def record(conn: object, cursor: object, statement: str, parameters: object, *args: object) -> None:
+        if "FROM hazard_state" in statement:
+            statements.append((statement, parameters))
+
+    cursor = encode_cursor(at(5, 1).isoformat(), "t-H1")
+    event.listen(db.reader.sync_engine, "before_cursor_execute", record)
+    try:
+        async with db.read() as conn:
+            for region in ("37", "3710"):
+                await supervision_list(conn, region_prefix=region, today=TODAY)
+                await supervision_list(conn, region_prefix=region, today=TODAY, cursor=cursor, status="all")
+                await hazard_ledger(conn, region_prefix=region)
+                await hazard_ledger(conn, region_prefix=region, cursor=cursor, level="major")
+    finally:
+        event.remove(db.reader.sync_engine, "before_cursor_execute", record)
+    assert len(statements) == 8
+    async with db.read() as conn:
+        for statement, parameters in statements:
+            rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)  # type: ignore[arg-type]
+            plan = " / ".join(row[-1] for row in rows)
+            assert "TEMP B-TREE" not in plan, plan
+            assert "ix_hazard_state_listing_order" in plan or "ix_hazard_state_found" in plan, plan
+            if "LIMIT" in statement and "> (" in statement.replace("<", ">"):
+                assert "SEARCH" in plan, plan  # the cursor is a seek

@@ -15,7 +15,7 @@ from hl_contracts import CloudEvent
 from hl_platform.consumer import ConsumerRunner
 from hl_platform.db import Database
 from hl_platform.tables import consumer_progress, pending_events
-from hl_reporting.adapters.tables import hazard_daily, report_submissions
+from hl_reporting.adapters.tables import READ_MODELS, hazard_daily, report_submissions
 from hl_reporting.application.queries import all_supervision_items, dispatch_table, hazard_ledger
 from hl_reporting.application.rebuild import replay, replay_runners, reset_read_models
 from hl_reporting.application.submissions import submit
@@ -129,7 +129,7 @@ async def test_rebuild_empties_the_read_models_and_replays_to_the_same_answers(n
         assert await conn.scalar(select(func.count()).select_from(hazard_daily)) == 0
         assert await conn.scalar(select(func.count()).select_from(consumer_progress)) == 0
         assert await conn.scalar(select(func.count()).select_from(report_submissions)) == 1  # never touched
-    assert steps[0] == "truncate hazard_daily" and len(steps) == 7
+    assert steps[0] == "truncate hazard_daily" and len(steps) == len(READ_MODELS) + 2
     counts: list[int] = []
     replayed = await replay(
         db, _replayed(deliveries(seed=12)), batch_size=40, progress=lambda step, done, total: counts.append(done)

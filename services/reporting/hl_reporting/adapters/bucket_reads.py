@@ -1,8 +1,10 @@
 """Reading the buckets: one grouped query per table gives a region's sums and its children's.
 
-Cost: each query reads only bucket rows in the region's code range (an index range: codes nest by
-prefix, so a subtree is the range [prefix, successor(prefix))), never hazards. The per-child
-breakdown is the same query grouped by the child-length prefix of the code.
+Cost: the hazard figures of a window starting on 1 January come from the `hazard_totals` roll-up
+(a few index seeks per region, see `hazard_totals`); other windows, and the section 二/三 tables,
+read only bucket rows in the region's code range (an index range: codes nest by prefix, so a
+subtree is the range [prefix, successor(prefix))), never hazards. The per-child breakdown is the
+same query grouped by the child-length prefix of the code.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hl_reporting.adapters.hazard_totals import read_totals, serves
 from hl_reporting.adapters.tables import enforcement_daily, enterprise_marks, hazard_daily
 from hl_reporting.domain.figures import Sums
 
@@ -26,7 +29,12 @@ class Scope:
     since: date
     cutoff: date
     industry: str | None = None
-    child_length: int | None = None  # group by this code prefix length for the breakdown
+    children: tuple[str, ...] = ()  # the child regions' codes, for the breakdown
+
+    @property
+    def child_length(self) -> int | None:
+        """Group range reads by this code prefix length for the breakdown."""
+        return min(len(code) for code in self.children) if self.children else None
 
 
 @dataclass
@@ -59,10 +67,30 @@ def _narrow(query: Select[Any], table: Any, scope: Scope) -> Select[Any]:
 
 async def read_sums(conn: AsyncConnection, scope: Scope) -> ScopeSums:
     result = ScopeSums()
-    await _hazard_sums(conn, scope, result)
+    if not await _hazard_totals(conn, scope, result):
+        await _hazard_sums(conn, scope, result)
     await _enforcement_sums(conn, scope, result)
     await _mark_counts(conn, scope, result)
     return result
+
+
+async def _hazard_totals(conn: AsyncConnection, scope: Scope, result: ScopeSums) -> bool:
+    if not serves(scope.since):
+        return False
+    answer = await read_totals(
+        conn,
+        region_code=scope.region_code,
+        children=scope.children,
+        since=scope.since,
+        cutoff=scope.cutoff,
+        industry=scope.industry,
+    )
+    if answer is None:
+        return False
+    result.total.hazards, by_child = answer
+    for code, sums in by_child.items():
+        result.child(code).hazards = sums
+    return True
 
 
 async def _hazard_sums(conn: AsyncConnection, scope: Scope, result: ScopeSums) -> None:

@@ -31,6 +31,7 @@ from hl_platform.consumer import ConsumerRunner
 from hl_platform.db import Database
 from hl_platform.nats_io import ConsumerSpec
 from hl_reporting.adapters import hazard_rows
+from hl_reporting.adapters.hazard_totals import add_totals, total_deltas
 from hl_reporting.adapters.tables import (
     enforcement_daily,
     enterprise_marks,
@@ -107,6 +108,7 @@ class HazardProjection:
 async def _add_hazard_deltas(conn: AsyncConnection, deltas: dict[Any, int]) -> None:
     rows = [dict(zip(_BUCKET_COLUMNS, key, strict=True)) | {"delta": delta} for key, delta in deltas.items()]
     await add_deltas(conn, hazard_daily, rows)
+    await add_totals(conn, total_deltas(deltas))
 
 
 class EnterpriseProjection:

@@ -4,6 +4,11 @@ Report figures come from small pre-aggregated tables, never from a scan of hazar
 - `hazard_daily`: daily delta buckets of the hazard figures (see `domain.hazard_timeline`); a figure
   as of a cut-off is a SUM over rows with cohort_day in [since, cut-off], day ≤ cut-off and
   region_code in the region's code range, so the primary key leads with region_code, cohort_day.
+- `hazard_totals`: the same deltas rolled up for windows that start on 1 January (the default
+  `since`): per region level (the code cut to 2, 4, 6 and 9 characters), for one industry and for
+  all ("*"), with the cohort reduced to its year and the day kept twice — as its month ("m") and as
+  itself ("d"). A cut-off in month M sums the month rows before M and the day rows of M up to the
+  cut-off: at most 11 + 31 periods per region, however many hazards (see `adapters.hazard_totals`).
 - `enforcement_daily`: additive section 三 figures per day (actions, persons, fen).
 - `enterprise_marks`: one row per (enterprise, mark, day) for the rows counted in enterprises (家),
   whose distinct enterprises are counted over the window.
@@ -23,10 +28,12 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from hl_platform.db import UTCDateTime
@@ -46,6 +53,22 @@ hazard_daily = Table(
     Column("source", Key, primary_key=True),
     Column("level", Key, primary_key=True),
     Column("listing_level", Key, primary_key=True),  # "" when the figure is not a listing figure
+    Column("metric", Key, primary_key=True),
+    Column("delta", BigInteger, nullable=False),
+)
+
+hazard_totals = Table(
+    "hazard_totals",
+    metadata,
+    Column("depth", SmallInteger, primary_key=True),  # 2 province, 4 city, 6 county/zone, 9 town
+    Column("industry", Key, primary_key=True),  # "*" for all industries
+    Column("cohort_year", Integer, primary_key=True),
+    Column("region_code", Code, primary_key=True),  # the hazard's code cut to `depth` characters
+    Column("grain", String(1), primary_key=True),  # "m": the month starting on `period`; "d": that day
+    Column("period", Date, primary_key=True),
+    Column("source", Key, primary_key=True),
+    Column("level", Key, primary_key=True),
+    Column("listing_level", Key, primary_key=True),
     Column("metric", Key, primary_key=True),
     Column("delta", BigInteger, nullable=False),
 )
@@ -110,7 +133,15 @@ hazard_state = Table(
     Column("contributions", JSON, nullable=False),
     Index("ix_hazard_state_region_found", "region_code", "found_at", "hazard_id"),
     Index("ix_hazard_state_enterprise_found", "enterprise_id", "found_at", "hazard_id"),
-    Index("ix_hazard_state_listed", "listing_level", "listed_at", "hazard_id"),
+    Index("ix_hazard_state_found", "found_at", "hazard_id"),  # the ledger of a province or a city
+    # the supervision list of a province or a city: listed hazards only, in list order
+    Index(
+        "ix_hazard_state_listing_order",
+        "listed_at",
+        "hazard_id",
+        sqlite_where=text("listing_level IS NOT NULL"),
+        postgresql_where=text("listing_level IS NOT NULL"),
+    ),
 )
 
 report_submissions = Table(
@@ -138,7 +169,7 @@ report_submissions = Table(
     UniqueConstraint("period", "region_code", "industry", name="uq_report_submissions_scope"),
 )
 
-READ_MODELS = (hazard_daily, enforcement_daily, enterprise_marks, enterprise_names, hazard_state)
+READ_MODELS = (hazard_daily, hazard_totals, enforcement_daily, enterprise_marks, enterprise_names, hazard_state)
 
 # One row (id 1) in the reporting service's own database: which generation serves reads. Absent:
 # generation 0, the service's own database. See application/generations.py.

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -55,8 +55,8 @@ async def dispatch_table(
         raise InvalidInput("industry", "is not an industry of the catalogue")
     name = region_name(catalogue, region_code)
     children = list(catalogue.children(region_code))
-    child_length = min(len(child.code) for child in children) if children else None
-    sums = await read_sums(conn, Scope(region_code, window.since, window.cutoff, industry, child_length))
+    codes = tuple(child.code for child in children)
+    sums = await read_sums(conn, Scope(region_code, window.since, window.cutoff, industry, codes))
     breakdown = [RegionFigures(c.code, c.name, compute_figures(sums.by_child.pop(c.code, Sums()))) for c in children]
     for code, rest in sorted(sums.by_child.items()):  # records on the node itself, or under unknown codes
         label = f"{name}(本级)" if code == region_code else catalogue.name(code)
@@ -71,6 +71,19 @@ async def dispatch_table(
         figures=compute_figures(sums.total),
         breakdown=tuple(breakdown),
     )
+
+
+# A province or a city holds a large share of all hazards: its list pages are read by walking the
+# list-order index and filtering (a page is found after a few hundred rows), never by sorting the
+# whole subtree. A county or a town holds few: its rows come from the region index and are sorted.
+_BROAD_REGION = 4
+
+
+def _in_list_region(prefix: str) -> ColumnElement[bool]:
+    column = hazard_state.c.region_code
+    if len(prefix) <= _BROAD_REGION:  # not a range, so that no planner reads the subtree and sorts it
+        return column.is_not(None) if not prefix else func.substr(column, 1, len(prefix)) == prefix
+    return in_region(column, prefix)
 
 
 def _overdue(today: date, overdue: bool) -> Any:
@@ -104,7 +117,7 @@ async def supervision_list(
     """Listed hazards in a region subtree, oldest listing first; `overdue` is judged against `today`."""
     t = hazard_state
     query = select(t).where(t.c.listing_level.is_not(None), t.c.status != HazardStatus.VOIDED.value)
-    query = query.where(in_region(t.c.region_code, region_prefix))
+    query = query.where(_in_list_region(region_prefix))
     if level is not None:
         query = query.where(t.c.listing_level == level)
     if status == "active":
@@ -116,7 +129,7 @@ async def supervision_list(
     if cursor:
         at, hazard_id = decode_cursor(cursor, 2)
         moment = _moment(at)
-        query = query.where(or_(t.c.listed_at > moment, and_(t.c.listed_at == moment, t.c.hazard_id > hazard_id)))
+        query = query.where(tuple_(t.c.listed_at, t.c.hazard_id) > (moment, hazard_id))  # a seek, not a scan
     rows = await _page(conn, query.order_by(t.c.listed_at, t.c.hazard_id), limit)
     items = [_supervision_item(row, today, catalogue) for row in rows[:limit]]
     last = items[-1] if len(rows) > limit else None
@@ -176,7 +189,7 @@ async def hazard_ledger(
 ) -> Page[LedgerItem]:
     """The hazard ledger, newest found first. Voided hazards appear only when `status="voided"`."""
     t = hazard_state
-    query = select(t).where(in_region(t.c.region_code, region_prefix))
+    query = select(t).where(_in_list_region(region_prefix))
     query = query.where(t.c.status == status if status else t.c.status != HazardStatus.VOIDED.value)
     for column, value in (
         (t.c.enterprise_id, enterprise_id),
@@ -191,7 +204,7 @@ async def hazard_ledger(
     if cursor:
         at, hazard_id = decode_cursor(cursor, 2)
         moment = _moment(at)
-        query = query.where(or_(t.c.found_at < moment, and_(t.c.found_at == moment, t.c.hazard_id < hazard_id)))
+        query = query.where(tuple_(t.c.found_at, t.c.hazard_id) < (moment, hazard_id))
     rows = await _page(conn, query.order_by(t.c.found_at.desc(), t.c.hazard_id.desc()), limit)
     items = [_ledger_item(row) for row in rows[:limit]]
     last = items[-1] if len(rows) > limit else None

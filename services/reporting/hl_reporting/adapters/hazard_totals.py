@@ -1,0 +1,135 @@
+"""The `hazard_totals` roll-up: written from the same deltas as `hazard_daily`, read for year windows.
+
+Why it exists: `hazard_daily` keeps one delta per (cohort day, day), from which any window can be
+summed, but a province-wide figure then reads every bucket of the year — O(hazards). Reports almost
+always start on 1 January, so the roll-up keeps the cohort's year only, and each day twice: as its
+month and as itself. A figure as of cut-off C (in month M) over cohort years [year(since), year(C)]
+is then
+
+    Σ month rows with period < M  +  Σ day rows with M ≤ period ≤ C
+
+per region and dimension: at most 11 + 31 periods, however many hazards. It is exact because a
+hazard never steps before its cohort day (`domain.hazard_timeline`), so "cohort ≤ C" follows from
+"day ≤ C", and because `since` is a 1 January, "cohort ≥ since" is "cohort year ≥ year(since)".
+
+Every region level is kept (the code cut to 2, 4, 6 and 9 characters; a shorter code stays whole,
+so a county's own records sit beside its towns at depth 9), so a region and each of its children
+are an index seek each, never a range over the subtree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hl_reporting.adapters.tables import hazard_totals
+from hl_reporting.adapters.upserts import add_deltas
+from hl_reporting.domain.figures import HazardSums
+from hl_reporting.domain.hazard_timeline import BucketKey
+
+DEPTHS = (2, 4, 6, 9)
+ALL_INDUSTRIES = "*"
+MONTH, DAY = "m", "d"
+_COLUMNS = tuple(column.name for column in hazard_totals.primary_key.columns)
+# (depth, industry, cohort year, region, grain, period, source, level, listing level, metric)
+TotalKey = tuple[int, str, int, str, str, date, str, str, str, str]
+
+
+def total_deltas(deltas: Mapping[BucketKey, int]) -> dict[TotalKey, int]:
+    """The roll-up rows that daily `deltas` add to (16 per delta: 4 depths × 2 industries × 2 grains)."""
+    totals: defaultdict[TotalKey, int] = defaultdict(int)
+    for (day, cohort, region, industry, source, level, listing, metric), delta in deltas.items():
+        month = day.replace(day=1)
+        for depth in DEPTHS:
+            code = region[:depth]
+            for scope_industry in (industry, ALL_INDUSTRIES):
+                head = (depth, scope_industry, cohort.year, code)
+                tail = (source, level, listing, metric)
+                totals[(*head, MONTH, month, *tail)] += delta
+                totals[(*head, DAY, day, *tail)] += delta
+    return {key: delta for key, delta in totals.items() if delta}
+
+
+async def add_totals(conn: AsyncConnection, totals: Mapping[TotalKey, int]) -> None:
+    rows = [dict(zip(_COLUMNS, key, strict=True)) | {"delta": delta} for key, delta in totals.items()]
+    await add_deltas(conn, hazard_totals, rows)
+
+
+def serves(since: date) -> bool:
+    """Whether a window starting on `since` can be read from the roll-up."""
+    return (since.month, since.day) == (1, 1)
+
+
+async def read_totals(
+    conn: AsyncConnection,
+    *,
+    region_code: str,
+    children: Sequence[str],
+    since: date,
+    cutoff: date,
+    industry: str | None,
+) -> tuple[HazardSums, dict[str, HazardSums]] | None:
+    """The region's sums and each child's (the region's own records under its own code).
+
+    None when the roll-up cannot answer exactly: a code length it does not keep, or records under
+    codes that are not among `children` (a catalogue that lost a region); the caller then reads
+    the daily buckets.
+    """
+    depths = {len(code) for code in children} | ({len(region_code)} if region_code else set())
+    if not depths <= set(DEPTHS):
+        return None
+    window = _Window(industry or ALL_INDUSTRIES, list(range(since.year, cutoff.year + 1)), cutoff)
+    if region_code:
+        total = (await window.sums(conn, len(region_code), [region_code])).get(region_code, HazardSums())
+    else:  # the whole country: every province
+        total = _merged((await window.sums(conn, DEPTHS[0], None)).values())
+    by_child: dict[str, HazardSums] = {}
+    by_length: defaultdict[int, list[str]] = defaultdict(list)
+    for code in children:
+        by_length[len(code)].append(code)
+    if by_length and region_code:  # the region's own records, at its children's finest level
+        by_length[min(by_length)].append(region_code)
+    for depth, codes in sorted(by_length.items()):
+        by_child |= await window.sums(conn, depth, codes)
+    total, by_child = _merged([total]), {code: _merged([sums]) for code, sums in by_child.items()}
+    if children and _merged(by_child.values()).sums != total.sums:
+        return None
+    return total, {code: sums for code, sums in by_child.items() if sums.sums}
+
+
+class _Window:
+    def __init__(self, industry: str, years: list[int], cutoff: date) -> None:
+        self.industry, self.years, self.cutoff = industry, years, cutoff
+
+    async def sums(self, conn: AsyncConnection, depth: int, codes: list[str] | None) -> dict[str, HazardSums]:
+        t = hazard_totals
+        dims = [t.c.region_code, t.c.metric, t.c.source, t.c.level, t.c.listing_level]
+        month = self.cutoff.replace(day=1)
+        found: dict[str, HazardSums] = {}
+        for grain, periods in (
+            (MONTH, (t.c.period < month,)),
+            (DAY, (t.c.period >= month, t.c.period <= self.cutoff)),
+        ):
+            query: Any = select(*dims, func.sum(t.c.delta)).where(
+                t.c.depth == depth, t.c.industry == self.industry, t.c.cohort_year.in_(self.years), t.c.grain == grain
+            )
+            if codes is not None:
+                query = query.where(t.c.region_code.in_(codes))
+            query = query.where(*periods).group_by(*dims)
+            for code, metric, source, level, listing, value in await conn.execute(query):
+                found.setdefault(code, HazardSums()).add((metric, source, level, listing), int(value or 0))
+        return found
+
+
+def _merged(parts: Iterable[HazardSums]) -> HazardSums:
+    merged = HazardSums()
+    for part in parts:
+        for key, value in part.sums.items():
+            merged.add(key, value)
+    merged.sums = {key: value for key, value in merged.sums.items() if value}
+    return merged
