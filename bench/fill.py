@@ -3,7 +3,7 @@
 For each hazard: the envelopes are parsed by the contract (`CloudEvent`, `.payload()`), followed by
 the reporting domain (`HazardRecord.found` / `.apply`), and its bucket contributions computed by
 `HazardRecord.contributions()`; the rows are those `HazardProjection` writes (`hazard_rows.values_of`),
-the buckets the sum of every hazard's contributions (the projection's per-event differences add up
+the buckets (daily and the `hazard_totals` roll-up) the sum of every hazard's contributions (the projection's per-event differences add up
 to exactly that), and `consumer_progress` records each hazard as applied by the live durable. Only
 the I/O differs: bulk inserts in large transactions, the rows computed by worker processes.
 `replay.py` checks the result is identical to what the real consumer builds from the same events.
@@ -30,6 +30,7 @@ def rows_for(seed: int, hazards: int, now: datetime, start: int, stop: int, cons
     from bench.datagen import HazardHistories
     from hl_contracts import CloudEvent
     from hl_reporting.adapters import hazard_rows
+    from hl_reporting.adapters.hazard_totals import TOTAL_COLUMNS, total_deltas
     from hl_reporting.domain.hazard_record import HazardRecord
 
     histories = HazardHistories(hazards, seed=seed, now=now, light=True)
@@ -51,12 +52,21 @@ def rows_for(seed: int, hazards: int, now: datetime, start: int, stop: int, cons
         )
         events += len(parsed)
     daily = [dict(zip(BUCKET_COLUMNS, key, strict=True)) | {"delta": d} for key, d in buckets.items() if d]
-    return {"states": states, "progress": progress, "daily": daily, "events": events}
+    rolled = [dict(zip(TOTAL_COLUMNS, key, strict=True)) | {"delta": d} for key, d in total_deltas(buckets).items()]
+    return {"states": states, "progress": progress, "daily": daily, "totals": rolled, "events": events}
+
+
+def _adding(table: Any) -> Any:
+    """An upsert that adds `delta` to a bucket row (chunks of hazards share buckets)."""
+    upsert = sqlite.insert(table)
+    return upsert.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns], set_={"delta": table.c.delta + upsert.excluded.delta}
+    )
 
 
 def fill(db_path: Path, *, seed: int, hazards: int, now: datetime, consumer: str, workers: int = 2) -> dict[str, int]:
     from hl_platform.tables import consumer_progress
-    from hl_reporting.adapters.tables import hazard_daily, hazard_state
+    from hl_reporting.adapters.tables import hazard_daily, hazard_state, hazard_totals
 
     engine = create_engine(f"sqlite:///{db_path}")
 
@@ -67,11 +77,7 @@ def fill(db_path: Path, *, seed: int, hazards: int, now: datetime, consumer: str
         cursor.execute("PRAGMA synchronous=OFF")  # loading only; the service reopens with its own settings
         cursor.close()
 
-    upsert = sqlite.insert(hazard_daily)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[c.name for c in hazard_daily.primary_key.columns],
-        set_={"delta": hazard_daily.c.delta + upsert.excluded.delta},
-    )
+    add_daily, add_totals = _adding(hazard_daily), _adding(hazard_totals)
     totals = {"hazards": 0, "events": 0}
     ranges = [(start, min(start + CHUNK, hazards)) for start in range(0, hazards, CHUNK)]
     context = multiprocessing.get_context("spawn")  # never fork a process with threads and an event loop
@@ -82,11 +88,13 @@ def fill(db_path: Path, *, seed: int, hazards: int, now: datetime, consumer: str
             with engine.begin() as conn:
                 conn.execute(insert(hazard_state), part["states"])
                 conn.execute(insert(consumer_progress), part["progress"])
-                conn.execute(upsert, part["daily"])
+                conn.execute(add_daily, part["daily"])
+                conn.execute(add_totals, part["totals"])
             totals["hazards"] += len(part["states"])
             totals["events"] += part["events"]
     with engine.connect() as conn:
         totals["bucket_rows"] = conn.exec_driver_sql("SELECT count(*) FROM hazard_daily").scalar_one()
+        totals["total_rows"] = conn.exec_driver_sql("SELECT count(*) FROM hazard_totals").scalar_one()
     engine.dispose()
     return totals
 
@@ -103,6 +111,7 @@ def snapshot(db_path: Path) -> dict[str, Any]:
                 "FROM hazard_daily WHERE delta != 0"
             ).fetchall()
         )
+        rolled = sorted(con.execute("SELECT * FROM hazard_totals WHERE delta != 0").fetchall())
         state = sorted(
             con.execute(
                 "SELECT hazard_id, status, level, listing_level, deadline, funds_fen, version, contributions, facts "
@@ -111,4 +120,4 @@ def snapshot(db_path: Path) -> dict[str, Any]:
         )
     finally:
         con.close()
-    return {"daily": daily, "state": state}
+    return {"daily": daily, "totals": rolled, "state": state}

@@ -17,18 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind
-from sqlalchemy import and_, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from opentelemetry.trace import Link, SpanKind
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_contracts import CloudEvent
@@ -47,13 +49,59 @@ class Projection(Protocol):
     async def apply(self, conn: AsyncConnection, event: CloudEvent) -> None: ...
 
 
+class BatchProjection(Protocol):
+    """A projection that applies a whole batch at once (set-wise: one read and one write per table).
+
+    `events` holds each aggregate's events once, in version order, each run continuing from the
+    version applied before; runs of different aggregates may interleave.
+    """
+
+    async def apply_all(self, conn: AsyncConnection, events: Sequence[CloudEvent]) -> None: ...
+
+
+def _batch_of(
+    projection: Projection | BatchProjection,
+) -> Callable[[AsyncConnection, Sequence[CloudEvent]], Awaitable[None]]:
+    if hasattr(projection, "apply_all"):
+        return projection.apply_all  # type: ignore[union-attr]
+    one = projection.apply  # type: ignore[union-attr]
+
+    async def one_by_one(conn: AsyncConnection, events: Sequence[CloudEvent]) -> None:
+        for event in events:
+            await one(conn, event)
+
+    return one_by_one
+
+
+@dataclass
+class _Run:
+    """One aggregate's events in a batch: what to apply, hold, or skip."""
+
+    applied: int  # the version applied before this batch
+    offered: dict[int, CloudEvent]  # delivered now, by version
+    held: dict[int, CloudEvent]  # held from earlier batches, by version
+
+    def plan(self) -> tuple[list[CloudEvent], list[CloudEvent], list[int]]:
+        """(to apply in order, to hold, held versions now consumed)."""
+        run: list[CloudEvent] = []
+        consumed: list[int] = []
+        version = self.applied + 1
+        while (event := self.offered.get(version) or self.held.get(version)) is not None:
+            run.append(event)
+            if version in self.held:
+                consumed.append(version)
+            version += 1
+        hold = [event for v, event in sorted(self.offered.items()) if v >= version and v not in self.held]
+        return run, hold, consumed
+
+
 class ConsumerRunner:
     def __init__(
         self,
         db: Database,
         js: Callable[[], JetStreamContext],
         spec: ConsumerSpec,
-        projection: Projection,
+        projection: Projection | BatchProjection,
         *,
         batch_size: int = 200,
         fetch_timeout: float = 1.0,
@@ -64,6 +112,7 @@ class ConsumerRunner:
         self.spec = spec
         self.name = spec.durable
         self.projection = projection
+        self._apply_all = _batch_of(projection)
         self.batch_size = batch_size
         self.fetch_timeout = fetch_timeout
         self.on_batch = on_batch
@@ -103,8 +152,7 @@ class ConsumerRunner:
                 await self._park(msg, None, f"unreadable envelope: {exc}")
         try:
             async with self.db.write() as conn:
-                for msg, event in parsed:
-                    await self._apply_traced(conn, msg, event)
+                await self._apply_traced(conn, parsed)
         except Exception as exc:
             log.warning("consumer.batch_failed", consumer=self.name, size=len(parsed), error=repr(exc))
             for msg, event in parsed:
@@ -119,7 +167,7 @@ class ConsumerRunner:
     async def _handle_one(self, msg: Msg, event: CloudEvent) -> None:
         try:
             async with self.db.write() as conn:
-                await self._apply_traced(conn, msg, event)
+                await self._apply_traced(conn, [(msg, event)])
         except Exception as exc:
             deliveries = msg.metadata.num_delivered
             if deliveries >= self.spec.max_deliver:
@@ -133,85 +181,123 @@ class ConsumerRunner:
             return
         await msg.ack()
 
-    async def _apply_traced(self, conn: AsyncConnection, msg: Msg, event: CloudEvent) -> None:
-        parent = propagate.extract(dict(msg.headers or {}))
-        with tracer.start_as_current_span(f"process {event.type}", context=parent, kind=SpanKind.CONSUMER) as span:
+    async def _apply_traced(self, conn: AsyncConnection, parsed: list[tuple[Msg, CloudEvent]]) -> None:
+        """One CONSUMER span per batch: the child of the first message's publish, linked to every other's."""
+        if not parsed:
+            return
+        contexts = [
+            trace.get_current_span(propagate.extract(dict(msg.headers or {}))).get_span_context() for msg, _ in parsed
+        ]
+        parent = trace.set_span_in_context(trace.NonRecordingSpan(contexts[0]))
+        links = [Link(context) for context in contexts[1:] if context.is_valid]
+        name = f"process {parsed[0][1].type}" if len(parsed) == 1 else f"process {self.spec.stream} batch"
+        with tracer.start_as_current_span(name, context=parent, kind=SpanKind.CONSUMER, links=links) as span:
             span.set_attribute("messaging.system", "nats")
             span.set_attribute("messaging.consumer.group.name", self.name)
-            span.set_attribute("messaging.message.id", event.id)
-            outcome = await self.apply_in_order(conn, event)
-            span.set_attribute("hl.outcome", outcome)
-        CONSUMER_APPLIED.labels(self.name, outcome).inc()
+            span.set_attribute("messaging.batch.message_count", len(parsed))
+            if len(parsed) == 1:
+                span.set_attribute("messaging.message.id", parsed[0][1].id)
+            outcomes = await self.apply_events(conn, [event for _, event in parsed])
+        for outcome in outcomes:
+            CONSUMER_APPLIED.labels(self.name, outcome).inc()
 
     async def apply_in_order(self, conn: AsyncConnection, event: CloudEvent) -> str:
         """Apply `event` (and any held successors) unless already applied. Returns the outcome."""
-        applied = await self._lock_progress(conn, event.subject)
-        if event.sequence <= applied:
-            return "duplicate"
-        if event.sequence > applied + 1:
-            await self._hold(conn, event)
-            return "held"
-        await self.projection.apply(conn, event)
-        version = event.sequence
-        while (successor := await self._take_pending(conn, event.subject, version + 1)) is not None:
-            await self.projection.apply(conn, successor)
-            version += 1
-        await conn.execute(
-            update(consumer_progress)
-            .where(consumer_progress.c.consumer == self.name, consumer_progress.c.aggregate_id == event.subject)
-            .values(version=version, updated_at=datetime.now(UTC))
-        )
-        return "applied"
+        return (await self.apply_events(conn, [event]))[0]
 
-    async def _lock_progress(self, conn: AsyncConnection, aggregate_id: str) -> int:
-        key = and_(consumer_progress.c.consumer == self.name, consumer_progress.c.aggregate_id == aggregate_id)
-        query = select(consumer_progress.c.version).where(key)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        version = await conn.scalar(query)
-        if version is not None:
-            return int(version)
-        try:
-            async with conn.begin_nested():
+    async def apply_events(self, conn: AsyncConnection, events: Sequence[CloudEvent]) -> list[str]:
+        """Apply a batch exactly once, in each aggregate's version order; the outcome of each event.
+
+        Set-wise: one read of the progress rows and of the held events, one call to the projection,
+        one write each for progress, held and consumed rows — whatever the batch size.
+        """
+        offered: defaultdict[str, dict[int, CloudEvent]] = defaultdict(dict)
+        for event in events:
+            offered[event.subject].setdefault(event.sequence, event)
+        applied = await self._lock_progress(conn, sorted(offered))
+        held = await self._held(
+            conn, [aggregate for aggregate in offered if max(offered[aggregate]) > applied[aggregate]]
+        )
+        to_apply: list[CloudEvent] = []
+        to_hold: list[CloudEvent] = []
+        consumed: list[tuple[str, int]] = []
+        versions: dict[str, int] = {}
+        for aggregate, by_version in offered.items():
+            run, hold, taken = _Run(applied[aggregate], by_version, held.get(aggregate, {})).plan()
+            to_apply += run
+            to_hold += hold
+            consumed += [(aggregate, version) for version in taken]
+            if run:
+                versions[aggregate] = run[-1].sequence
+        if to_apply:
+            await self._apply_all(conn, to_apply)
+        await self._save(conn, versions, to_hold, consumed)
+        outcome = {event.id: "held" for event in to_hold} | {event.id: "applied" for event in to_apply}
+        seen: set[str] = set()
+        outcomes = []
+        for event in events:  # a second delivery of one event within the batch is a duplicate
+            outcomes.append(outcome.get(event.id, "duplicate") if event.id not in seen else "duplicate")
+            seen.add(event.id)
+        return outcomes
+
+    async def _lock_progress(self, conn: AsyncConnection, aggregates: list[str]) -> dict[str, int]:
+        """The version applied per aggregate, its progress row created if new and locked (PostgreSQL).
+
+        Rows are locked in aggregate order, so two replicas never deadlock on them.
+        """
+        t = consumer_progress
+        versions: dict[str, int] = {}
+        for chunk in _chunks(aggregates):
+            query = select(t.c.aggregate_id, t.c.version).where(t.c.consumer == self.name, t.c.aggregate_id.in_(chunk))
+            if conn.dialect.name == "postgresql":
+                query = query.order_by(t.c.aggregate_id).with_for_update()
+            versions |= {aggregate: int(version) for aggregate, version in await conn.execute(query)}
+            missing = [aggregate for aggregate in chunk if aggregate not in versions]
+            if missing:  # another replica may create some first: skip those, then wait for their lock
+                now = datetime.now(UTC)
+                rows = [{"consumer": self.name, "aggregate_id": a, "version": 0, "updated_at": now} for a in missing]
+                await conn.execute(_insert_ignoring_existing(conn, t), rows)
+                again = query.where(t.c.aggregate_id.in_(missing))
+                versions |= {aggregate: int(version) for aggregate, version in await conn.execute(again)}
+        return versions
+
+    async def _held(self, conn: AsyncConnection, aggregates: list[str]) -> dict[str, dict[int, CloudEvent]]:
+        t = pending_events
+        held: defaultdict[str, dict[int, CloudEvent]] = defaultdict(dict)
+        for chunk in _chunks(aggregates):
+            query = select(t.c.aggregate_id, t.c.version, t.c.envelope)
+            query = query.where(t.c.consumer == self.name, t.c.aggregate_id.in_(chunk))
+            for aggregate, version, envelope in await conn.execute(query):
+                held[aggregate][int(version)] = CloudEvent.from_json(envelope)
+        return held
+
+    async def _save(
+        self, conn: AsyncConnection, versions: dict[str, int], hold: list[CloudEvent], consumed: list[tuple[str, int]]
+    ) -> None:
+        now = datetime.now(UTC)
+        if versions:
+            t = consumer_progress
+            key = and_(t.c.consumer == self.name, t.c.aggregate_id == bindparam("b_aggregate"))
+            rows = [{"b_aggregate": a, "version": v, "updated_at": now} for a, v in sorted(versions.items())]
+            await conn.execute(update(t).where(key), rows)
+        if consumed:
+            t = pending_events
+            for chunk in _chunks(consumed):
                 await conn.execute(
-                    insert(consumer_progress).values(
-                        consumer=self.name, aggregate_id=aggregate_id, version=0, updated_at=datetime.now(UTC)
-                    )
+                    delete(t).where(t.c.consumer == self.name, tuple_(t.c.aggregate_id, t.c.version).in_(chunk))
                 )
-        except IntegrityError:  # another replica created it first; now wait for its lock
-            pass
-        return int(await conn.scalar(query) or 0)
-
-    async def _hold(self, conn: AsyncConnection, event: CloudEvent) -> None:
-        exists = await conn.scalar(
-            select(pending_events.c.version).where(
-                pending_events.c.consumer == self.name,
-                pending_events.c.aggregate_id == event.subject,
-                pending_events.c.version == event.sequence,
-            )
-        )
-        if exists is None:
-            await conn.execute(
-                insert(pending_events).values(
-                    consumer=self.name,
-                    aggregate_id=event.subject,
-                    version=event.sequence,
-                    envelope=event.to_json().decode(),
-                    received_at=datetime.now(UTC),
-                )
-            )
-
-    async def _take_pending(self, conn: AsyncConnection, aggregate_id: str, version: int) -> CloudEvent | None:
-        key = and_(
-            pending_events.c.consumer == self.name,
-            pending_events.c.aggregate_id == aggregate_id,
-            pending_events.c.version == version,
-        )
-        envelope = await conn.scalar(select(pending_events.c.envelope).where(key))
-        if envelope is None:
-            return None
-        await conn.execute(delete(pending_events).where(key))
-        return CloudEvent.from_json(envelope)
+        if hold:
+            rows = [
+                {
+                    "consumer": self.name,
+                    "aggregate_id": event.subject,
+                    "version": event.sequence,
+                    "envelope": event.to_json().decode(),
+                    "received_at": now,
+                }
+                for event in hold
+            ]
+            await conn.execute(_insert_ignoring_existing(conn, pending_events), rows)
 
     async def _park(self, msg: Msg, event: CloudEvent | None, error: str) -> None:
         meta = msg.metadata
@@ -231,3 +317,15 @@ class ConsumerRunner:
         await msg.term()
         CONSUMER_PARKED.labels(self.name).inc()
         log.error("consumer.parked", consumer=self.name, event_id=event.id if event else None, error=error)
+
+
+_CHUNK = 500  # ids per IN list: well under every database's limit on bound parameters
+
+
+def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
+    return [items[start : start + _CHUNK] for start in range(0, len(items), _CHUNK)]
+
+
+def _insert_ignoring_existing(conn: AsyncConnection, table: Table) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()

@@ -35,7 +35,7 @@ from hl_reporting.domain.hazard_timeline import BucketKey
 DEPTHS = (2, 4, 6, 9)
 ALL_INDUSTRIES = "*"
 MONTH, DAY = "m", "d"
-_COLUMNS = tuple(column.name for column in hazard_totals.primary_key.columns)
+TOTAL_COLUMNS = tuple(column.name for column in hazard_totals.primary_key.columns)
 # (depth, industry, cohort year, region, grain, period, source, level, listing level, metric)
 TotalKey = tuple[int, str, int, str, str, date, str, str, str, str]
 
@@ -56,7 +56,7 @@ def total_deltas(deltas: Mapping[BucketKey, int]) -> dict[TotalKey, int]:
 
 
 async def add_totals(conn: AsyncConnection, totals: Mapping[TotalKey, int]) -> None:
-    rows = [dict(zip(_COLUMNS, key, strict=True)) | {"delta": delta} for key, delta in totals.items()]
+    rows = [dict(zip(TOTAL_COLUMNS, key, strict=True)) | {"delta": delta} for key, delta in totals.items()]
     await add_deltas(conn, hazard_totals, rows)
 
 

@@ -69,9 +69,11 @@ async def replay(
 
 
 async def _apply_batch(db: Database, runners: dict[str, ConsumerRunner], batch: list[CloudEvent]) -> int:
+    by_context: dict[str, list[CloudEvent]] = {}
+    for event in batch:
+        by_context.setdefault(event.type.split(".", 1)[0], []).append(event)
     async with db.write() as conn:
-        for event in batch:
-            runner = runners.get(event.type.split(".", 1)[0])
-            if runner is not None:
-                await runner.apply_in_order(conn, event)
+        for context, events in by_context.items():
+            if context in runners:
+                await runners[context].apply_events(conn, events)
     return len(batch)
