@@ -63,8 +63,8 @@ def _batch_of(
     projection: Projection | BatchProjection,
 ) -> Callable[[AsyncConnection, Sequence[CloudEvent]], Awaitable[None]]:
     if hasattr(projection, "apply_all"):
-        return projection.apply_all  # type: ignore[union-attr]
-    one = projection.apply  # type: ignore[union-attr]
+        return projection.apply_all
+    one = projection.apply
 
     async def one_by_one(conn: AsyncConnection, events: Sequence[CloudEvent]) -> None:
         for event in events:
