@@ -3,9 +3,10 @@
 For each hazard: the envelopes are parsed by the contract (`CloudEvent`, `.payload()`), followed by
 the reporting domain (`HazardRecord.found` / `.apply`), and its bucket contributions computed by
 `HazardRecord.contributions()`; the rows are those `HazardProjection` writes (`hazard_rows.values_of`),
-the buckets (daily and the `hazard_totals` roll-up) the sum of every hazard's contributions (the projection's per-event differences add up
-to exactly that), and `consumer_progress` records each hazard as applied by the live durable. Only
-the I/O differs: bulk inserts in large transactions, the rows computed by worker processes.
+the buckets (daily and the `hazard_totals` roll-up) the sum of every hazard's contributions (the
+projection's per-event differences add up to exactly that), and `consumer_progress` records each
+hazard as applied by the live durable. Only the I/O differs: bulk inserts in large transactions,
+the rows computed by worker processes.
 `replay.py` checks the result is identical to what the real consumer builds from the same events.
 """
 
@@ -59,9 +60,8 @@ def rows_for(seed: int, hazards: int, now: datetime, start: int, stop: int, cons
 def _adding(table: Any) -> Any:
     """An upsert that adds `delta` to a bucket row (chunks of hazards share buckets)."""
     upsert = sqlite.insert(table)
-    return upsert.on_conflict_do_update(
-        index_elements=[c.name for c in table.primary_key.columns], set_={"delta": table.c.delta + upsert.excluded.delta}
-    )
+    keys = [column.name for column in table.primary_key.columns]
+    return upsert.on_conflict_do_update(index_elements=keys, set_={"delta": table.c.delta + upsert.excluded.delta})
 
 
 def fill(db_path: Path, *, seed: int, hazards: int, now: datetime, consumer: str, workers: int = 2) -> dict[str, int]:

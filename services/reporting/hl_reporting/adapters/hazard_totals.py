@@ -7,8 +7,10 @@ month and as itself. A figure as of cut-off C (in month M) over cohort years [ye
 is then
 
     Σ month rows with period < M  +  Σ day rows with M ≤ period ≤ C
+    = Σ month rows with period ≤ M  −  Σ day rows with C < period ≤ end of M
 
-per region and dimension: at most 11 + 31 periods, however many hazards. It is exact because a
+per region and dimension (whichever side of M is shorter): at most 12 + 15 periods, however many
+hazards. It is exact because a
 hazard never steps before its cohort day (`domain.hazard_timeline`), so "cohort ≤ C" follows from
 "day ≤ C", and because `since` is a 1 January, "cohort ≥ since" is "cohort year ≥ year(since)".
 
@@ -19,6 +21,7 @@ are an index seek each, never a range over the subtree.
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -109,12 +112,8 @@ class _Window:
     async def sums(self, conn: AsyncConnection, depth: int, codes: list[str] | None) -> dict[str, HazardSums]:
         t = hazard_totals
         dims = [t.c.region_code, t.c.metric, t.c.source, t.c.level, t.c.listing_level]
-        month = self.cutoff.replace(day=1)
         found: dict[str, HazardSums] = {}
-        for grain, periods in (
-            (MONTH, (t.c.period < month,)),
-            (DAY, (t.c.period >= month, t.c.period <= self.cutoff)),
-        ):
+        for grain, periods, sign in self._parts():
             query: Any = select(*dims, func.sum(t.c.delta)).where(
                 t.c.depth == depth, t.c.industry == self.industry, t.c.cohort_year.in_(self.years), t.c.grain == grain
             )
@@ -122,8 +121,22 @@ class _Window:
                 query = query.where(t.c.region_code.in_(codes))
             query = query.where(*periods).group_by(*dims)
             for code, metric, source, level, listing, value in await conn.execute(query):
-                found.setdefault(code, HazardSums()).add((metric, source, level, listing), int(value or 0))
+                found.setdefault(code, HazardSums()).add((metric, source, level, listing), sign * int(value or 0))
         return found
+
+    def _parts(self) -> list[tuple[str, tuple[Any, ...], int]]:
+        """(grain, period condition, sign): the months before the cut-off's, and its month to the cut-off.
+
+        The cut-off's month is read from the shorter side: its days up to the cut-off, or its month
+        row less its days after the cut-off (the 24th: 6 or 7 days rather than 24).
+        """
+        t = hazard_totals
+        month, cutoff = self.cutoff.replace(day=1), self.cutoff
+        month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        if cutoff.day * 2 <= month_end.day:
+            return [(MONTH, (t.c.period < month,), 1), (DAY, (t.c.period >= month, t.c.period <= cutoff), 1)]
+        after = [(DAY, (t.c.period > cutoff, t.c.period <= month_end), -1)] if cutoff < month_end else []
+        return [(MONTH, (t.c.period <= month,), 1), *after]
 
 
 def _merged(parts: Iterable[HazardSums]) -> HazardSums:

@@ -71,6 +71,7 @@ hazard_totals = Table(
     Column("listing_level", Key, primary_key=True),
     Column("metric", Key, primary_key=True),
     Column("delta", BigInteger, nullable=False),
+    sqlite_with_rowid=False,  # the key is the table: a report reads one b-tree, never a row lookup
 )
 
 enforcement_daily = Table(

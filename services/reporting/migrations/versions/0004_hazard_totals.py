@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("listing_level", key, primary_key=True),
         sa.Column("metric", key, primary_key=True),
         sa.Column("delta", sa.BigInteger, nullable=False),
+        sqlite_with_rowid=False,
     )
     _fill_from_daily_buckets()
 
