@@ -15,7 +15,7 @@ from hl_contracts import CloudEvent
 from hl_platform.consumer import ConsumerRunner
 from hl_platform.db import Database
 from hl_platform.tables import consumer_progress, pending_events
-from hl_reporting.adapters.tables import READ_MODELS, hazard_daily, report_submissions
+from hl_reporting.adapters.tables import READ_MODELS, hazard_daily, hazard_totals, report_submissions
 from hl_reporting.application.queries import all_supervision_items, dispatch_table, hazard_ledger
 from hl_reporting.application.rebuild import replay, replay_runners, reset_read_models
 from hl_reporting.application.submissions import submit
@@ -39,6 +39,8 @@ async def snapshot(db: Database) -> list[object]:
                 )
         answers.append(await all_supervision_items(conn, region_prefix="37", today=TODAY, status="all"))
         answers.append((await hazard_ledger(conn, region_prefix="", limit=500)).items)
+        for table in (hazard_daily, hazard_totals):  # every bucket, not only those the reports above read
+            answers.append(sorted(tuple(row) for row in await conn.execute(select(table).where(table.c.delta != 0))))
     return answers
 
 
@@ -52,9 +54,10 @@ def deliveries(seed: int) -> list[CloudEvent]:
 
 
 async def _apply(db: Database, runners: dict[str, ConsumerRunner], events: list[CloudEvent]) -> None:
+    """One batch in one transaction, set-wise per stream, as `ConsumerRunner.handle_batch` applies it."""
     async with db.write() as conn:
-        for event in events:
-            await runners[event.type.split(".")[0]].apply_in_order(conn, event)
+        for context, runner in runners.items():
+            await runner.apply_events(conn, [event for event in events if event.type.startswith(f"{context}.")])
 
 
 async def apply_through_runners(db: Database, events: list[CloudEvent], batch: int) -> None:

@@ -9,12 +9,13 @@ Event types this build does not know are skipped, so a newer producer never stal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
 from nats.js import JetStreamContext
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -42,7 +43,7 @@ from hl_reporting.adapters.tables import (
 from hl_reporting.adapters.upserts import add_deltas, insert_missing
 from hl_reporting.domain.enterprise_figures import enforcement_deltas, enforcement_marks, inspection_marks
 from hl_reporting.domain.hazard_record import HazardRecord
-from hl_reporting.domain.hazard_timeline import decode_contributions, difference
+from hl_reporting.domain.hazard_timeline import BucketKey, decode_contributions, difference
 
 log = structlog.get_logger(__name__)
 
@@ -79,30 +80,66 @@ def _payload(event: CloudEvent) -> EventData | None:
 
 
 class HazardProjection:
-    """Hazard stream → `hazard_state` (ledger, supervision list) and the `hazard_daily` buckets."""
+    """Hazard stream → `hazard_state` (ledger, supervision list) and the bucket tables.
+
+    Set-wise: a batch reads the rows of its hazards at once, follows each hazard through its
+    events in memory, and writes each table once — the buckets get the sum of every hazard's
+    difference between its contributions before and after the batch.
+    """
 
     async def apply(self, conn: AsyncConnection, event: CloudEvent) -> None:
-        data = _payload(event)
-        if data is None or not event.type.startswith("hazard."):
+        await self.apply_all(conn, [event])
+
+    async def apply_all(self, conn: AsyncConnection, events: Sequence[CloudEvent]) -> None:
+        known = [(event, data) for event in events if (data := _hazard_payload(event)) is not None]
+        if not known:
             return
-        query = select(hazard_state).where(hazard_state.c.hazard_id == event.subject)
-        row = (await conn.execute(query)).mappings().first()
-        if isinstance(data, HazardFound):
-            if row is not None:  # a second `found` of one aggregate cannot happen; never count it twice
-                return
-            record, old = HazardRecord.found(event, data), {}
-        elif row is None:
-            raise MissingHazard(f"{event.type} v{event.sequence} for hazard {event.subject}, never found")
-        else:
-            record, old = hazard_rows.record_from(row), decode_contributions(row["contributions"])
-            record.apply(event, data)
-        new = record.contributions()
-        await _add_hazard_deltas(conn, difference(old, new))
-        values = hazard_rows.values_of(record, new)
-        if row is None:
-            await conn.execute(insert(hazard_state).values(values))
-        else:
-            await conn.execute(update(hazard_state).where(hazard_state.c.hazard_id == record.hazard_id).values(values))
+        stored = await _stored_hazards(conn, list(dict.fromkeys(event.subject for event, _ in known)))
+        before = {hazard_id: decode_contributions(row["contributions"]) for hazard_id, row in stored.items()}
+        records = {hazard_id: hazard_rows.record_from(row) for hazard_id, row in stored.items()}
+        touched: dict[str, HazardRecord] = {}
+        for event, data in known:
+            record = records.get(event.subject)
+            if isinstance(data, HazardFound):
+                if record is not None:  # a second `found` of one aggregate cannot happen; never count it twice
+                    continue
+                record = records[event.subject] = HazardRecord.found(event, data)
+            elif record is None:
+                raise MissingHazard(f"{event.type} v{event.sequence} for hazard {event.subject}, never found")
+            else:
+                record.apply(event, data)
+            touched[event.subject] = record
+        deltas: defaultdict[BucketKey, int] = defaultdict(int)
+        inserts, updates = [], []
+        for hazard_id, record in touched.items():
+            after = record.contributions()
+            for key, delta in difference(before.get(hazard_id, {}), after).items():
+                deltas[key] += delta
+            values = hazard_rows.values_of(record, after)
+            if hazard_id in stored:
+                updates.append(values | {"b_hazard_id": hazard_id})
+            else:
+                inserts.append(values)
+        await _add_hazard_deltas(conn, {key: delta for key, delta in deltas.items() if delta})
+        if inserts:
+            await conn.execute(insert(hazard_state), inserts)
+        if updates:
+            await conn.execute(_UPDATE_HAZARD, updates)
+
+
+_UPDATE_HAZARD = update(hazard_state).where(hazard_state.c.hazard_id == bindparam("b_hazard_id"))
+
+
+def _hazard_payload(event: CloudEvent) -> EventData | None:
+    return _payload(event) if event.type.startswith("hazard.") else None
+
+
+async def _stored_hazards(conn: AsyncConnection, hazard_ids: list[str]) -> dict[str, RowMapping]:
+    rows: dict[str, RowMapping] = {}
+    for start in range(0, len(hazard_ids), 500):
+        query = select(hazard_state).where(hazard_state.c.hazard_id.in_(hazard_ids[start : start + 500]))
+        rows |= {row["hazard_id"]: row for row in (await conn.execute(query)).mappings()}
+    return rows
 
 
 async def _add_hazard_deltas(conn: AsyncConnection, deltas: dict[Any, int]) -> None:

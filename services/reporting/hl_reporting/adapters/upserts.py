@@ -23,20 +23,21 @@ async def add_deltas(conn: AsyncConnection, table: Table, rows: Sequence[dict[st
     """Add each row's `delta` to its bucket (created at the delta if new).
 
     Rows must have distinct keys; they are written in key order so that concurrent writers lock
-    buckets in the same order.
+    buckets in the same order. One statement executed for many rows (executemany): compiled once,
+    and never over a database's limit on bound parameters however large the batch.
     """
     if not rows:
         return
     keys = [column.name for column in table.primary_key.columns]
     ordered = sorted(rows, key=lambda row: tuple(str(row[key]) for key in keys))
-    statement = _insert(conn, table).values(ordered)
+    statement = _insert(conn, table)
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={"delta": table.c.delta + statement.excluded.delta}
     )
-    await conn.execute(statement)
+    await conn.execute(statement, ordered)
 
 
 async def insert_missing(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert the rows whose key is not there yet; leave the others as they are."""
     if rows:
-        await conn.execute(_insert(conn, table).values(list(rows)).on_conflict_do_nothing())
+        await conn.execute(_insert(conn, table).on_conflict_do_nothing(), list(rows))
