@@ -14,9 +14,10 @@ hazards. It is exact because a
 hazard never steps before its cohort day (`domain.hazard_timeline`), so "cohort ≤ C" follows from
 "day ≤ C", and because `since` is a 1 January, "cohort ≥ since" is "cohort year ≥ year(since)".
 
-Every region level is kept (the code cut to 2, 4, 6 and 9 characters; a shorter code stays whole,
-so a county's own records sit beside its towns at depth 9), so a region and each of its children
-are an index seek each, never a range over the subtree.
+Every region level a hazard belongs to is kept (its code cut to 2, 4, 6 and 9 characters, as long
+as the code is), so a region and each of its children are an index seek each, never a range over
+the subtree; a region's own records (a county's, beside its towns) are its total less its
+children's.
 """
 
 from __future__ import annotations
@@ -44,11 +45,13 @@ TotalKey = tuple[int, str, int, str, str, date, str, str, str, str]
 
 
 def total_deltas(deltas: Mapping[BucketKey, int]) -> dict[TotalKey, int]:
-    """The roll-up rows that daily `deltas` add to (16 per delta: 4 depths × 2 industries × 2 grains)."""
+    """The roll-up rows that daily `deltas` add to: per delta, 2 industries × 2 grains × each level."""
     totals: defaultdict[TotalKey, int] = defaultdict(int)
     for (day, cohort, region, industry, source, level, listing, metric), delta in deltas.items():
         month = day.replace(day=1)
         for depth in DEPTHS:
+            if depth > len(region) and depth > DEPTHS[0]:
+                break
             code = region[:depth]
             for scope_industry in (industry, ALL_INDUSTRIES):
                 head = (depth, scope_industry, cohort.year, code)
@@ -59,8 +62,7 @@ def total_deltas(deltas: Mapping[BucketKey, int]) -> dict[TotalKey, int]:
 
 
 async def add_totals(conn: AsyncConnection, totals: Mapping[TotalKey, int]) -> None:
-    rows = [dict(zip(TOTAL_COLUMNS, key, strict=True)) | {"delta": delta} for key, delta in totals.items()]
-    await add_deltas(conn, hazard_totals, rows)
+    await add_deltas(conn, hazard_totals, TOTAL_COLUMNS, totals)
 
 
 def serves(since: date) -> bool:
@@ -77,31 +79,30 @@ async def read_totals(
     cutoff: date,
     industry: str | None,
 ) -> tuple[HazardSums, dict[str, HazardSums]] | None:
-    """The region's sums and each child's (the region's own records under its own code).
+    """The region's sums and each child's; the region's own records under its own code.
 
-    None when the roll-up cannot answer exactly: a code length it does not keep, or records under
-    codes that are not among `children` (a catalogue that lost a region); the caller then reads
-    the daily buckets.
+    Own records are the region's total less its children's: records on the region itself, or
+    under a code the catalogue no longer lists. None when a code length is not a kept level; the
+    caller then reads the daily buckets.
     """
     depths = {len(code) for code in children} | ({len(region_code)} if region_code else set())
     if not depths <= set(DEPTHS):
         return None
     window = _Window(industry or ALL_INDUSTRIES, list(range(since.year, cutoff.year + 1)), cutoff)
     if region_code:
-        total = (await window.sums(conn, len(region_code), [region_code])).get(region_code, HazardSums())
+        found = await window.sums(conn, len(region_code), [region_code])
     else:  # the whole country: every province
-        total = _merged((await window.sums(conn, DEPTHS[0], None)).values())
+        found = await window.sums(conn, DEPTHS[0], None)
+    total = _merged(found.values(), 1)
     by_child: dict[str, HazardSums] = {}
     by_length: defaultdict[int, list[str]] = defaultdict(list)
     for code in children:
         by_length[len(code)].append(code)
-    if by_length and region_code:  # the region's own records, at its children's finest level
-        by_length[min(by_length)].append(region_code)
     for depth, codes in sorted(by_length.items()):
-        by_child |= await window.sums(conn, depth, codes)
-    total, by_child = _merged([total]), {code: _merged([sums]) for code, sums in by_child.items()}
-    if children and _merged(by_child.values()).sums != total.sums:
-        return None
+        by_child |= {code: _merged([sums], 1) for code, sums in (await window.sums(conn, depth, codes)).items()}
+    own = _merged([total, *(_merged([child], -1) for child in by_child.values())], 1)
+    if children and own.sums:
+        by_child[region_code] = own
     return total, {code: sums for code, sums in by_child.items() if sums.sums}
 
 
@@ -139,10 +140,11 @@ class _Window:
         return [(MONTH, (t.c.period <= month,), 1), *after]
 
 
-def _merged(parts: Iterable[HazardSums]) -> HazardSums:
+def _merged(parts: Iterable[HazardSums], sign: int) -> HazardSums:
+    """The sum of `parts`, times `sign`, without zero figures."""
     merged = HazardSums()
     for part in parts:
         for key, value in part.sums.items():
-            merged.add(key, value)
+            merged.add(key, sign * value)
     merged.sums = {key: value for key, value in merged.sums.items() if value}
     return merged

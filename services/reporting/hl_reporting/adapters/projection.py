@@ -143,8 +143,7 @@ async def _stored_hazards(conn: AsyncConnection, hazard_ids: list[str]) -> dict[
 
 
 async def _add_hazard_deltas(conn: AsyncConnection, deltas: dict[Any, int]) -> None:
-    rows = [dict(zip(_BUCKET_COLUMNS, key, strict=True)) | {"delta": delta} for key, delta in deltas.items()]
-    await add_deltas(conn, hazard_daily, rows)
+    await add_deltas(conn, hazard_daily, _BUCKET_COLUMNS, deltas)
     await add_totals(conn, total_deltas(deltas))
 
 
@@ -158,10 +157,9 @@ class EnterpriseProjection:
                 await _mark(conn, event, inspection_marks(data), data.inspected_on)
             case EnterpriseEnforcementRecorded():
                 await _mark(conn, event, enforcement_marks(data), data.decided_on)
-                place = {"region_code": event.regioncode, "day": data.decided_on, "industry": event.industry}
-                deltas = enforcement_deltas(data)
-                rows = [place | {"metric": metric, "delta": delta} for metric, delta in deltas.items()]
-                await add_deltas(conn, enforcement_daily, rows)
+                place = (event.regioncode, data.decided_on, event.industry)
+                deltas = {(*place, metric): delta for metric, delta in enforcement_deltas(data).items()}
+                await add_deltas(conn, enforcement_daily, ("region_code", "day", "industry", "metric"), deltas)
             case EnterpriseRegistered():
                 await _save_name(conn, event, data.uscc, data.name)
             case EnterpriseUpdated():
