@@ -4,22 +4,40 @@ SQLite needs two things PostgreSQL gives for free: WAL with a busy timeout so th
 processes can share a file, and `BEGIN IMMEDIATE` on write transactions so that a transaction that
 read first cannot fail later when it upgrades to a write lock (SQLITE_BUSY_SNAPSHOT). Reads use a
 second engine with ordinary deferred transactions so that they never queue behind writers.
+
+SQLite write transactions run on the event loop's thread (`_InlineConnection`: plain sqlite3 under
+SQLAlchemy's aiosqlite adapter) rather than on aiosqlite's worker thread: a statement of a short
+write costs tens of microseconds in SQLite, while each hop to that thread and back costs more,
+several times per statement. Writers
+in one process already take turns on a lock, so nothing else would use that thread meanwhile; the
+only waits that could block the loop — for another process's write lock — are made with asyncio
+sleeps instead of SQLite's busy handler. Reads keep the worker thread: a report query can run for
+seconds, and the loop must go on serving meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sqlite3
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Generator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_cursor
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_only
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A long inline transaction (a projector's batch) lets other tasks run at least this often.
+INLINE_PAUSE_EVERY_S = 0.005
 
 
 def is_sqlite(url: str) -> bool:
@@ -46,23 +64,165 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _sqlite_engine(url: str, *, immediate: bool, **kwargs: Any) -> AsyncEngine:
+class _NoWait:
+    def __await__(self) -> Generator[None, None, None]:
+        return
+        yield  # a generator that ends at once: the await completes without suspending
+
+
+_NO_WAIT: Awaitable[None] = _NoWait()
+
+
+class _InlineCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's aiosqlite cursor, calling sqlite3 directly (results are buffered the same way)."""
+
+    __slots__ = ()
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        connection = cast(_InlineConnection, self._adapt_connection)
+        connection.pause_if_due()
+        cursor = connection.sqlite.cursor()
+        try:
+            cursor.execute(operation, () if parameters is None else parameters)
+            if cursor.description:
+                self.description = cursor.description
+                self.lastrowid = self.rowcount = -1
+                self._rows = deque(cursor.fetchall())
+            else:
+                self.description = None
+                self.lastrowid = cursor.lastrowid  # type: ignore[assignment]  # as in the base class
+                self.rowcount = cursor.rowcount
+        finally:
+            cursor.close()
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        connection = cast(_InlineConnection, self._adapt_connection)
+        connection.pause_if_due()
+        cursor = connection.sqlite.cursor()
+        try:
+            cursor.executemany(operation, seq_of_parameters)
+            self.description = None
+            self.lastrowid = cursor.lastrowid  # type: ignore[assignment]  # as in the base class
+            self.rowcount = cursor.rowcount
+        finally:
+            cursor.close()
+
+
+class _InlineConnection(AsyncAdapt_aiosqlite_connection):
+    """SQLAlchemy's aiosqlite connection over a plain sqlite3 connection used on the loop's thread."""
+
+    __slots__ = ("_last_pause",)
+
+    def __init__(self, dbapi: Any, connection: sqlite3.Connection) -> None:
+        super().__init__(dbapi, cast(Any, connection))
+        self._last_pause = time.perf_counter()
+
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        return cast(sqlite3.Connection, self._connection)
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self.sqlite.isolation_level
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self.sqlite.isolation_level = value  # type: ignore[assignment]
+
+    def cursor(self, server_side: bool = False) -> _InlineCursor:
+        return _InlineCursor(self)
+
+    def execute(self, *args: Any, **kw: Any) -> Any:
+        return self.sqlite.execute(*args, **kw)
+
+    def create_function(self, *args: Any, **kw: Any) -> None:
+        self.sqlite.create_function(*args, **kw)
+
+    def rollback(self) -> None:
+        self.sqlite.rollback()
+
+    def commit(self) -> None:
+        self.sqlite.commit()
+
+    def close(self) -> None:
+        self.sqlite.close()
+
+    async def _terminate_graceful_close(self) -> None:
+        self.sqlite.close()
+
+    def _terminate_force_close(self) -> None:
+        self.sqlite.close()
+
+    def pause_if_due(self) -> None:
+        """Let other tasks run now and then during a long transaction (a projector's batch).
+
+        SQLAlchemy's async layer also insists on one await per statement, hence `_NO_WAIT`.
+        """
+        if time.perf_counter() - self._last_pause > INLINE_PAUSE_EVERY_S:
+            await_only(asyncio.sleep(0))
+            self._last_pause = time.perf_counter()
+        else:
+            await_only(_NO_WAIT)
+
+    def begin_immediate(self) -> None:
+        """BEGIN IMMEDIATE; while another process holds the write lock, wait without blocking the loop."""
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        delay = 0.001
+        while True:
+            try:
+                self.sqlite.execute("BEGIN IMMEDIATE")
+                self._last_pause = time.perf_counter()
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+            await_only(asyncio.sleep(delay))
+            delay = min(delay * 2, 0.05)
+
+
+def _pragmas(dbapi_connection: Any, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+    # Take transaction control from the driver so that BEGIN is ours to issue.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode")
+    if cursor.fetchone()[0] != "wal":  # setting it, even to itself, fails while another writes
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+    cursor.close()
+
+
+def _sqlite_writer(url: str, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect_inline(dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        # Only the loop's thread uses it; the check would trip on a close from the garbage collector.
+        return _InlineConnection(dialect.dbapi, sqlite3.connect(*cargs, **{**cparams, "check_same_thread": False}))
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Past the pragmas, a busy lock is waited for in `begin_immediate`, never inside SQLite.
+        _pragmas(dbapi_connection, busy_timeout_ms=0)
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.connection.dbapi_connection.begin_immediate()
+
+    return engine
+
+
+def _sqlite_reader(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control from the driver so that BEGIN is ours to issue.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+        _pragmas(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -74,10 +234,14 @@ class Database:
         self.url = url
         # SQLite has one writer at a time: in-process writers queue on a lock (first come, first
         # served) instead of spinning in SQLite's busy handler, which made tail latency erratic.
+        # The lock's holder uses the one writer connection, kept open rather than checked out of a
+        # pool for every transaction.
         self._write_lock: asyncio.Lock | None = None
+        self._writer_conn: AsyncConnection | None = None
+        self._writer_pool: Pool | None = None
         if is_sqlite(url):
-            self.writer = _sqlite_engine(url, immediate=True, echo=echo)
-            self.reader = _sqlite_engine(url, immediate=False, echo=echo)
+            self.writer = _sqlite_writer(url, echo=echo)
+            self.reader = _sqlite_reader(url, echo=echo)
             self._write_lock = asyncio.Lock()
         else:
             self.writer = create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
@@ -94,8 +258,26 @@ class Database:
             async with self.writer.begin() as conn:
                 yield conn
             return
-        async with self._write_lock, self.writer.begin() as conn:
-            yield conn
+        async with self._write_lock:
+            conn = await self._writer_connection()
+            try:
+                async with conn.begin():
+                    yield conn
+            except BaseException:
+                if conn.invalidated or conn.in_transaction():  # not cleanly rolled back: not reused
+                    self._writer_conn = None
+                    await asyncio.shield(conn.close())
+                raise
+
+    async def _writer_connection(self) -> AsyncConnection:
+        conn, pool = self._writer_conn, self.writer.sync_engine.pool
+        if conn is not None and not (conn.closed or conn.invalidated) and self._writer_pool is pool:
+            return conn
+        if conn is not None:  # broken, or its engine was disposed (its pool replaced) meanwhile
+            self._writer_conn = None
+            await conn.close()
+        self._writer_conn, self._writer_pool = await self.writer.connect(), pool
+        return self._writer_conn
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -109,6 +291,9 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self._writer_conn is not None:
+            conn, self._writer_conn = self._writer_conn, None
+            await conn.close()
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()

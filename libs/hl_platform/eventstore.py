@@ -32,6 +32,11 @@ def _is_version_conflict(exc: IntegrityError) -> bool:
     return "uq_events_aggregate_version" in text or "events.aggregate_id, events.version" in text
 
 
+# Built once: SQLAlchemy then finds their compiled form in its cache without building them again.
+_INSERT_EVENTS = insert(events)
+_INSERT_OUTBOX = insert(outbox)
+
+
 class EventStore:
     async def append(self, conn: AsyncConnection, aggregate_type: str, new_events: Sequence[CloudEvent]) -> None:
         """Append events of one aggregate (consecutive versions) and queue them for publishing."""
@@ -66,12 +71,12 @@ class EventStore:
             )
         first = new_events[0]
         try:
-            await conn.execute(insert(events), event_rows)
+            await conn.execute(_INSERT_EVENTS, event_rows)
         except IntegrityError as exc:
             if _is_version_conflict(exc):
                 raise ConcurrencyError(first.subject, first.sequence - 1) from exc
             raise
-        await conn.execute(insert(outbox), outbox_rows)
+        await conn.execute(_INSERT_OUTBOX, outbox_rows)
 
     async def load(self, conn: AsyncConnection, aggregate_id: str) -> list[CloudEvent]:
         rows = await conn.execute(

@@ -61,7 +61,8 @@ class Caller(BaseModel):
         return cls.model_validate_json(base64.urlsafe_b64decode(value.encode()))
 
 
-def caller_from_gateway(
+# `async` although it awaits nothing: FastAPI runs a plain `def` dependency on a worker thread.
+async def caller_from_gateway(
     request: Request,
     token: Annotated[str | None, Header(alias=TOKEN_HEADER, include_in_schema=False)] = None,
     caller: Annotated[str | None, Header(alias=CALLER_HEADER, include_in_schema=False)] = None,

@@ -16,7 +16,7 @@ import structlog
 from nats.js import JetStreamContext
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from hl_platform.db import Database
 from hl_platform.lease import Lease
@@ -24,6 +24,16 @@ from hl_platform.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PU
 from hl_platform.tables import outbox
 
 log = structlog.get_logger(__name__)
+# Built once (they run every cycle): SQLAlchemy then reuses their compiled form from the cache.
+_UNPUBLISHED = (
+    select(outbox.c.id, outbox.c.event_id, outbox.c.subject, outbox.c.payload, outbox.c.headers)
+    .where(outbox.c.published_at.is_(None))
+    .order_by(outbox.c.id)
+    .limit(bindparam("batch_size"))
+)
+_MARK_PUBLISHED = (
+    update(outbox).where(outbox.c.id.in_(bindparam("ids", expanding=True))).values(published_at=bindparam("at"))
+)
 tracer = trace.get_tracer("hl_platform.relay")
 
 
@@ -89,14 +99,7 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were acknowledged."""
         async with self.db.read() as conn:
-            rows = (
-                await conn.execute(
-                    select(outbox.c.id, outbox.c.event_id, outbox.c.subject, outbox.c.payload, outbox.c.headers)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.id)
-                    .limit(self.batch_size)
-                )
-            ).all()
+            rows = (await conn.execute(_UNPUBLISHED, {"batch_size": self.batch_size})).all()
         if not rows:
             OUTBOX_BACKLOG.labels(self.service).set(0)
             return 0
@@ -117,7 +120,7 @@ class OutboxRelay:
         acked = [row.id for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
         if acked:
             async with self.db.write() as conn:
-                await conn.execute(update(outbox).where(outbox.c.id.in_(acked)).values(published_at=datetime.now(UTC)))
+                await conn.execute(_MARK_PUBLISHED, {"ids": acked, "at": datetime.now(UTC)})
             OUTBOX_PUBLISHED.labels(self.service).inc(len(acked))
         failures = [result for result in results if isinstance(result, BaseException)]
         if failures:

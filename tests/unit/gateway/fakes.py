@@ -34,6 +34,7 @@ class MemoryKeyStore:
     def __init__(self) -> None:
         self.keys: dict[str, StoredKey] = {}
         self.touches = 0
+        self.lookups = 0
 
     async def add(self, key: StoredKey) -> None:
         if any(k.key_hash == key.key_hash for k in self.keys.values()):
@@ -41,6 +42,7 @@ class MemoryKeyStore:
         self.keys[key.id] = key
 
     async def by_hash(self, key_hash: str) -> StoredKey | None:
+        self.lookups += 1
         return next((k for k in self.keys.values() if k.key_hash == key_hash), None)
 
     async def get(self, key_id: str) -> StoredKey | None:

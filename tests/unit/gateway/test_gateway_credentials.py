@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from hl_gateway.application.keys import ApiKeys
+from hl_gateway.application.keys import KEY_CACHE_TTL, ApiKeys
 from hl_gateway.domain.credentials import caller_from_claims, hash_key, identity_from, new_key
 from hl_gateway.domain.errors import OutsideRegion, Unauthenticated
 from hl_platform.errors import InvalidInput, NotFound
@@ -67,6 +67,39 @@ async def test_a_revoked_or_unknown_key_is_refused() -> None:
     for attempt in (key, new_key()):
         with pytest.raises(Unauthenticated):
             await keys.authenticate(attempt)
+
+
+async def test_a_key_is_read_from_the_store_once_per_cache_period() -> None:
+    store, clock = MemoryKeyStore(), Clock()
+    keys = ApiKeys(store, clock)
+    _, key = await keys.issue_for(ADMIN, INSPECTOR, NoDirectory())
+    for _ in range(10):
+        await keys.authenticate(key)
+    assert store.lookups == 1
+    clock.advance(seconds=KEY_CACHE_TTL.total_seconds())
+    await keys.authenticate(key)
+    assert store.lookups == 2
+
+
+async def test_a_key_revoked_elsewhere_is_refused_within_seconds() -> None:
+    store, clock = MemoryKeyStore(), Clock()
+    keys = ApiKeys(store, clock)
+    stored, key = await keys.issue_for(ADMIN, INSPECTOR, NoDirectory())
+    await keys.authenticate(key)
+    await store.revoke(stored.id, clock())  # by another gateway replica, or `./hl keys revoke`
+    clock.advance(seconds=KEY_CACHE_TTL.total_seconds())
+    assert KEY_CACHE_TTL.total_seconds() <= 5
+    with pytest.raises(Unauthenticated):
+        await keys.authenticate(key)
+
+
+async def test_a_key_revoked_through_this_gateway_is_refused_at_once() -> None:
+    keys = ApiKeys(MemoryKeyStore(), Clock())
+    stored, key = await keys.issue_for(ADMIN, INSPECTOR, NoDirectory())
+    await keys.authenticate(key)
+    await keys.revoke_for(ADMIN, stored.id)
+    with pytest.raises(Unauthenticated):
+        await keys.authenticate(key)
 
 
 async def test_a_regional_admin_cannot_issue_wider_keys_nor_see_other_regions() -> None:

@@ -7,6 +7,8 @@ cannot connect → 503 (with Retry-After), no answer in time → 504, a broken a
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,6 +18,13 @@ from hl_gateway.domain.errors import BadGateway, UpstreamTimeout, UpstreamUnavai
 from hl_gateway.domain.reply import Reply
 from hl_gateway.settings import GatewaySettings
 from hl_platform.identity import CALLER_HEADER, TOKEN_HEADER, Caller
+
+# httpcore imports `sniffio` (to tell asyncio from trio) every time it makes a lock or an event,
+# several times per request. It is not installed (anyio no longer needs it), and a failed import
+# searches the whole sys.path again each time: a fifth of the gateway's CPU. A None entry in
+# sys.modules makes that import fail at once; httpcore then assumes asyncio, as it did anyway.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 PUBLIC_PREFIX = "/api/v1"
 PASSED_BACK = ("content-type", "etag", "location", "content-disposition", "retry-after")

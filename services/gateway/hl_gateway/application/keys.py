@@ -7,7 +7,8 @@ enterprise key from a regional admin must name an enterprise the admin can see.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from hl_gateway.domain.access import within
@@ -26,6 +27,11 @@ from hl_platform.ids import new_id
 
 Clock = Callable[[], datetime]
 BOOTSTRAP_NAME = "bootstrap admin"
+# How long a key looked up stays trusted in this process: a key revoked through another replica
+# or the CLI is refused within this time (at once when revoked through this one). Without it,
+# every request read the key from the database.
+KEY_CACHE_TTL = timedelta(seconds=3)
+KEY_CACHE_MAX = 10_000
 
 
 class KeyStore(Protocol):
@@ -45,9 +51,13 @@ class EnterpriseDirectory(Protocol):
 
 
 class ApiKeys:
-    def __init__(self, store: KeyStore, clock: Clock | None = None) -> None:
+    def __init__(self, store: KeyStore, clock: Clock | None = None, cache_ttl: timedelta = KEY_CACHE_TTL) -> None:
         self.store = store
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.cache_ttl = cache_ttl
+        # key hash → (the stored key, its caller, when it was read); unknown keys are not kept.
+        self._cache: dict[str, tuple[StoredKey, Caller, datetime]] = {}
+        self._touched: dict[str, datetime] = {}  # key id → last_used_at written by this process
 
     async def issue(self, identity: Identity, created_by: str) -> tuple[StoredKey, str]:
         """A new key for `identity`: its record, and the key itself (to show once)."""
@@ -85,15 +95,30 @@ class ApiKeys:
             raise NotFound(f"no API key {key_id}")
         if stored.active:
             await self.store.revoke(key_id, self.clock())
+        self._cache = {h: entry for h, entry in self._cache.items() if entry[0].id != key_id}
 
     async def authenticate(self, key: str) -> Caller:
-        stored = await self.store.by_hash(hash_key(key))
-        if stored is None or not stored.active:
-            raise Unauthenticated("unknown or revoked API key")
+        key_hash = hash_key(key)
         now = self.clock()
+        entry = self._cache.get(key_hash)
+        if entry is None or not (entry[2] <= now < entry[2] + self.cache_ttl):
+            stored = await self.store.by_hash(key_hash)
+            if stored is None or not stored.active:
+                self._cache.pop(key_hash, None)
+                raise Unauthenticated("unknown or revoked API key")
+            if len(self._cache) >= KEY_CACHE_MAX:
+                self._cache.clear()
+            entry = self._cache[key_hash] = (stored, stored.caller(), now)
+        stored, caller, _ = entry
+        touched = self._touched.get(stored.id)
+        if touched is not None and (stored.last_used_at is None or touched > stored.last_used_at):
+            stored = replace(stored, last_used_at=touched)
         if stored.due_for_touch(now):
             await self.store.touch(stored.id, now)
-        return stored.caller()
+            if len(self._touched) >= KEY_CACHE_MAX:
+                self._touched.clear()
+            self._touched[stored.id] = now
+        return caller
 
     async def provision_bootstrap(self, key: str) -> bool:
         """Make `key` a nationwide admin key unless it is known already (by hash). True if added."""

@@ -19,7 +19,8 @@ bearer = HTTPBearer(
 )
 
 
-def gateway_of(request: Request) -> Gateway:
+# Dependencies are `async` although they await nothing: FastAPI runs a plain `def` on a worker thread.
+async def gateway_of(request: Request) -> Gateway:
     gateway: Gateway = request.app.state.gateway
     return gateway
 

@@ -92,4 +92,8 @@ class Relay:
         return to_response(reply, replayed)
 
 
-RelayDep = Annotated[Relay, Depends(Relay)]
+async def relay_of(request: Request, gateway: GatewayDep) -> Relay:
+    return Relay(request, gateway)  # a class as dependency would be built on a worker thread
+
+
+RelayDep = Annotated[Relay, Depends(relay_of)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_contracts import CloudEvent
@@ -49,8 +49,12 @@ class EnterpriseReplicaProjection:
             await conn.execute(update(enterprise_replica).where(row).values(blacklisted=blacklisted, updated_at=now))
 
 
+# Built once (every report reads it): SQLAlchemy then reuses its compiled form from the cache.
+_BY_ID = select(enterprise_replica).where(enterprise_replica.c.id == bindparam("enterprise_id"))
+
+
 async def enterprise_snapshot(conn: AsyncConnection, enterprise_id: str) -> EnterpriseSnapshot | None:
-    row = (await conn.execute(select(enterprise_replica).where(enterprise_replica.c.id == enterprise_id))).one_or_none()
+    row = (await conn.execute(_BY_ID, {"enterprise_id": enterprise_id})).one_or_none()
     if row is None:
         return None
     return EnterpriseSnapshot(

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_hazard.adapters.tables import hazard_summaries
@@ -14,30 +15,41 @@ from hl_hazard.domain.model import Hazard
 from hl_platform.cursors import decode_cursor, encode_cursor
 
 
+def _upsert(insert: Any) -> Any:
+    stmt = insert(hazard_summaries)
+    return stmt.on_conflict_do_update(
+        index_elements=[hazard_summaries.c.id],
+        set_={c.name: stmt.excluded[c.name] for c in hazard_summaries.c if c.name != "id"},
+    )
+
+
+# One statement per command (it was a delete and an insert), built once per dialect so that its
+# compiled form is cached; both dialects spell an upsert the same way.
+_UPSERTS = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+
+
 async def save_summary(conn: AsyncConnection, hazard: Hazard) -> None:
-    """Replace the hazard's row, in the transaction that appends its events."""
+    """Write the hazard's row, in the transaction that appends its events."""
     s = hazard.snapshot()
     listing = s["listing"]
-    await conn.execute(delete(hazard_summaries).where(hazard_summaries.c.id == hazard.id))
-    await conn.execute(
-        insert(hazard_summaries).values(
-            id=hazard.id,
-            version=hazard.version,
-            enterprise_id=s["enterprise_id"],
-            region_code=s["region_code"],
-            industry=s["industry"],
-            source=s["source"],
-            level=s["level"],
-            status=s["status"],
-            title=s["title"],
-            found_at=hazard.found_at,
-            deadline=hazard.deadline,
-            listed_level=listing["level"] if listing else None,
-            overdue=bool(s["overdue"]),
-            overdue_deadline=hazard.overdue_notified_for,
-            snapshot=s,
-        )
-    )
+    row = {
+        "id": hazard.id,
+        "version": hazard.version,
+        "enterprise_id": s["enterprise_id"],
+        "region_code": s["region_code"],
+        "industry": s["industry"],
+        "source": s["source"],
+        "level": s["level"],
+        "status": s["status"],
+        "title": s["title"],
+        "found_at": hazard.found_at,
+        "deadline": hazard.deadline,
+        "listed_level": listing["level"] if listing else None,
+        "overdue": bool(s["overdue"]),
+        "overdue_deadline": hazard.overdue_notified_for,
+        "snapshot": s,
+    }
+    await conn.execute(_UPSERTS[conn.dialect.name], row)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from hl_platform.identity import CallerDep
 router = APIRouter(prefix="/hazards", tags=["hazards"])
 
 
-def hazard_service(request: Request) -> HazardService:
+async def hazard_service(request: Request) -> HazardService:  # async: no worker thread per request
     service: HazardService = request.app.state.hazard_service
     return service
 
