@@ -2,10 +2,10 @@
 
 N hazard events (found/plan/rectified/accepted chains, some escalated/delisted; bench/datagen.py)
 go straight into HL_HAZARD on a fresh nats-server. Baseline: raw nats-py, a fresh durable pull
-consumer with the projector's own configuration, fetch(200) + ack of every message. Ours: the
-reporting projector as the service runs it — `ConsumerRunner(HAZARD_SPEC, HazardProjection())`,
-batch 200 — on a freshly migrated reporting database, until every event is applied (then the
-read model is checked: one `hazard_state` row per hazard, nothing parked).
+consumer with the projector's own configuration, fetch(BATCH_SIZE) + ack of every message. Ours:
+the reporting projector as the service runs it — `ConsumerRunner(HAZARD_SPEC, HazardProjection())`,
+batch `BATCH_SIZE` — on a freshly migrated reporting database, until every event is applied (then
+the read model is checked: one `hazard_state` row per hazard, nothing parked).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from typing import Any
 from nats.errors import TimeoutError as NatsTimeoutError
 
 from bench import datagen, fill, natsio, profiling
+from hl_reporting.adapters.projection import BATCH_SIZE
 
 
-async def raw_fetch_ack(nc: Any, total: int, batch: int = 200) -> float:
+async def raw_fetch_ack(nc: Any, total: int, batch: int = BATCH_SIZE) -> float:
     from hl_platform.nats_io import ConsumerSpec, ensure_consumer
 
     js = nc.jetstream()
@@ -70,7 +71,7 @@ async def projector(
         handled += count
 
     js = nc.jetstream()
-    runner = ConsumerRunner(db, lambda: js, HAZARD_SPEC, HazardProjection(), batch_size=200, on_batch=on_batch)
+    runner = ConsumerRunner(db, lambda: js, HAZARD_SPEC, HazardProjection(), batch_size=BATCH_SIZE, on_batch=on_batch)
     stop = asyncio.Event()
     profiler = profiling.start(profile_to)
     started = time.perf_counter()

@@ -50,12 +50,16 @@ log = structlog.get_logger(__name__)
 HAZARD_CONSUMER = "reporting-hazard"
 ENTERPRISE_CONSUMER = "reporting-enterprise"
 HAZARD_SPEC = ConsumerSpec(stream="HL_HAZARD", durable=HAZARD_CONSUMER)
+# Up to this many events per transaction: a batch's hazards share most of their roll-up rows (the
+# province's and the city's of the same days), so larger batches write far fewer rows per event.
+# A fetch returns what is there, so a quiet stream still applies each event at once.
+BATCH_SIZE = 500
 ENTERPRISE_SPEC = ConsumerSpec(stream="HL_ENTERPRISE", durable=ENTERPRISE_CONSUMER)
 _BUCKET_COLUMNS = ("day", "cohort_day", "region_code", "industry", "source", "level", "listing_level", "metric")
 
 
 def consumer_runners(
-    db: Database, js: Callable[[], JetStreamContext], *, batch_size: int = 200
+    db: Database, js: Callable[[], JetStreamContext], *, batch_size: int = BATCH_SIZE
 ) -> dict[str, ConsumerRunner]:
     """The reporting service's durable consumers, by context ("hazard", "enterprise").
 

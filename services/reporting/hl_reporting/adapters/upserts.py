@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -9,6 +10,10 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+# Days go to SQLite as ISO text, as SQLAlchemy's Date stores them there (explicit: Python's own
+# default adapter is deprecated). PostgreSQL's driver adapts them natively.
+sqlite3.register_adapter(date, date.isoformat)
 
 
 def _insert(conn: AsyncConnection, table: Table) -> Any:
@@ -29,14 +34,9 @@ async def add_deltas(
     the projector's hottest statement (a batch adds thousands of roll-up deltas), so it skips
     SQLAlchemy's per-row parameter processing: one statement text, plain tuples, one executemany.
     """
-    if not deltas:
-        return
-    sqlite_dates = conn.dialect.name == "sqlite"  # stored as ISO text, as SQLAlchemy's Date does there
-    rows = [
-        (*(value.isoformat() if sqlite_dates and isinstance(value, date) else value for value in key), delta)
-        for key, delta in sorted(deltas.items())
-    ]
-    await conn.exec_driver_sql(_adding_sql(conn, table, tuple(columns)), rows)
+    if deltas:
+        rows = [(*key, delta) for key, delta in sorted(deltas.items())]
+        await conn.exec_driver_sql(_adding_sql(conn, table, tuple(columns)), rows)
 
 
 _SQL: dict[tuple[str, str, tuple[str, ...]], str] = {}
