@@ -8,9 +8,11 @@ stored if and only if it will be published (never "commit, then publish"). The u
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from opentelemetry import propagate
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,9 +34,54 @@ def _is_version_conflict(exc: IntegrityError) -> bool:
     return "uq_events_aggregate_version" in text or "events.aggregate_id, events.version" in text
 
 
-# Built once: SQLAlchemy then finds their compiled form in its cache without building them again.
-_INSERT_EVENTS = insert(events)
-_INSERT_OUTBOX = insert(outbox)
+class _PlainInsert:
+    """An INSERT run with driver-level parameters (`exec_driver_sql`): its text built once per
+    dialect, each value passed through its column type's own bind processor.
+
+    Why: appending is every command's hot path, and SQLAlchemy's per-execution work (parameter
+    construction, result set-up) costs more than SQLite's insert itself; this keeps the types'
+    conversions and SQLAlchemy's connection and error wrapping (IntegrityError), and drops the rest.
+    """
+
+    def __init__(self, table: Table, columns: tuple[str, ...]) -> None:
+        self.table, self.columns = table, columns
+        self._by_dialect: dict[str, tuple[str, list[Any]]] = {}
+
+    def _compiled(self, dialect: Dialect) -> tuple[str, list[Any]]:
+        if dialect.name not in self._by_dialect:
+            marker = "?" if dialect.paramstyle == "qmark" else "%s"
+            sql = (
+                f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) "
+                f"VALUES ({', '.join([marker] * len(self.columns))})"
+            )
+            processors = [self.table.c[name].type.bind_processor(dialect) for name in self.columns]
+            self._by_dialect[dialect.name] = (sql, processors)
+        return self._by_dialect[dialect.name]
+
+    async def run(self, conn: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
+        sql, processors = self._compiled(conn.dialect)
+        values = [
+            tuple(value if process is None else process(value) for process, value in zip(processors, row, strict=True))
+            for row in rows
+        ]
+        if len(values) == 1:
+            await conn.exec_driver_sql(sql, values[0])
+        else:
+            await conn.exec_driver_sql(sql, values)
+
+
+_EVENT_COLUMNS = (
+    "event_id",
+    "aggregate_type",
+    "aggregate_id",
+    "version",
+    "event_type",
+    "occurred_at",
+    "recorded_at",
+    "envelope",
+)
+_INSERT_EVENTS = _PlainInsert(events, _EVENT_COLUMNS)
+_INSERT_OUTBOX = _PlainInsert(outbox, ("event_id", "subject", "payload", "headers", "created_at", "attempts"))
 
 
 class EventStore:
@@ -48,35 +95,27 @@ class EventStore:
         for event in new_events:
             envelope = event.to_json().decode()
             event_rows.append(
-                {
-                    "event_id": event.id,
-                    "aggregate_type": aggregate_type,
-                    "aggregate_id": event.subject,
-                    "version": event.sequence,
-                    "event_type": event.type,
-                    "occurred_at": event.time,
-                    "recorded_at": event.recordedtime,
-                    "envelope": envelope,
-                }
+                (
+                    event.id,
+                    aggregate_type,
+                    event.subject,
+                    event.sequence,
+                    event.type,
+                    event.time,
+                    event.recordedtime,
+                    envelope,
+                )
             )
-            outbox_rows.append(
-                {
-                    "event_id": event.id,
-                    "subject": subject_for(event.type, event.regioncode),
-                    "payload": envelope,
-                    "headers": headers,
-                    "created_at": event.recordedtime,
-                    "attempts": 0,
-                }
-            )
+            subject = subject_for(event.type, event.regioncode)
+            outbox_rows.append((event.id, subject, envelope, headers, event.recordedtime, 0))
         first = new_events[0]
         try:
-            await conn.execute(_INSERT_EVENTS, event_rows)
+            await _INSERT_EVENTS.run(conn, event_rows)
         except IntegrityError as exc:
             if _is_version_conflict(exc):
                 raise ConcurrencyError(first.subject, first.sequence - 1) from exc
             raise
-        await conn.execute(_INSERT_OUTBOX, outbox_rows)
+        await _INSERT_OUTBOX.run(conn, outbox_rows)
 
     async def load(self, conn: AsyncConnection, aggregate_id: str) -> list[CloudEvent]:
         rows = await conn.execute(

@@ -142,9 +142,8 @@ class _Window:
 
 def _merged(parts: Iterable[HazardSums], sign: int) -> HazardSums:
     """The sum of `parts`, times `sign`, without zero figures."""
-    merged = HazardSums()
+    merged: dict[tuple[str, str, str, str], int] = {}
     for part in parts:
         for key, value in part.sums.items():
-            merged.add(key, sign * value)
-    merged.sums = {key: value for key, value in merged.sums.items() if value}
-    return merged
+            merged[key] = merged.get(key, 0) + sign * value
+    return HazardSums({key: value for key, value in merged.items() if value})

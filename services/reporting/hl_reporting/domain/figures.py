@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import product
 from decimal import ROUND_HALF_UP, Decimal
 
 from hl_contracts.vocabulary import HazardLevel, HazardSource, ListingLevel
@@ -20,18 +21,26 @@ class HazardSums:
     """Summed hazard buckets keyed by (metric, source, level, listing level)."""
 
     sums: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    # every total a figure asks for, by (metric, source, level, listing) with None for "any":
+    # built once per region on first use, so a table is O(buckets), not O(figures × buckets)
+    _totals: dict[tuple[str, str | None, str | None, str | None], int] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def add(self, key: tuple[str, str, str, str], value: int) -> None:
         self.sums[key] = self.sums.get(key, 0) + value
+        self._totals = None
 
     def total(
         self, metric: str, *, source: str | None = None, level: str | None = None, listing: str | None = None
     ) -> int:
-        return sum(
-            value
-            for (m, s, lv, ls), value in self.sums.items()
-            if m == metric and source in (None, s) and level in (None, lv) and listing in (None, ls)
-        )
+        if self._totals is None:
+            totals: dict[tuple[str, str | None, str | None, str | None], int] = {}
+            for (m, s, lv, ls), value in self.sums.items():
+                for key in product((m,), (s, None), (lv, None), (ls, None)):
+                    totals[key] = totals.get(key, 0) + value
+            self._totals = totals
+        return self._totals.get((metric, source, level, listing), 0)
 
 
 @dataclass
