@@ -14,8 +14,10 @@ from hl_contracts import CloudEvent
 from hl_platform.db import Database
 from hl_platform.errors import InvalidInput, NotFound
 from hl_reporting.adapters.bucket_reads import Scope, ScopeSums, _hazard_sums, _hazard_totals
+from hl_reporting.adapters.hazard_totals import dispatch_period
 from hl_reporting.adapters.projection import EnterpriseProjection, HazardProjection
 from hl_reporting.application.queries import dispatch_table
+from hl_reporting.domain.calendar import report_window
 from hl_reporting.domain.figures import Sums
 from hl_reporting.domain.report import DispatchTable
 from tests.integration.reporting.conftest import NewDatabase
@@ -165,12 +167,13 @@ async def test_bad_parameters(db: Database) -> None:
 
 
 @pytest.mark.parametrize("region", ["", "37", "3710", "371002", "371002100", "371003"])
-async def test_the_year_roll_up_answers_as_the_daily_buckets_do(db: Database, region: str) -> None:
-    """Windows from 1 January read `hazard_totals`; every figure equals the daily buckets' sum."""
+async def test_the_roll_up_answers_standard_windows_as_the_daily_buckets_do(db: Database, region: str) -> None:
+    """Windows from 1 January to the 24th read `hazard_totals`; every figure equals the daily buckets' sum."""
     children = tuple(child.code for child in CATALOGUE.children(region))
     compared = 0
     async with db.read() as conn:
-        for cutoff in (date(2023, 12, 20), date(2024, 1, 31), date(2024, 4, 30), date(2024, 5, 24), date(2024, 5, 25)):
+        for period in ("2023-12", "2024-01", "2024-04", "2024-05", "2024-06", "2025-01"):
+            cutoff = report_window(period).cutoff
             for since in (date(2023, 1, 1), date(cutoff.year, 1, 1)):
                 for industry in (None, "construction", "hazardous_chemicals"):
                     scope = Scope(region, since, cutoff, industry, children)
@@ -188,7 +191,15 @@ def _nonzero(sums: Sums) -> dict[tuple[str, str, str, str], int]:
     return {key: value for key, value in sums.hazards.sums.items() if value}
 
 
-async def test_a_window_not_starting_on_1_january_reads_the_daily_buckets(db: Database) -> None:
+@pytest.mark.parametrize(
+    ("since", "cutoff"), [(date(2024, 2, 1), date(2024, 5, 24)), (date(2024, 1, 1), date(2024, 5, 31))]
+)
+async def test_other_windows_read_the_daily_buckets(db: Database, since: date, cutoff: date) -> None:
     async with db.read() as conn:
-        scope = Scope("3710", date(2024, 2, 1), date(2024, 5, 24), None, ("371002",))
-        assert not await _hazard_totals(conn, scope, ScopeSums())
+        assert not await _hazard_totals(conn, Scope("3710", since, cutoff, None, ("371002",)), ScopeSums())
+
+
+def test_a_day_after_the_cut_off_belongs_to_the_next_dispatch_period() -> None:
+    assert dispatch_period(date(2024, 5, 24)) == date(2024, 5, 1)
+    assert dispatch_period(date(2024, 5, 25)) == date(2024, 6, 1)
+    assert dispatch_period(date(2024, 12, 31)) == date(2025, 1, 1)

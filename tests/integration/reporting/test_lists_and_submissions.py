@@ -172,10 +172,9 @@ async def test_the_dispatch_table_reads_buckets_never_hazards(db: Database) -> N
     finally:
         event.remove(db.reader.sync_engine, "before_cursor_execute", record)
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # the roll-up: (region, children) × (months before May, days of May); then enforcement
-    # buckets, marks total, marks per child
-    assert len(queries) == 7
-    assert sum("FROM hazard_totals" in query for query in queries) == 4
+    # the roll-up: the region, its children; then enforcement buckets, marks total, marks per child
+    assert len(queries) == 5
+    assert sum("FROM hazard_totals" in query for query in queries) == 2
     assert not any("hazard_state" in query or "hazard_daily" in query for query in queries)
 
 

@@ -61,4 +61,4 @@ def test_the_roll_up_migration_fills_hazard_totals_from_the_daily_buckets(tmp_pa
     finally:
         engine.dispose()
     assert {tuple(row[:-1]): row[-1] for row in totals} == total_deltas(daily)
-    assert len(totals) == 16 + 16 + 12  # two town records at 4 levels, a county record at 3
+    assert len(totals) == 8 + 8 + 6  # two town records at 4 levels, a county record at 3; 2 industries each

@@ -1,7 +1,7 @@
 """Reading the buckets: one grouped query per table gives a region's sums and its children's.
 
-Cost: the hazard figures of a window starting on 1 January come from the `hazard_totals` roll-up
-(a few index seeks per region, see `hazard_totals`); other windows, and the section 二/三 tables,
+Cost: the hazard figures of the standard window (from 1 January to the 24th) come from the
+`hazard_totals` roll-up (an index seek per region, see `hazard_totals`); other windows, and the section 二/三 tables,
 read only bucket rows in the region's code range (an index range: codes nest by prefix, so a
 subtree is the range [prefix, successor(prefix))), never hazards. The per-child breakdown is the
 same query grouped by the child-length prefix of the code.
@@ -75,7 +75,7 @@ async def read_sums(conn: AsyncConnection, scope: Scope) -> ScopeSums:
 
 
 async def _hazard_totals(conn: AsyncConnection, scope: Scope, result: ScopeSums) -> bool:
-    if not serves(scope.since):
+    if not serves(scope.since, scope.cutoff):
         return False
     answer = await read_totals(
         conn,

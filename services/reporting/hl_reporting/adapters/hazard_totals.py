@@ -1,18 +1,18 @@
-"""The `hazard_totals` roll-up: written from the same deltas as `hazard_daily`, read for year windows.
+"""The `hazard_totals` roll-up: written from the same deltas as `hazard_daily`, read for standard windows.
 
 Why it exists: `hazard_daily` keeps one delta per (cohort day, day), from which any window can be
-summed, but a province-wide figure then reads every bucket of the year — O(hazards). Reports almost
-always start on 1 January, so the roll-up keeps the cohort's year only, and each day twice: as its
-month and as itself. A figure as of cut-off C (in month M) over cohort years [year(since), year(C)]
-is then
+summed, but a province-wide figure then reads every bucket of the year — O(hazards). Almost every
+report is the standard one: from 1 January, to the 24th (`calendar.DEFAULT_CUTOFF_DAY`). So the
+roll-up keeps the cohort's year only, and puts each day in its dispatch period — the month whose
+table first counts it (25 May–24 June are June's). The figure of period P over cohort years
+[year(since), year(P)] is then
 
-    Σ month rows with period < M  +  Σ day rows with M ≤ period ≤ C
-    = Σ month rows with period ≤ M  −  Σ day rows with C < period ≤ end of M
+    Σ rows with period ≤ P
 
-per region and dimension (whichever side of M is shorter): at most 12 + 15 periods, however many
-hazards. It is exact because a
-hazard never steps before its cohort day (`domain.hazard_timeline`), so "cohort ≤ C" follows from
-"day ≤ C", and because `since` is a 1 January, "cohort ≥ since" is "cohort year ≥ year(since)".
+per region and dimension: at most 12 periods a year, however many hazards. It is exact because a
+hazard never steps before its cohort day (`domain.hazard_timeline`), so "cohort ≤ cut-off" follows
+from "day ≤ cut-off", and because `since` is a 1 January, "cohort ≥ since" is "cohort year ≥
+year(since)". Other windows (another `since` or cut-off day) read the daily buckets.
 
 Every region level a hazard belongs to is kept (its code cut to 2, 4, 6 and 9 characters, as long
 as the code is), so a region and each of its children are an index seek each, never a range over
@@ -22,7 +22,6 @@ children's.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -33,31 +32,36 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_reporting.adapters.tables import hazard_totals
 from hl_reporting.adapters.upserts import add_deltas
+from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY
 from hl_reporting.domain.figures import HazardSums
 from hl_reporting.domain.hazard_timeline import BucketKey
 
 DEPTHS = (2, 4, 6, 9)
 ALL_INDUSTRIES = "*"
-MONTH, DAY = "m", "d"
 TOTAL_COLUMNS = tuple(column.name for column in hazard_totals.primary_key.columns)
-# (depth, industry, cohort year, region, grain, period, source, level, listing level, metric)
-TotalKey = tuple[int, str, int, str, str, date, str, str, str, str]
+# (depth, industry, cohort year, region, period, source, level, listing level, metric)
+TotalKey = tuple[int, str, int, str, date, str, str, str, str]
+
+
+def dispatch_period(day: date) -> date:
+    """The first day of the month whose standard dispatch table first counts `day`."""
+    if day.day <= DEFAULT_CUTOFF_DAY:
+        return day.replace(day=1)
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def total_deltas(deltas: Mapping[BucketKey, int]) -> dict[TotalKey, int]:
-    """The roll-up rows that daily `deltas` add to: per delta, 2 industries × 2 grains × each level."""
+    """The roll-up rows that daily `deltas` add to: per delta, each level of its region × 2 industries."""
     totals: defaultdict[TotalKey, int] = defaultdict(int)
+    periods: dict[date, date] = {}
     for (day, cohort, region, industry, source, level, listing, metric), delta in deltas.items():
-        month = day.replace(day=1)
+        period = periods.get(day) or periods.setdefault(day, dispatch_period(day))
         for depth in DEPTHS:
             if depth > len(region) and depth > DEPTHS[0]:
                 break
             code = region[:depth]
-            for scope_industry in (industry, ALL_INDUSTRIES):
-                head = (depth, scope_industry, cohort.year, code)
-                tail = (source, level, listing, metric)
-                totals[(*head, MONTH, month, *tail)] += delta
-                totals[(*head, DAY, day, *tail)] += delta
+            totals[(depth, industry, cohort.year, code, period, source, level, listing, metric)] += delta
+            totals[(depth, ALL_INDUSTRIES, cohort.year, code, period, source, level, listing, metric)] += delta
     return {key: delta for key, delta in totals.items() if delta}
 
 
@@ -65,9 +69,9 @@ async def add_totals(conn: AsyncConnection, totals: Mapping[TotalKey, int]) -> N
     await add_deltas(conn, hazard_totals, TOTAL_COLUMNS, totals)
 
 
-def serves(since: date) -> bool:
-    """Whether a window starting on `since` can be read from the roll-up."""
-    return (since.month, since.day) == (1, 1)
+def serves(since: date, cutoff: date) -> bool:
+    """Whether the window [since, cutoff] is a standard one the roll-up answers."""
+    return (since.month, since.day) == (1, 1) and cutoff.day == DEFAULT_CUTOFF_DAY
 
 
 async def read_totals(
@@ -88,7 +92,7 @@ async def read_totals(
     depths = {len(code) for code in children} | ({len(region_code)} if region_code else set())
     if not depths <= set(DEPTHS):
         return None
-    window = _Window(industry or ALL_INDUSTRIES, list(range(since.year, cutoff.year + 1)), cutoff)
+    window = _Window(industry or ALL_INDUSTRIES, list(range(since.year, cutoff.year + 1)), cutoff.replace(day=1))
     if region_code:
         found = await window.sums(conn, len(region_code), [region_code])
     else:  # the whole country: every province
@@ -107,37 +111,22 @@ async def read_totals(
 
 
 class _Window:
-    def __init__(self, industry: str, years: list[int], cutoff: date) -> None:
-        self.industry, self.years, self.cutoff = industry, years, cutoff
+    def __init__(self, industry: str, years: list[int], period: date) -> None:
+        self.industry, self.years, self.period = industry, years, period
 
     async def sums(self, conn: AsyncConnection, depth: int, codes: list[str] | None) -> dict[str, HazardSums]:
         t = hazard_totals
         dims = [t.c.region_code, t.c.metric, t.c.source, t.c.level, t.c.listing_level]
+        query: Any = select(*dims, func.sum(t.c.delta)).where(
+            t.c.depth == depth, t.c.industry == self.industry, t.c.cohort_year.in_(self.years)
+        )
+        if codes is not None:
+            query = query.where(t.c.region_code.in_(codes))
+        query = query.where(t.c.period <= self.period).group_by(*dims)
         found: dict[str, HazardSums] = {}
-        for grain, periods, sign in self._parts():
-            query: Any = select(*dims, func.sum(t.c.delta)).where(
-                t.c.depth == depth, t.c.industry == self.industry, t.c.cohort_year.in_(self.years), t.c.grain == grain
-            )
-            if codes is not None:
-                query = query.where(t.c.region_code.in_(codes))
-            query = query.where(*periods).group_by(*dims)
-            for code, metric, source, level, listing, value in await conn.execute(query):
-                found.setdefault(code, HazardSums()).add((metric, source, level, listing), sign * int(value or 0))
+        for code, metric, source, level, listing, value in await conn.execute(query):
+            found.setdefault(code, HazardSums()).add((metric, source, level, listing), int(value or 0))
         return found
-
-    def _parts(self) -> list[tuple[str, tuple[Any, ...], int]]:
-        """(grain, period condition, sign): the months before the cut-off's, and its month to the cut-off.
-
-        The cut-off's month is read from the shorter side: its days up to the cut-off, or its month
-        row less its days after the cut-off (the 24th: 6 or 7 days rather than 24).
-        """
-        t = hazard_totals
-        month, cutoff = self.cutoff.replace(day=1), self.cutoff
-        month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        if cutoff.day * 2 <= month_end.day:
-            return [(MONTH, (t.c.period < month,), 1), (DAY, (t.c.period >= month, t.c.period <= cutoff), 1)]
-        after = [(DAY, (t.c.period > cutoff, t.c.period <= month_end), -1)] if cutoff < month_end else []
-        return [(MONTH, (t.c.period <= month,), 1), *after]
 
 
 def _merged(parts: Iterable[HazardSums], sign: int) -> HazardSums:

@@ -4,11 +4,10 @@ Report figures come from small pre-aggregated tables, never from a scan of hazar
 - `hazard_daily`: daily delta buckets of the hazard figures (see `domain.hazard_timeline`); a figure
   as of a cut-off is a SUM over rows with cohort_day in [since, cut-off], day ≤ cut-off and
   region_code in the region's code range, so the primary key leads with region_code, cohort_day.
-- `hazard_totals`: the same deltas rolled up for windows that start on 1 January (the default
-  `since`): per region level (the code cut to 2, 4, 6 and 9 characters), for one industry and for
-  all ("*"), with the cohort reduced to its year and the day kept twice — as its month ("m") and as
-  itself ("d"). A cut-off in month M sums the month rows before M and the day rows of M up to the
-  cut-off: at most 11 + 31 periods per region, however many hazards (see `adapters.hazard_totals`).
+- `hazard_totals`: the same deltas rolled up for the standard window (from 1 January to the 24th):
+  per region level (the code cut to 2, 4, 6 and 9 characters), for one industry and for all ("*"),
+  with the cohort reduced to its year and the day to its dispatch period, so that a standard table
+  sums at most 12 periods per region, however many hazards (see `adapters.hazard_totals`).
 - `enforcement_daily`: additive section 三 figures per day (actions, persons, fen).
 - `enterprise_marks`: one row per (enterprise, mark, day) for the rows counted in enterprises (家),
   whose distinct enterprises are counted over the window.
@@ -64,8 +63,7 @@ hazard_totals = Table(
     Column("industry", Key, primary_key=True),  # "*" for all industries
     Column("cohort_year", Integer, primary_key=True),
     Column("region_code", Code, primary_key=True),  # the hazard's code cut to `depth` characters
-    Column("grain", String(1), primary_key=True),  # "m": the month starting on `period`; "d": that day
-    Column("period", Date, primary_key=True),
+    Column("period", Date, primary_key=True),  # the dispatch period's month (its first day)
     Column("source", Key, primary_key=True),
     Column("level", Key, primary_key=True),
     Column("listing_level", Key, primary_key=True),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import product
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import product
 
 from hl_contracts.vocabulary import HazardLevel, HazardSource, ListingLevel
 from hl_reporting.domain.dispatch_table import COMPUTED_FIGURES

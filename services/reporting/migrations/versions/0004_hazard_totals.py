@@ -26,7 +26,6 @@ def upgrade() -> None:
         sa.Column("industry", key, primary_key=True),
         sa.Column("cohort_year", sa.Integer, primary_key=True),
         sa.Column("region_code", sa.String(12), primary_key=True),
-        sa.Column("grain", sa.String(1), primary_key=True),
         sa.Column("period", sa.Date, primary_key=True),
         sa.Column("source", key, primary_key=True),
         sa.Column("level", key, primary_key=True),
