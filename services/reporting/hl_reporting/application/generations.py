@@ -26,7 +26,13 @@ from hl_platform.db import Database, is_sqlite
 from hl_platform.migrate import upgrade
 from hl_platform.nats_io import ConsumerSpec
 from hl_platform.runtime import Runtime, Subscription
-from hl_reporting.adapters.projection import ENTERPRISE_SPEC, HAZARD_SPEC, EnterpriseProjection, HazardProjection
+from hl_reporting.adapters.projection import (
+    ENTERPRISE_SPEC,
+    HAZARD_SPEC,
+    REBUILD_BATCH_SIZE,
+    EnterpriseProjection,
+    HazardProjection,
+)
 from hl_reporting.adapters.tables import projection_generation, report_submissions
 
 log = structlog.get_logger(__name__)
@@ -198,7 +204,9 @@ async def rebuild(base_url: str, js: JetStreamContext, progress: Progress, switc
     await delete_durables(js, target)  # a rebuild that died half-way starts again from the start
     for subscription in target.subscriptions():
         await _catch_up(
-            ConsumerRunner(target_db, lambda: js, subscription.spec, subscription.projection, batch_size=500),
+            ConsumerRunner(
+                target_db, lambda: js, subscription.spec, subscription.projection, batch_size=REBUILD_BATCH_SIZE
+            ),
             js,
             progress,
         )
