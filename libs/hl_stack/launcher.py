@@ -19,6 +19,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from hl_gateway.domain.credentials import KEY_PREFIX, bootstrap_key_problem
 from hl_stack.nats_server import NatsServer, free_port
 from hl_stack.services import SERVICES
 
@@ -121,7 +122,10 @@ def run_stack(data_dir: Path | None) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     admin_key = os.environ.get("HL_DEV_ADMIN_KEY", "")
     generated = not admin_key
-    admin_key = admin_key or "hl_" + secrets.token_urlsafe(24)
+    admin_key = admin_key or KEY_PREFIX + secrets.token_urlsafe(24)
+    if problem := bootstrap_key_problem(admin_key):  # the gateway's own rule, before anything starts
+        console.print(f"[red]HL_DEV_ADMIN_KEY {problem}[/]")
+        return 2
     gateway_port = int(os.environ.get("HL_PORT", "8000"))
     nats = NatsServer(data_dir / "nats", port=_pick(int(os.environ.get("HL_NATS_PORT", "4222"))))
     console.print(f"starting nats-server on {nats.url} …")

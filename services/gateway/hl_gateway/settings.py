@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from hl_gateway.domain.credentials import bootstrap_key_problem
 from hl_platform.settings import ServiceSettings
 
 MIN_JWT_SECRET_BYTES = 32
@@ -46,6 +47,13 @@ class GatewaySettings(ServiceSettings):
     events_max_limit: int = Field(default=500, ge=1, le=500)
     events_poll_interval_s: float = Field(default=1.0, gt=0)
     events_heartbeat_s: float = Field(default=15.0, gt=0)
+
+    @field_validator("bootstrap_admin_key")
+    @classmethod
+    def _check_bootstrap_key(cls, key: str) -> str:
+        if key and (problem := bootstrap_key_problem(key)):
+            raise ValueError(problem)
+        return key
 
     @model_validator(mode="after")
     def _check_jwt(self) -> GatewaySettings:

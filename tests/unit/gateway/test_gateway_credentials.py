@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from pydantic import ValidationError
 
 from hl_gateway.application.keys import KEY_CACHE_TTL, ApiKeys
-from hl_gateway.domain.credentials import caller_from_claims, hash_key, identity_from, new_key
+from hl_gateway.domain.credentials import bootstrap_key_problem, caller_from_claims, hash_key, identity_from, new_key
 from hl_gateway.domain.errors import OutsideRegion, Unauthenticated
+from hl_gateway.settings import GatewaySettings
 from hl_platform.errors import InvalidInput, NotFound
 from hl_platform.identity import Caller
 from tests.unit.gateway.fakes import ADMIN, CITY_ADMIN, Clock, MemoryKeyStore
@@ -173,3 +175,12 @@ def test_jwt_claims_map_to_a_caller() -> None:
     )
     with pytest.raises(InvalidInput):
         caller_from_claims({"sub": "u-1", "role": "system"})
+
+
+def test_a_bootstrap_key_must_have_the_form_of_an_api_key() -> None:
+    """Any other bearer token is read as a JWT, so a key like "devkey" would never authenticate."""
+    assert bootstrap_key_problem("hl_" + "x" * 20) is None
+    assert "hl_" in str(bootstrap_key_problem("devkey-123456789012345678901234"))
+    assert bootstrap_key_problem("hl_short") is not None
+    with pytest.raises(ValidationError, match="must look like an API key"):
+        GatewaySettings(bootstrap_admin_key="devkey-123456789012345678901234")

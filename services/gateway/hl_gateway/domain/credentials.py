@@ -43,6 +43,16 @@ def looks_like_key(token: str) -> bool:
     return token.startswith(KEY_PREFIX)
 
 
+MIN_BOOTSTRAP_KEY_CHARS = 16
+
+
+def bootstrap_key_problem(key: str) -> str | None:
+    """Why `key` cannot be a bootstrap admin key, or None (a bearer token not in key form is a JWT)."""
+    if looks_like_key(key) and len(key) >= MIN_BOOTSTRAP_KEY_CHARS:
+        return None
+    return f"must look like an API key: {KEY_PREFIX} followed by random characters, {MIN_BOOTSTRAP_KEY_CHARS} at least"
+
+
 class Identity(BaseModel):
     """Who a credential stands for: a role and its scope. Checked the same for keys and JWTs."""
 
