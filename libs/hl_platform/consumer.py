@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import structlog
 from nats.aio.msg import Msg
@@ -32,14 +32,14 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Link, SpanKind
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_contracts import CloudEvent
 from hl_platform.db import Database
 from hl_platform.metrics import CONSUMER_APPLIED, CONSUMER_BATCH_SECONDS, CONSUMER_PARKED
 from hl_platform.nats_io import ConsumerSpec, ensure_consumer
+from hl_platform.sql import dialect_insert, in_chunks
 from hl_platform.tables import consumer_progress, dead_letters, pending_events
 
 log = structlog.get_logger(__name__)
@@ -250,7 +250,7 @@ class ConsumerRunner:
         """
         t = consumer_progress
         versions: dict[str, int] = {}
-        for chunk in _chunks(aggregates):
+        for chunk in in_chunks(aggregates):
             query = select(t.c.aggregate_id, t.c.version).where(t.c.consumer == self.name, t.c.aggregate_id.in_(chunk))
             if conn.dialect.name == "postgresql":
                 query = query.order_by(t.c.aggregate_id).with_for_update()
@@ -259,7 +259,7 @@ class ConsumerRunner:
             if missing:  # another replica may create some first: skip those, then wait for their lock
                 now = datetime.now(UTC)
                 rows = [{"consumer": self.name, "aggregate_id": a, "version": 0, "updated_at": now} for a in missing]
-                await conn.execute(_insert_ignoring_existing(conn, t), rows)
+                await conn.execute(dialect_insert(conn.dialect, t).on_conflict_do_nothing(), rows)
                 again = query.where(t.c.aggregate_id.in_(missing))
                 versions |= {aggregate: int(version) for aggregate, version in await conn.execute(again)}
         return versions
@@ -267,7 +267,7 @@ class ConsumerRunner:
     async def _held(self, conn: AsyncConnection, aggregates: list[str]) -> dict[str, dict[int, CloudEvent]]:
         t = pending_events
         held: defaultdict[str, dict[int, CloudEvent]] = defaultdict(dict)
-        for chunk in _chunks(aggregates):
+        for chunk in in_chunks(aggregates):
             query = select(t.c.aggregate_id, t.c.version, t.c.envelope)
             query = query.where(t.c.consumer == self.name, t.c.aggregate_id.in_(chunk))
             for aggregate, version, envelope in await conn.execute(query):
@@ -285,7 +285,7 @@ class ConsumerRunner:
             await conn.execute(update(t).where(key), rows)
         if consumed:
             t = pending_events
-            for chunk in _chunks(consumed):
+            for chunk in in_chunks(consumed):
                 await conn.execute(
                     delete(t).where(t.c.consumer == self.name, tuple_(t.c.aggregate_id, t.c.version).in_(chunk))
                 )
@@ -300,7 +300,7 @@ class ConsumerRunner:
                 }
                 for event in hold
             ]
-            await conn.execute(_insert_ignoring_existing(conn, pending_events), rows)
+            await conn.execute(dialect_insert(conn.dialect, pending_events).on_conflict_do_nothing(), rows)
 
     async def _park(self, msg: Msg, event: CloudEvent | None, error: str) -> None:
         meta = msg.metadata
@@ -320,15 +320,3 @@ class ConsumerRunner:
         await msg.term()
         CONSUMER_PARKED.labels(self.name).inc()
         log.error("consumer.parked", consumer=self.name, event_id=event.id if event else None, error=error)
-
-
-_CHUNK = 500  # ids per IN list: well under every database's limit on bound parameters
-
-
-def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
-    return [items[start : start + _CHUNK] for start in range(0, len(items), _CHUNK)]
-
-
-def _insert_ignoring_existing(conn: AsyncConnection, table: Table) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_contracts import CloudEvent, subject_for
+from hl_platform.sql import placeholder
 from hl_platform.tables import events, outbox
 
 
@@ -49,7 +50,7 @@ class _PlainInsert:
 
     def _compiled(self, dialect: Dialect) -> tuple[str, list[Any]]:
         if dialect.name not in self._by_dialect:
-            marker = "?" if dialect.paramstyle == "qmark" else "%s"
+            marker = placeholder(dialect)
             sql = (
                 f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) "
                 f"VALUES ({', '.join([marker] * len(self.columns))})"

@@ -57,7 +57,6 @@ class ApiKeys:
         self.cache_ttl = cache_ttl
         # key hash → (the stored key, its caller, when it was read); unknown keys are not kept.
         self._cache: dict[str, tuple[StoredKey, Caller, datetime]] = {}
-        self._touched: dict[str, datetime] = {}  # key id → last_used_at written by this process
 
     async def issue(self, identity: Identity, created_by: str) -> tuple[StoredKey, str]:
         """A new key for `identity`: its record, and the key itself (to show once)."""
@@ -109,15 +108,10 @@ class ApiKeys:
             if len(self._cache) >= KEY_CACHE_MAX:
                 self._cache.clear()
             entry = self._cache[key_hash] = (stored, stored.caller(), now)
-        stored, caller, _ = entry
-        touched = self._touched.get(stored.id)
-        if touched is not None and (stored.last_used_at is None or touched > stored.last_used_at):
-            stored = replace(stored, last_used_at=touched)
+        stored, caller, read_at = entry
         if stored.due_for_touch(now):
             await self.store.touch(stored.id, now)
-            if len(self._touched) >= KEY_CACHE_MAX:
-                self._touched.clear()
-            self._touched[stored.id] = now
+            self._cache[key_hash] = (replace(stored, last_used_at=now), caller, read_at)  # as the store has it now
         return caller
 
     async def provision_bootstrap(self, key: str) -> bool:

@@ -7,16 +7,16 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_hazard.adapters.tables import hazard_summaries
 from hl_hazard.domain.model import Hazard
 from hl_platform.cursors import decode_cursor, encode_cursor
+from hl_platform.sql import dialect_insert
 
 
-def _upsert(insert: Any) -> Any:
-    stmt = insert(hazard_summaries)
+def _upsert(dialect: str) -> Any:
+    stmt = dialect_insert(dialect, hazard_summaries)
     return stmt.on_conflict_do_update(
         index_elements=[hazard_summaries.c.id],
         set_={c.name: stmt.excluded[c.name] for c in hazard_summaries.c if c.name != "id"},
@@ -25,7 +25,7 @@ def _upsert(insert: Any) -> Any:
 
 # One statement per command (it was a delete and an insert), built once per dialect so that its
 # compiled form is cached; both dialects spell an upsert the same way.
-_UPSERTS = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+_UPSERTS = {dialect: _upsert(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 async def save_summary(conn: AsyncConnection, hazard: Hazard) -> None:

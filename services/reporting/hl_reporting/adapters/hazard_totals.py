@@ -97,17 +97,17 @@ async def read_totals(
         found = await window.sums(conn, len(region_code), [region_code])
     else:  # the whole country: every province
         found = await window.sums(conn, DEPTHS[0], None)
-    total = _merged(found.values(), 1)
+    total = _merged(found.values())
     by_child: dict[str, HazardSums] = {}
     by_length: defaultdict[int, list[str]] = defaultdict(list)
     for code in children:
         by_length[len(code)].append(code)
     for depth, codes in sorted(by_length.items()):
-        by_child |= {code: _merged([sums], 1) for code, sums in (await window.sums(conn, depth, codes)).items()}
-    own = _merged([total, *(_merged([child], -1) for child in by_child.values())], 1)
+        by_child |= await window.sums(conn, depth, codes)
+    own = _less(total, _merged(by_child.values()))
     if children and own.sums:
         by_child[region_code] = own
-    return total, {code: sums for code, sums in by_child.items() if sums.sums}
+    return total, by_child
 
 
 class _Window:
@@ -123,16 +123,23 @@ class _Window:
         if codes is not None:
             query = query.where(t.c.region_code.in_(codes))
         query = query.where(t.c.period <= self.period).group_by(*dims)
-        found: dict[str, HazardSums] = {}
+        found: defaultdict[str, dict[tuple[str, str, str, str], int]] = defaultdict(dict)
         for code, metric, source, level, listing, value in await conn.execute(query):
-            found.setdefault(code, HazardSums()).add((metric, source, level, listing), int(value or 0))
-        return found
+            if value:  # buckets whose steps cancel out (a voided hazard's) count for nothing
+                found[code][(metric, source, level, listing)] = int(value)
+        return {code: HazardSums(sums) for code, sums in found.items()}
 
 
-def _merged(parts: Iterable[HazardSums], sign: int) -> HazardSums:
-    """The sum of `parts`, times `sign`, without zero figures."""
+def _merged(parts: Iterable[HazardSums]) -> HazardSums:
+    """The sum of `parts`, without zero figures."""
     merged: dict[tuple[str, str, str, str], int] = {}
     for part in parts:
         for key, value in part.sums.items():
-            merged[key] = merged.get(key, 0) + sign * value
+            merged[key] = merged.get(key, 0) + value
     return HazardSums({key: value for key, value in merged.items() if value})
+
+
+def _less(whole: HazardSums, part: HazardSums) -> HazardSums:
+    """`whole` less `part`, without zero figures."""
+    keys = whole.sums.keys() | part.sums.keys()
+    return HazardSums({key: left for key in keys if (left := whole.sums.get(key, 0) - part.sums.get(key, 0))})

@@ -31,6 +31,7 @@ from hl_contracts.registry import EventData, UnknownEventType
 from hl_platform.consumer import ConsumerRunner
 from hl_platform.db import Database
 from hl_platform.nats_io import ConsumerSpec
+from hl_platform.sql import in_chunks
 from hl_reporting.adapters import hazard_rows
 from hl_reporting.adapters.hazard_totals import add_totals, total_deltas
 from hl_reporting.adapters.tables import (
@@ -144,8 +145,8 @@ def _hazard_payload(event: CloudEvent) -> EventData | None:
 
 async def _stored_hazards(conn: AsyncConnection, hazard_ids: list[str]) -> dict[str, RowMapping]:
     rows: dict[str, RowMapping] = {}
-    for start in range(0, len(hazard_ids), 500):
-        query = select(hazard_state).where(hazard_state.c.hazard_id.in_(hazard_ids[start : start + 500]))
+    for chunk in in_chunks(hazard_ids):
+        query = select(hazard_state).where(hazard_state.c.hazard_id.in_(chunk))
         rows |= {row["hazard_id"]: row for row in (await conn.execute(query)).mappings()}
     return rows
 
