@@ -31,7 +31,7 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from opentelemetry import propagate, trace
-from opentelemetry.trace import Link, SpanKind
+from opentelemetry.trace import SpanKind
 from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -188,18 +188,19 @@ class ConsumerRunner:
         """One CONSUMER span per batch: the child of the first message's publish, linked to every other's."""
         if not parsed:
             return
-        contexts = [
-            trace.get_current_span(propagate.extract(dict(msg.headers or {}))).get_span_context() for msg, _ in parsed
-        ]
-        parent = trace.set_span_in_context(trace.NonRecordingSpan(contexts[0]))
-        links = [Link(context) for context in contexts[1:] if context.is_valid]
+        parent = propagate.extract(dict(parsed[0][0].headers or {}))
         name = f"process {parsed[0][1].type}" if len(parsed) == 1 else f"process {self.spec.stream} batch"
-        with tracer.start_as_current_span(name, context=parent, kind=SpanKind.CONSUMER, links=links) as span:
-            span.set_attribute("messaging.system", "nats")
-            span.set_attribute("messaging.consumer.group.name", self.name)
-            span.set_attribute("messaging.batch.message_count", len(parsed))
-            if len(parsed) == 1:
-                span.set_attribute("messaging.message.id", parsed[0][1].id)
+        with tracer.start_as_current_span(name, context=parent, kind=SpanKind.CONSUMER) as span:
+            if span.is_recording():  # reading every message's trace context is work only a tracer wants
+                span.set_attribute("messaging.system", "nats")
+                span.set_attribute("messaging.consumer.group.name", self.name)
+                span.set_attribute("messaging.batch.message_count", len(parsed))
+                if len(parsed) == 1:
+                    span.set_attribute("messaging.message.id", parsed[0][1].id)
+                for msg, _ in parsed[1:]:
+                    linked = trace.get_current_span(propagate.extract(dict(msg.headers or {}))).get_span_context()
+                    if linked.is_valid:
+                        span.add_link(linked)
             outcomes = await self.apply_events(conn, [event for _, event in parsed])
         for outcome in outcomes:
             CONSUMER_APPLIED.labels(self.name, outcome).inc()
