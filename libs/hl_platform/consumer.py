@@ -11,7 +11,12 @@ Hence:
 - several replicas may share one durable consumer: the per-aggregate progress row is locked, so
   two replicas never apply the same aggregate's events concurrently;
 - a batch that fails is retried one event at a time, so a poison event is isolated, redelivered
-  with back-off, and after `max_deliver` tries parked in `dead_letters` and terminated.
+  with back-off, and after `max_deliver` tries parked in `dead_letters` and terminated;
+- an event whose `source`, NATS subject and stream do not belong together (a `hazard.found` on
+  the enterprise stream, a source that is not the hazard service, a subject that its type and
+  region do not give) is parked at once and never applied: NATS permissions keep each service to
+  its own subjects, and this keeps a forged or misrouted event out of the read models (and out
+  of every rebuild, which replays the same stream).
 Ordered consumers must receive every event type of an aggregate (filter by context or region,
 never by event type) or versions would be missing for ever.
 """
@@ -35,15 +40,33 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hl_contracts import CloudEvent
+from hl_contracts import CloudEvent, subject_for
 from hl_platform.db import Database
 from hl_platform.metrics import CONSUMER_APPLIED, CONSUMER_BATCH_SECONDS, CONSUMER_PARKED
-from hl_platform.nats_io import ConsumerSpec, ensure_consumer
+from hl_platform.nats_io import STREAMS, ConsumerSpec, ensure_consumer
 from hl_platform.sql import dialect_insert, in_chunks
 from hl_platform.tables import consumer_progress, dead_letters, pending_events
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("hl_platform.consumer")
+SOURCE_PREFIX = "/hazard-ledger/"  # each context's events are published by the service of that name
+
+
+def provenance_problem(event: CloudEvent, subject: str, stream: str) -> str | None:
+    """Why `event` does not belong where it was found (None when it does).
+
+    A context's events come from its own service (`source`), on its own stream, on the subject
+    that the event's type and region give: the three must agree.
+    """
+    context = event.type.split(".", 1)[0]
+    if STREAMS.get(context) != stream:
+        return f"a {event.type} event does not belong on stream {stream}"
+    if event.source != SOURCE_PREFIX + context:
+        return f"source {event.source!r} does not publish {context} events"
+    expected = subject_for(event.type, event.regioncode)
+    if subject != expected:
+        return f"subject {subject} is not {expected}, the subject of its type and region"
+    return None
 
 
 class Projection(Protocol):
@@ -150,9 +173,14 @@ class ConsumerRunner:
         parsed: list[tuple[Msg, CloudEvent]] = []
         for msg in msgs:
             try:
-                parsed.append((msg, CloudEvent.from_json(msg.data)))
+                event = CloudEvent.from_json(msg.data)
             except ValueError as exc:  # not a CloudEvent at all: no retry will fix it
                 await self._park(msg, None, f"unreadable envelope: {exc}")
+                continue
+            if (problem := provenance_problem(event, msg.subject, self.spec.stream)) is not None:
+                await self._park(msg, event, f"refused: {problem}")
+                continue
+            parsed.append((msg, event))
         try:
             async with self.db.write() as conn:
                 await self._apply_traced(conn, parsed)

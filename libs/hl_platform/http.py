@@ -80,7 +80,7 @@ def health_router(runtime: Runtime) -> APIRouter:
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"error: {exc.__class__.__name__}"
-        checks["nats"] = "ok" if runtime.nats_connected else "disconnected"
+        checks.update(runtime.nats_checks())  # connected; a publisher's JetStream storing
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import nats
 import nats.errors
@@ -75,8 +76,38 @@ class ConsumerSpec:
         )
 
 
-async def connect(url: str, name: str) -> Client:
-    """Connect (retrying until NATS is there) and keep reconnecting for ever: an outage pauses work."""
+def inbox_prefix(user: str) -> str:
+    """Every NATS user receives its replies on a prefix of its own and may subscribe to nothing
+    else (deploy/nats/auth.conf), so no user can read another's replies."""
+    return f"_INBOX_{user}" if user else "_INBOX"
+
+
+@dataclass(frozen=True)
+class NatsCredentials:
+    """Who a connection authenticates as: a user and password, given apart or in the URLs."""
+
+    user: str = ""
+    password: str = field(default="", repr=False)
+
+    def for_urls(self, url: str) -> NatsCredentials:
+        """These credentials, or those of the first URL that carries some."""
+        if self.user:
+            return self
+        for server in url.split(","):
+            parts = urlsplit(server.strip())
+            if parts.username:
+                return NatsCredentials(unquote(parts.username), unquote(parts.password or ""))
+        return self
+
+
+async def connect(url: str, name: str, credentials: NatsCredentials | None = None, *, retry: bool = True) -> Client:
+    """Connect (retrying until NATS is there) and keep reconnecting for ever: an outage pauses work.
+
+    A refused authentication is retried too (the operator may be fixing the server's users), and
+    logged with the user so that it is not mistaken for an outage. `retry=False` (a one-shot
+    command) raises at the first failure instead.
+    """
+    credentials = (credentials or NatsCredentials()).for_urls(url)
 
     async def on_disconnect() -> None:
         log.warning("nats.disconnected", client=name)
@@ -89,17 +120,24 @@ async def connect(url: str, name: str) -> Client:
 
     while True:
         try:
-            return await _connect_once(url, name, on_disconnect, on_reconnect, on_error)
-        except (TimeoutError, OSError, nats.errors.NoServersError) as exc:
-            log.warning("nats.connect_retry", client=name, error=repr(exc))
+            return await _connect_once(url, name, credentials, on_disconnect, on_reconnect, on_error)
+        except (TimeoutError, OSError, nats.errors.NoServersError, nats.errors.Error) as exc:
+            if not retry:
+                raise
+            log.warning("nats.connect_retry", client=name, user=credentials.user, error=repr(exc))
             await asyncio.sleep(1.0)
 
 
-async def _connect_once(url: str, name: str, *callbacks: Any) -> Client:
+async def _connect_once(url: str, name: str, credentials: NatsCredentials, *callbacks: Any) -> Client:
     on_disconnect, on_reconnect, on_error = callbacks
+    auth: dict[str, Any] = {}
+    if credentials.user and not urlsplit(url.split(",")[0].strip()).username:
+        auth = {"user": credentials.user, "password": credentials.password}
     return await nats.connect(
         url.split(","),
         name=name,
+        inbox_prefix=inbox_prefix(credentials.user),
+        **auth,
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=2,

@@ -3,15 +3,22 @@
 Each row is published with `Nats-Msg-Id` = event id, so a retry after a crash or an outage is
 dropped by JetStream's duplicate window. Rows are marked published only after their PubAck. Only
 the replica holding the `outbox-relay` lease publishes, so order is kept with several replicas.
+
+While JetStream cannot store (a full disk: publishes time out or are refused with the connection
+up), `jetstream_problem` says why, for /readyz; the relay keeps retrying with back-off and clears
+it at the first acknowledged publish, so it recovers by itself once the server stores again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
+import nats.errors
+import nats.js.errors
 import structlog
 from nats.js import JetStreamContext
 from opentelemetry import propagate, trace
@@ -35,6 +42,13 @@ _MARK_PUBLISHED = (
     update(outbox).where(outbox.c.id.in_(bindparam("ids", expanding=True))).values(published_at=bindparam("at"))
 )
 tracer = trace.get_tracer("hl_platform.relay")
+# What a server that is up but cannot store answers (or does not answer) to a publish.
+_STORAGE_ERRORS = (
+    TimeoutError,
+    nats.errors.TimeoutError,
+    nats.js.errors.APIError,
+    nats.js.errors.NoStreamResponseError,
+)
 
 
 class OutboxRelay:
@@ -57,6 +71,7 @@ class OutboxRelay:
         self.publish_timeout = publish_timeout
         self.lease = Lease(db, "outbox-relay", f"{service}-{uuid.uuid4().hex[:8]}", ttl=lease_ttl)
         self._wake = asyncio.Event()
+        self.jetstream_problem: str | None = None
 
     def notify(self) -> None:
         """Called after a commit in this process, so the event leaves without waiting for a poll."""
@@ -116,7 +131,7 @@ class OutboxRelay:
                 span.set_attribute("messaging.message.id", row.event_id)
                 propagate.inject(headers)
             futures.append(await js.publish_async(row.subject, row.payload.encode(), headers=headers))
-        results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), timeout=self.publish_timeout)
+        results = await self._acks(futures)
         acked = [row.id for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
         if acked:
             async with self.db.write() as conn:
@@ -124,12 +139,28 @@ class OutboxRelay:
             OUTBOX_PUBLISHED.labels(self.service).inc(len(acked))
         failures = [result for result in results if isinstance(result, BaseException)]
         if failures:
+            if isinstance(failures[0], _STORAGE_ERRORS):
+                self.jetstream_problem = _describe(failures[0])
             raise failures[0]
+        self.jetstream_problem = None
         if len(rows) == self.batch_size:
             await self._report_backlog()
         return len(acked)
+
+    async def _acks(self, futures: Sequence[asyncio.Future[Any]]) -> list[Any]:
+        """Each publish's PubAck or error; those not acknowledged in time are a TimeoutError (and
+        the acknowledged ones still count: they are marked, not sent again)."""
+        done, pending = await asyncio.wait(futures, timeout=self.publish_timeout)
+        for future in pending:
+            future.cancel()
+        timeout = TimeoutError(f"no PubAck within {self.publish_timeout:g} s")
+        return [(future.exception() or future.result()) if future in done else timeout for future in futures]
 
     async def _report_backlog(self) -> None:
         async with self.db.read() as conn:
             backlog = await conn.scalar(select(func.count()).where(outbox.c.published_at.is_(None)))
         OUTBOX_BACKLOG.labels(self.service).set(backlog or 0)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__

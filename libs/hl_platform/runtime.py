@@ -44,6 +44,7 @@ class Runtime:
     def __post_init__(self) -> None:
         self.db = Database(self.settings.db_url)
         self.nc: Client | None = None
+        self._js: JetStreamContext | None = None
         self.stop_event = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
         self.relay = OutboxRelay(self.db, self.js, self.settings.service_name) if self.publishes else None
@@ -56,13 +57,28 @@ class Runtime:
         return [ConsumerRunner(self.db, self.js, s.spec, s.projection) for s in self.subscriptions]
 
     def js(self) -> JetStreamContext:
+        """The one JetStream context of the connection. One, because each context subscribes its
+        own reply inbox for asynchronous publishes: a context per call would leak a subscription
+        per relay batch."""
         if self.nc is None:
             raise ConnectionError("NATS is not connected yet")
-        return self.nc.jetstream()
+        if self._js is None:
+            self._js = self.nc.jetstream()
+        return self._js
 
     @property
     def nats_connected(self) -> bool:
         return self.nc is not None and self.nc.is_connected
+
+    def nats_checks(self) -> dict[str, str]:
+        """Readiness of the NATS side: connected, and (for a publisher) JetStream storing what the
+        relay sends. A full disk makes JetStream refuse or never acknowledge writes while the
+        connection stays up; the relay's failures say so until a publish is acknowledged again."""
+        checks = {"nats": "ok" if self.nats_connected else "disconnected"}
+        if self.relay is not None and self.nats_connected:
+            problem = self.relay.jetstream_problem
+            checks["jetstream"] = "ok" if problem is None else f"cannot store: {problem}"
+        return checks
 
     async def start(self) -> None:
         s = self.settings
@@ -85,7 +101,7 @@ class Runtime:
             log.error("runtime.task_crashed", error=repr(task.exception()))
 
     async def _connect_and_provision(self) -> None:
-        self.nc = await connect(self.settings.nats_url, self.settings.service_name)
+        self.nc = await connect(self.settings.nats_url, self.settings.service_name, self.settings.nats_credentials)
         while not self.stop_event.is_set():
             try:
                 for spec in self.streams:
@@ -149,6 +165,7 @@ class Runtime:
         if self.nc is not None:
             with contextlib.suppress(Exception):
                 await self.nc.close()
+            self._js = None
         await self.db.dispose()
 
     def committed(self) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hl_platform.nats_io import NatsCredentials
 
 DEV_INTERNAL_TOKEN = "dev-internal-token-change-me"
 
@@ -27,6 +29,10 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""  # empty: a SQLite file under data_dir
     nats_url: str = "nats://127.0.0.1:4222"
     nats_stream_replicas: int = 1
+    # Who the service is to NATS (deploy/nats/auth.conf, or the embedded stack's generated users);
+    # empty: the credentials in nats_url, if any.
+    nats_user: str = ""
+    nats_password: SecretStr = SecretStr("")
     # The gateway proves itself to the internal services with this shared secret.
     internal_token: str = DEV_INTERNAL_TOKEN
     telemetry_exporter: Literal["none", "console", "otlp"] = "none"
@@ -41,6 +47,10 @@ class ServiceSettings(BaseSettings):
         if self.environment == "production" and self.internal_token == DEV_INTERNAL_TOKEN:
             raise ValueError("set a real internal_token in production (the development default is public)")
         return self
+
+    @property
+    def nats_credentials(self) -> NatsCredentials:
+        return NatsCredentials(self.nats_user, self.nats_password.get_secret_value())
 
     @property
     def db_url(self) -> str:

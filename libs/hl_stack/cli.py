@@ -26,7 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="hl", description="Hazard Ledger: hazard investigation and governance backend"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("up", help="run the whole system on one machine (nats-server, SQLite, four services)")
+    up = sub.add_parser(
+        "up",
+        help="run the whole system on one machine (nats-server, SQLite, the services), supervised",
+        description="Ports: HL_PORT (gateway, 8000), HL_HAZARD_PORT, HL_ENTERPRISE_PORT, HL_REPORTING_PORT,"
+        " HL_NATS_PORT, HL_NATS_MONITOR_PORT (defaults, else a free port). One ./hl up per data folder.",
+    )
     up.add_argument(
         "--data-dir", type=Path, default=None, help="where all state lives (default ./data, or HL_DATA_DIR)"
     )
@@ -80,6 +85,7 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import hl_stack.bureaus
     import hl_stack.imports
     import hl_stack.operations
     import hl_stack.rebuild  # noqa: F401

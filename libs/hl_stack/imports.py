@@ -13,6 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from hl_stack.cli import _EXTRA_PARSERS, command
+from hl_stack.state import default_data_dir
+from hl_stack.target import NoStack, acting_on, add_data_dir
 
 console = Console(stderr=True)
 IMPORT_BATCH = 200  # valid rows registered per transaction (a bad row is never part of one)
@@ -22,9 +24,12 @@ def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     enterprises = sub.add_parser("import-enterprises", help="register enterprises from a .csv or .xlsx list")
     enterprises.add_argument("file", type=Path)
     enterprises.add_argument("--as-name", default="批量导入", help="name recorded as the actor of each registration")
+    add_data_dir(enterprises)
     regions = sub.add_parser("import-regions", help="validate a GB/T 2260-style region CSV and make it the catalogue")
     regions.add_argument("file", type=Path)
-    regions.add_argument("--data-dir", type=Path, default=Path("data"))
+    regions.add_argument(
+        "--data-dir", type=Path, default=None, help="the data folder (default HL_DATA_DIR, else ./data)"
+    )
 
 
 _EXTRA_PARSERS.append(_parsers)
@@ -38,7 +43,12 @@ def _progress() -> Progress:
 
 @command("import-enterprises")
 def _import_enterprises(args: argparse.Namespace) -> int:
-    return asyncio.run(import_enterprises(args.file, args.as_name))
+    try:
+        with acting_on(args.data_dir, "enterprise"):
+            return asyncio.run(import_enterprises(args.file, args.as_name))
+    except NoStack as exc:
+        console.print(f"[red]{exc}[/]")
+        return 1
 
 
 async def import_enterprises(path: Path, actor_name: str) -> int:
@@ -101,7 +111,7 @@ def _import_regions(args: argparse.Namespace) -> int:
             console.print(f"[red]{exc}[/]")
             return 2
         progress.update(task, total=len(catalogue), completed=len(catalogue))
-    target = args.data_dir / "regions.csv"
+    target = default_data_dir(args.data_dir) / "regions.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(args.file, target)
     levels: dict[str, Any] = {}

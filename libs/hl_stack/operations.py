@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hl_stack.cli import _EXTRA_PARSERS, command
+from hl_stack.target import NoStack, acting_on, add_data_dir
 
 console = Console()
 ROLES = ("admin", "platform", "supervisor", "inspector", "enterprise", "bureau")
@@ -33,7 +34,10 @@ def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     listing.add_argument("--all", action="store_true", help="include revoked keys")
     revoke = actions.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("id")
-    sub.add_parser("status", help="readiness of the four services and the NATS streams")
+    for parser in (create, listing, revoke):
+        add_data_dir(parser)
+    status = sub.add_parser("status", help="readiness of the stack's services and NATS streams")
+    add_data_dir(status)
 
 
 _EXTRA_PARSERS.append(_parsers)
@@ -42,7 +46,12 @@ _EXTRA_PARSERS.append(_parsers)
 @command("keys")
 def _keys(args: argparse.Namespace) -> int:
     action = {"create": create_key, "list": list_keys, "revoke": revoke_key}[args.keys_command]
-    return asyncio.run(action(args))
+    try:
+        with acting_on(args.data_dir, "gateway"):
+            return asyncio.run(action(args))
+    except NoStack as exc:
+        console.print(f"[red]{exc}[/]")
+        return 1
 
 
 async def _with_keys(work: Any) -> int:
@@ -133,7 +142,16 @@ def _when(value: Any) -> str:
 
 @command("status")
 def _status(args: argparse.Namespace) -> int:
-    return asyncio.run(show_status())
+    from hl_stack.services import SERVICES
+
+    try:
+        with acting_on(args.data_dir, *SERVICES) as stack:
+            if stack is not None:
+                console.print(f"the stack of {stack.data_dir} (./hl up, pid {stack.pid})")
+            return asyncio.run(show_status())
+    except NoStack as exc:
+        console.print(f"[red]{exc}[/]")
+        return 1
 
 
 async def show_status() -> int:
@@ -147,7 +165,7 @@ async def show_status() -> int:
     for (name, settings), (ok, detail) in zip(services.items(), readiness, strict=True):
         state = "[green]ready[/]" if ok else "[red]not ready[/]"
         table.add_row(name, f"http://{settings.host}:{settings.port}", state, detail)
-    streams = await _streams(services["gateway"].nats_url)
+    streams = await _streams(services["gateway"].nats_url, services["gateway"].nats_credentials)
     for name, (ok, detail) in streams.items():
         table.add_row(f"stream {name}", "", "[green]ok[/]" if ok else "[red]missing[/]", detail)
     console.print(table)
@@ -166,19 +184,13 @@ async def _ready(host: str, port: int) -> tuple[bool, str]:
     return answer.status_code == 200, ", ".join(f"{k}: {v}" for k, v in checks.items())
 
 
-async def _streams(nats_url: str) -> dict[str, tuple[bool, str]]:
-    import nats
+async def _streams(nats_url: str, credentials: Any) -> dict[str, tuple[bool, str]]:
     from nats.js.errors import NotFoundError
 
-    from hl_platform.nats_io import STREAMS
-
-    async def quiet(_exc: Exception) -> None:
-        return None
+    from hl_platform.nats_io import STREAMS, connect
 
     try:
-        nc = await asyncio.wait_for(
-            nats.connect(nats_url.split(","), connect_timeout=2, allow_reconnect=False, error_cb=quiet), 5
-        )
+        nc = await asyncio.wait_for(connect(nats_url, "hl-status", credentials, retry=False), 5)
     except Exception as exc:
         return {"(NATS)": (False, f"cannot connect to {nats_url.split('@')[-1]}: {exc.__class__.__name__}")}
     found: dict[str, tuple[bool, str]] = {}

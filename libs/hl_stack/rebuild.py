@@ -10,12 +10,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from hl_stack.cli import _EXTRA_PARSERS, command
+from hl_stack.target import NoStack, acting_on, add_data_dir
 
 console = Console(stderr=True)
 
 
 def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    sub.add_parser("rebuild-projections", help="replay the event streams into fresh reporting tables and switch over")
+    rebuild = sub.add_parser(
+        "rebuild-projections", help="replay the event streams into fresh reporting tables and switch over"
+    )
+    add_data_dir(rebuild)
 
 
 _EXTRA_PARSERS.append(_parsers)
@@ -23,7 +27,12 @@ _EXTRA_PARSERS.append(_parsers)
 
 @command("rebuild-projections")
 def _rebuild(args: argparse.Namespace) -> int:
-    return asyncio.run(rebuild_projections())
+    try:
+        with acting_on(args.data_dir, "reporting"):
+            return asyncio.run(rebuild_projections())
+    except NoStack as exc:
+        console.print(f"[red]{exc}[/]")
+        return 1
 
 
 async def rebuild_projections() -> int:
@@ -34,7 +43,7 @@ async def rebuild_projections() -> int:
 
     settings = ReportingSettings()
     await asyncio.to_thread(upgrade, "reporting", settings.db_url)
-    nc = await connect(settings.nats_url, "reporting-rebuild")
+    nc = await connect(settings.nats_url, "reporting-rebuild", settings.nats_credentials, retry=False)
     bars = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
     )
