@@ -1,8 +1,9 @@
 """NATS least privilege, on a real nats-server running the production auth file deploy/nats/auth.conf.
 
 Each service publishes only its own events and touches only its own stream and durables; a bureau
-reads the public streams through its own consumers and publishes nothing; the stream/consumer
-provisioning code the services really run (hl_platform.nats_io) works under these permissions.
+reads the public streams of its region through its own consumers and publishes nothing; every user
+gets replies on its own inbox prefix; the stream/consumer provisioning code the services really run
+(hl_platform.nats_io) works under these permissions; a client without credentials is refused.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from nats.aio.client import Client
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError
 
-from hl_platform.nats_io import ConsumerSpec, ensure_consumer, ensure_stream, stream_for
+from hl_platform.nats_io import ConsumerSpec, ensure_consumer, ensure_stream, inbox_prefix, stream_for
 from tests.support_nats import NatsNode, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH_CONF = ROOT / "deploy" / "nats" / "auth.conf"
 HAZARD_SUBJECT = "hl.v1.hazard.found.37.3710.371002"
 ENTERPRISE_SUBJECT = "hl.v1.enterprise.registered.37.3710.371002"
-BUREAU = "bureau-weihai"
-BUREAU_INBOX = "_INBOX_bureau-weihai"
+BUREAU = "bureau-weihai"  # deploy/nats/bureaus.csv: Weihai, city 3710
+BUREAU_FILTER = "hl.v1.hazard.*.37.3710.>"
 
 # Test passwords for every $HL_NATS_*_PASSWORD variable of auth.conf.
 PASSWORDS = {
@@ -85,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsNode]:
 async def connect(server: NatsNode) -> AsyncIterator[Connect]:
     opened: list[Client] = []
 
-    async def _connect(user: str, *, inbox_prefix: str = "_INBOX") -> User:
+    async def _connect(user: str, *, inbox: str | None = None) -> User:
         errors: list[str] = []
 
         async def on_error(exc: Exception) -> None:
@@ -93,7 +94,7 @@ async def connect(server: NatsNode) -> AsyncIterator[Connect]:
 
         nc = await nats.connect(
             server.url_for(user, PASSWORDS[user]),
-            inbox_prefix=inbox_prefix,
+            inbox_prefix=inbox or inbox_prefix(user),
             error_cb=on_error,
             allow_reconnect=False,
             connect_timeout=2,
@@ -165,7 +166,7 @@ async def test_hazard_user_cannot_publish_enterprise_events_nor_touch_other_stre
 
 
 async def test_bureau_publish_is_refused(connect: Connect, streams: None) -> None:
-    bureau = await connect(BUREAU, inbox_prefix=BUREAU_INBOX)
+    bureau = await connect(BUREAU)
     with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError)):
         await bureau.js.publish(HAZARD_SUBJECT, b"{}", headers={"Nats-Msg-Id": "evt-bureau"}, timeout=1.0)
     await bureau.wait_violation(f'publish to "{HAZARD_SUBJECT}"')
@@ -182,17 +183,17 @@ async def test_bureau_creates_its_consumer_fetches_and_acks(connect: Connect, st
             f"hl.v1.hazard.found.{county[:2]}.{county[:4]}.{county}", b"{}", headers={"Nats-Msg-Id": f"e{i}"}
         )
 
-    bureau = await connect(BUREAU, inbox_prefix=BUREAU_INBOX)
-    info = await bureau.js.stream_info("HL_HAZARD")
-    assert info.state.messages == 3
-    # A city bureau replays its city's history from the start (deliver_policy all).
+    bureau = await connect(BUREAU)
+    # A city bureau replays its city's history from the start (deliver_policy all). The consumer
+    # has a name so that nats-py sends the create request that carries the filter subject.
     await bureau.js.add_consumer(
         "HL_HAZARD",
         ConsumerConfig(
+            name=BUREAU,
             durable_name=BUREAU,
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
-            filter_subject="hl.v1.hazard.*.37.3710.>",
+            filter_subject=BUREAU_FILTER,
         ),
     )
     subscription = await bureau.js.pull_subscribe_bind(BUREAU, "HL_HAZARD")
@@ -204,17 +205,52 @@ async def test_bureau_creates_its_consumer_fetches_and_acks(connect: Connect, st
     assert consumer.num_ack_pending == 0
     assert consumer.num_pending == 0
     assert consumer.delivered.consumer_seq == 2
-    # The same on the enterprise stream.
-    await bureau.js.add_consumer("HL_ENTERPRISE", ConsumerConfig(durable_name=BUREAU, ack_policy=AckPolicy.EXPLICIT))
+    # The same on the enterprise stream, one county of the city.
+    await bureau.js.add_consumer(
+        "HL_ENTERPRISE",
+        ConsumerConfig(
+            name=BUREAU,
+            durable_name=BUREAU,
+            ack_policy=AckPolicy.EXPLICIT,
+            filter_subject="hl.v1.enterprise.registered.37.3710.371002",
+        ),
+    )
     await bureau.js.delete_consumer("HL_ENTERPRISE", BUREAU)
     assert not bureau.violations()
     await bureau.js.delete_consumer("HL_HAZARD", BUREAU)
 
 
+async def test_bureau_consumes_nothing_outside_its_region(connect: Connect, streams: None) -> None:
+    bureau = await connect(BUREAU)
+    outside = [
+        "hl.v1.hazard.*.37.3701.>",  # another city
+        "hl.v1.hazard.*.37.>",  # the whole province
+        "hl.v1.hazard.*.*.3710.>",  # a wildcard where its province must be
+        "hl.v1.>",
+        "hl.v1.enterprise.*.37.3710.>",  # its region, but on the other stream's create subject
+    ]
+    for filter_subject in outside:
+        with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError)):
+            await bureau.js.add_consumer(
+                "HL_HAZARD", ConsumerConfig(name=BUREAU, durable_name=BUREAU, filter_subject=filter_subject), timeout=0.5
+            )
+        await bureau.wait_violation(filter_subject)
+    # Without a filter, or by the legacy durable-create request that carries none: refused too.
+    for request in ("$JS.API.CONSUMER.CREATE.HL_HAZARD.bureau-weihai", "$JS.API.CONSUMER.DURABLE.CREATE.HL_HAZARD.bureau-weihai"):
+        with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError)):
+            await bureau.nc.request(request, b"{}", timeout=0.5)
+        await bureau.wait_violation(request)
+    # Nor reads a stream's messages directly, nor its per-subject counts.
+    for request in ("$JS.API.STREAM.MSG.GET.HL_HAZARD", "$JS.API.STREAM.INFO.HL_HAZARD"):
+        with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError)):
+            await bureau.nc.request(request, b"{}", timeout=0.5)
+        await bureau.wait_violation(request)
+
+
 async def test_bureau_cannot_touch_other_consumers_or_streams(connect: Connect, streams: None) -> None:
     reporting = await connect("reporting")
     await ensure_consumer(reporting.js, ConsumerSpec(stream="HL_HAZARD", durable="reporting-hazard"))
-    bureau = await connect(BUREAU, inbox_prefix=BUREAU_INBOX)
+    bureau = await connect(BUREAU)
     refused = [
         # someone else's durable: neither hijacked, reconfigured nor deleted
         ("$JS.API.CONSUMER.DURABLE.CREATE.HL_HAZARD.reporting-hazard", b"{}"),
@@ -235,7 +271,7 @@ async def test_bureau_cannot_touch_other_consumers_or_streams(connect: Connect, 
 
 
 async def test_bureau_cannot_listen_to_events_or_other_inboxes(connect: Connect, streams: None) -> None:
-    bureau = await connect(BUREAU, inbox_prefix=BUREAU_INBOX)
+    bureau = await connect(BUREAU)
     for subject in ("hl.v1.>", "_INBOX.>", ">"):
         await bureau.nc.subscribe(subject)
         await bureau.wait_violation(f'subscription to "{subject}"')
@@ -244,10 +280,16 @@ async def test_bureau_cannot_listen_to_events_or_other_inboxes(connect: Connect,
 async def test_a_bureau_push_consumer_cannot_copy_events_into_another_stream(connect: Connect, streams: None) -> None:
     """JetStream does not check a push consumer's deliver subject against its creator's rights, but
     delivers only while someone subscribes to it; nobody in HL may subscribe to event subjects."""
-    bureau = await connect(BUREAU, inbox_prefix=BUREAU_INBOX)
+    bureau = await connect(BUREAU)
     await bureau.js.add_consumer(
         "HL_HAZARD",
-        ConsumerConfig(durable_name=BUREAU, deliver_subject=ENTERPRISE_SUBJECT, ack_policy=AckPolicy.NONE),
+        ConsumerConfig(
+            name=BUREAU,
+            durable_name=BUREAU,
+            filter_subject=BUREAU_FILTER,
+            deliver_subject=ENTERPRISE_SUBJECT,
+            ack_policy=AckPolicy.NONE,
+        ),
     )
     hazard = await connect("hazard")
     await hazard.js.publish(HAZARD_SUBJECT, b"{}", headers={"Nats-Msg-Id": "evt-push"})
@@ -312,6 +354,21 @@ async def test_gateway_user_reads_the_feed_only(connect: Connect, streams: None)
 async def test_wrong_password_is_refused(server: NatsNode) -> None:
     with pytest.raises(Exception):  # noqa: B017 - nats-py raises its own or an OSError depending on timing
         await nats.connect(server.url_for("hazard", "not-the-password"), allow_reconnect=False, connect_timeout=2)
+
+
+async def test_a_client_without_credentials_is_refused(server: NatsNode) -> None:
+    with pytest.raises(nats.errors.Error, match="(?i)authorization violation"):
+        await nats.connect(server.url, allow_reconnect=False, connect_timeout=2)
+
+
+async def test_a_user_cannot_read_another_users_replies(connect: Connect, streams: None) -> None:
+    hazard = await connect("hazard")
+    for subject in ("_INBOX.>", "_INBOX_reporting.>", "_INBOX_bureau-weihai.>"):
+        await hazard.nc.subscribe(subject)
+        await hazard.wait_violation(f'subscription to "{subject}"')
+    # Its own inbox is enough for everything it does (the services connect with it by themselves).
+    await ensure_stream(hazard.js, stream_for("hazard"))
+    assert not [v for v in hazard.violations() if "_inbox_hazard" in v.lower()]
 
 
 def test_server_runs_the_production_durability_setting(server: NatsNode) -> None:
