@@ -109,8 +109,11 @@ async def connect(url: str, name: str, credentials: NatsCredentials | None = Non
     """
     credentials = (credentials or NatsCredentials()).for_urls(url)
 
+    clients: list[Client] = []
+
     async def on_disconnect() -> None:
-        log.warning("nats.disconnected", client=name)
+        if not (clients and clients[0].is_closed):  # closing on purpose is not an outage
+            log.warning("nats.disconnected", client=name)
 
     async def on_reconnect() -> None:
         log.info("nats.reconnected", client=name)
@@ -120,7 +123,8 @@ async def connect(url: str, name: str, credentials: NatsCredentials | None = Non
 
     while True:
         try:
-            return await _connect_once(url, name, credentials, on_disconnect, on_reconnect, on_error)
+            clients.append(await _connect_once(url, name, credentials, on_disconnect, on_reconnect, on_error))
+            return clients[0]
         except (TimeoutError, OSError, nats.errors.NoServersError, nats.errors.Error) as exc:
             if not retry:
                 raise

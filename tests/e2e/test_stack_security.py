@@ -10,7 +10,7 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -107,10 +107,12 @@ def _dead_letters(stack: Stack, event_ids: set[str]) -> dict[str, set[str]]:
 
 
 async def test_a_client_without_credentials_is_refused(stack: Stack) -> None:
-    with pytest.raises(nats.errors.Error, match="(?i)authorization violation"):
+    with pytest.raises(nats.errors.Error, match=r"(?i)authorization violation"):
         await nats.connect(_state(stack).nats_url, allow_reconnect=False, connect_timeout=3)
-    with pytest.raises(nats.errors.Error, match="(?i)authorization violation"):
-        await nats.connect(_state(stack).nats_url, user="hazard", password="guess", allow_reconnect=False, connect_timeout=3)
+    with pytest.raises(nats.errors.Error, match=r"(?i)authorization violation"):
+        await nats.connect(
+            _state(stack).nats_url, user="hazard", password="guess", allow_reconnect=False, connect_timeout=3
+        )
 
 
 async def test_forged_hazards_are_refused_or_parked_and_never_counted(stack: Stack, connect: Any) -> None:
@@ -180,7 +182,11 @@ async def test_a_bureau_reads_its_region_only_and_writes_nothing(stack: Stack, c
     assert not [e for e in errors if "permissions violation" in e]
 
     with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError)):
-        await js.add_consumer("HL_HAZARD", ConsumerConfig(name=user, durable_name=user, filter_subject="hl.v1.hazard.*.37.3701.>"), timeout=1)
+        await js.add_consumer(
+            "HL_HAZARD",
+            ConsumerConfig(name=user, durable_name=user, filter_subject="hl.v1.hazard.*.37.3701.>"),
+            timeout=1,
+        )
     with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError)):
         await js.publish(subject_for(inside.type, REGION), found(region=REGION).to_json(), timeout=1)
     await bureau.subscribe("hl.v1.>")
@@ -189,8 +195,10 @@ async def test_a_bureau_reads_its_region_only_and_writes_nothing(stack: Stack, c
     revoked = hl("bureaus", "revoke", bureau_id, "--data-dir", str(stack.data_dir), env=env)
     assert revoked.returncode == 0, revoked.stderr
     await _until(lambda: bureau.is_closed or not bureau.is_connected)
-    with pytest.raises(nats.errors.Error, match="(?i)authorization violation"):
-        await nats.connect(_state(stack).nats_url, user=user, password=password, allow_reconnect=False, connect_timeout=3)
+    with pytest.raises(nats.errors.Error, match=r"(?i)authorization violation"):
+        await nats.connect(
+            _state(stack).nats_url, user=user, password=password, allow_reconnect=False, connect_timeout=3
+        )
 
 
 async def _until(check: Any, timeout: float = 30.0) -> Any:

@@ -59,7 +59,9 @@ def test_kill_9_of_the_launcher_leaves_no_process_behind(tmp_path: Path) -> None
     os.kill(stack.process.pid, signal.SIGKILL)
     stack.process.wait(10)
     eventually(lambda: not any(alive(pid) for pid in children), timeout=40)
-    assert eventually(lambda: not is_locked(stack.data_dir), timeout=10), f"the lock goes with its last holder: {_holders(stack.data_dir)}"
+    assert eventually(lambda: not is_locked(stack.data_dir), timeout=10), (
+        f"the lock goes with its last holder: {_holders(stack.data_dir)}"
+    )
     assert not ok(f"{stack.gateway}/readyz")
 
 
@@ -98,7 +100,10 @@ def test_a_killed_nats_server_is_restarted_and_the_services_reconnect(up: UpProc
     eventually(lambda: up.state().pids["nats-server"] != before, timeout=30)
     assert "nats-server exited with code -9" in up.output()
     for service in ("hazard", "enterprise", "reporting", "gateway"):
-        eventually(lambda service=service: ok(f"{up.internal(service) if service != 'gateway' else up.gateway}/readyz"), timeout=60)
+        eventually(
+            lambda service=service: ok(f"{up.internal(service) if service != 'gateway' else up.gateway}/readyz"),
+            timeout=60,
+        )
     with up.client() as admin:  # an enterprise.registered goes through the new server to hazard's replica
         registered = _register(admin)
         assert registered.status_code == 201, registered.text
@@ -133,7 +138,9 @@ def test_import_and_rebuild_act_on_the_stack_of_the_data_folder(up: UpProcess, t
     sheet = tmp_path / "enterprises.csv"
     with sheet.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["统一社会信用代码", "企业名称", "行政区划代码", "行业领域", "主要负责人", "联系电话", "高危行业"])
+        writer.writerow(
+            ["统一社会信用代码", "企业名称", "行政区划代码", "行业领域", "主要负责人", "联系电话", "高危行业"]
+        )
         writer.writerow([uscc, "威海导入测试有限公司", "371002", "other", "李四", "13806310001", "否"])
     imported = hl("import-enterprises", str(sheet), "--data-dir", str(up.data_dir), env=env)
     assert imported.returncode == 0, imported.stderr
@@ -164,7 +171,9 @@ def _register(admin: httpx.Client, uscc: str | None = None) -> httpx.Response:
 
 def _listed(admin: httpx.Client, uscc: str) -> str | None:
     answer = admin.get("/enterprises", params={"q": uscc})
-    found = [item["id"] for item in answer.json()["items"] if item.get("uscc") == uscc] if answer.status_code == 200 else []
+    found = (
+        [item["id"] for item in answer.json()["items"] if item.get("uscc") == uscc] if answer.status_code == 200 else []
+    )
     return found[0] if found else None
 
 

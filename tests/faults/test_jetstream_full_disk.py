@@ -32,7 +32,9 @@ def small_filesystem(path: Path, size: str = "16m") -> Iterator[Path]:
     path.mkdir(parents=True, exist_ok=True)
     if shutil.which("mount") is None:
         pytest.skip("no mount command")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small filesystem here (needs root): {mounted.stderr.strip()}")
     try:
@@ -45,15 +47,11 @@ def small_filesystem(path: Path, size: str = "16m") -> Iterator[Path]:
 def fill(folder: Path) -> Path:
     """Write a file until the filesystem refuses another byte."""
     filler = folder / "filler"
-    with filler.open("wb") as out:
-        with contextlib.suppress(OSError):
-            while True:
-                out.write(b"\0" * 65536)
-                out.flush()
-        with contextlib.suppress(OSError):
-            while True:
-                out.write(b"\0")
-                out.flush()
+    with filler.open("wb", buffering=0) as out:  # unbuffered: nothing is left to fail at close
+        for chunk in (65536, 1):
+            with contextlib.suppress(OSError):
+                while out.write(b"\0" * chunk):
+                    pass
     return filler
 
 
@@ -115,7 +113,7 @@ def test_a_full_disk_makes_the_publisher_unready_and_the_stack_recovers_when_spa
                 filler = fill(store)
                 written = [_report(admin, enterprise_id, f"满盘之时 {n}") for n in range(3)]
                 assert len(written) == 3, "writes are accepted into the outbox meanwhile"
-                status, checks = eventually(lambda: (r := _readyz(hazard))[0] == 503 and r, timeout=60)
+                _, checks = eventually(lambda: (r := _readyz(hazard))[0] == 503 and r, timeout=60)
                 assert checks["jetstream"].startswith("cannot store"), checks
                 assert _unpublished(data_dir) >= 3
 

@@ -232,11 +232,16 @@ async def test_bureau_consumes_nothing_outside_its_region(connect: Connect, stre
     for filter_subject in outside:
         with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError)):
             await bureau.js.add_consumer(
-                "HL_HAZARD", ConsumerConfig(name=BUREAU, durable_name=BUREAU, filter_subject=filter_subject), timeout=0.5
+                "HL_HAZARD",
+                ConsumerConfig(name=BUREAU, durable_name=BUREAU, filter_subject=filter_subject),
+                timeout=0.5,
             )
         await bureau.wait_violation(filter_subject)
     # Without a filter, or by the legacy durable-create request that carries none: refused too.
-    for request in ("$JS.API.CONSUMER.CREATE.HL_HAZARD.bureau-weihai", "$JS.API.CONSUMER.DURABLE.CREATE.HL_HAZARD.bureau-weihai"):
+    for request in (
+        "$JS.API.CONSUMER.CREATE.HL_HAZARD.bureau-weihai",
+        "$JS.API.CONSUMER.DURABLE.CREATE.HL_HAZARD.bureau-weihai",
+    ):
         with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError)):
             await bureau.nc.request(request, b"{}", timeout=0.5)
         await bureau.wait_violation(request)
@@ -357,7 +362,7 @@ async def test_wrong_password_is_refused(server: NatsNode) -> None:
 
 
 async def test_a_client_without_credentials_is_refused(server: NatsNode) -> None:
-    with pytest.raises(nats.errors.Error, match="(?i)authorization violation"):
+    with pytest.raises(nats.errors.Error, match=r"(?i)authorization violation"):
         await nats.connect(server.url, allow_reconnect=False, connect_timeout=2)
 
 

@@ -67,7 +67,9 @@ def test_a_bureau_may_create_consumers_only_within_its_region(region: str, hazar
     assert not [s for s in bureau.nats_user().publish_allow() if s.startswith("hl.v1.") or "STREAM" in s]
 
 
-@pytest.mark.parametrize(("bureau_id", "region"), [("Weihai", "3710"), ("wei.hai", "3710"), ("weihai", "371"), ("weihai", "")])
+@pytest.mark.parametrize(
+    ("bureau_id", "region"), [("Weihai", "3710"), ("wei.hai", "3710"), ("weihai", "371"), ("weihai", "")]
+)
 def test_a_bureau_needs_a_plain_id_and_a_region_code(bureau_id: str, region: str) -> None:
     with pytest.raises(ValueError):
         Bureau(bureau_id, region)
