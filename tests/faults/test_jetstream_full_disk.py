@@ -63,17 +63,23 @@ def _readyz(url: str) -> tuple[int, dict[str, Any]]:
     return answer.status_code, answer.json().get("checks", {})
 
 
+def _cannot_store(url: str) -> tuple[int, dict[str, Any]] | None:
+    status, checks = _readyz(url)
+    return (status, checks) if str(checks.get("jetstream", "")).startswith("cannot store") else None
+
+
 def _unpublished(data_dir: Path) -> int:
     with contextlib.closing(sqlite3.connect(data_dir / "hazard.db", timeout=10)) as conn:
         return int(conn.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0])
 
 
-def _report(admin: httpx.Client, enterprise_id: str, title: str) -> str:
+def _report(admin: httpx.Client, enterprise_id: str, title: str, description: str = "") -> str:
     report = {
         "enterprise_id": enterprise_id,
         "source": "self_inspection",
         "level": "general",
         "title": title,
+        "description": description,
         "found_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
         "found_by": "张三",
     }
@@ -111,15 +117,18 @@ def test_a_full_disk_makes_the_publisher_unready_and_the_stack_recovers_when_spa
                 eventually(lambda: _unpublished(data_dir) == 0, timeout=30)
 
                 filler = fill(store)
-                written = [_report(admin, enterprise_id, f"满盘之时 {n}") for n in range(3)]
-                assert len(written) == 3, "writes are accepted into the outbox meanwhile"
-                _, checks = eventually(lambda: (r := _readyz(hazard))[0] == 503 and r, timeout=60)
-                assert checks["jetstream"].startswith("cannot store"), checks
-                assert _unpublished(data_dir) >= 3
+                # Events of a few kB each: more than the free end of a file's last page, which a
+                # full filesystem still lets a write fill.
+                written = [_report(admin, enterprise_id, f"满盘之时 {n}", "隐患描述" * 250) for n in range(6)]
+                assert len(written) == 6, "writes are accepted into the outbox meanwhile"
+                # (503 with `nats: disconnected` too, while the supervisor restarts the server)
+                status, checks = eventually(lambda: _cannot_store(hazard), timeout=90, why=up.diagnosis)
+                assert status == 503, checks
+                assert _unpublished(data_dir) >= 1
 
                 filler.unlink()  # space again: nobody restarts anything by hand
-                eventually(lambda: _readyz(hazard)[0] == 200, timeout=120)
-                eventually(lambda: _unpublished(data_dir) == 0, timeout=60)
+                eventually(lambda: _readyz(hazard)[0] == 200, timeout=120, why=up.diagnosis)
+                eventually(lambda: _unpublished(data_dir) == 0, timeout=60, why=up.diagnosis)
                 assert _report(admin, enterprise_id, "满盘之后")
                 eventually(lambda: _unpublished(data_dir) == 0, timeout=30)
             assert "nats-server unhealthy" in up.output() or "nats-server exited" in up.output(), up.output()[-2000:]

@@ -47,14 +47,17 @@ def hl(*args: str, env: Mapping[str, str] | None = None, timeout: float = 120) -
     )
 
 
-def eventually(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2) -> Any:
+def eventually(
+    check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2, why: Callable[[], str] | None = None
+) -> Any:
+    """Poll `check` until it returns something true; `why` explains a failure (e.g. logs)."""
     deadline = time.monotonic() + timeout
     while True:
         result = check()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met in {timeout:.0f} s")
+            raise AssertionError(f"condition not met in {timeout:.0f} s" + (f"\n{why()}" if why else ""))
         time.sleep(interval)
 
 
@@ -119,6 +122,14 @@ class UpProcess:
             return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
+
+    def diagnosis(self) -> str:
+        """The ends of the launcher's output and of the nats-server log, for a failure message."""
+        try:
+            nats_log = (self.data_dir / "nats" / "nats-server.log").read_text(errors="replace")
+        except OSError:
+            nats_log = ""
+        return f"--- ./hl up ---\n{self.output()[-2500:]}\n--- nats-server ---\n{nats_log[-2500:]}"
 
     def stop(self, timeout: float = 60.0) -> int | None:
         if self.process is None or self.process.poll() is not None:

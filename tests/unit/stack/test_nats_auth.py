@@ -14,7 +14,7 @@ from hl_contracts import Actor, CloudEvent, subject_for
 from hl_hazard.entrypoints.app import ENTERPRISE_REPLICA
 from hl_platform.consumer import provenance_problem
 from hl_platform.nats_io import STREAMS, NatsCredentials, inbox_prefix
-from hl_reporting.adapters.projection import ENTERPRISE_SPEC, HAZARD_SPEC
+from hl_reporting.application.generations import Generation
 from hl_stack.nats_auth import SERVICE_USERS, Bureau, read_bureaus_csv, render_production
 from hl_stack.services import SERVICES
 
@@ -35,9 +35,9 @@ def test_every_service_has_a_nats_user() -> None:
 
 
 def test_each_service_durable_is_its_users() -> None:
-    durables = {(spec.stream, spec.durable) for spec in (HAZARD_SPEC, ENTERPRISE_SPEC)}
-    twins = {(stream, durable + "-b") for stream, durable in durables}
-    assert durables | twins == set(USERS["reporting"].durables)
+    generations = [Generation(number, None) for number in (0, 1, 2)]  # they alternate between two names
+    durables = {(spec.stream, spec.durable) for generation in generations for spec in generation.specs()}
+    assert durables == set(USERS["reporting"].durables)
     assert (ENTERPRISE_REPLICA.stream, ENTERPRISE_REPLICA.durable) in USERS["hazard"].durables
 
 
