@@ -75,6 +75,9 @@ def _run_stack(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, st
     data_dir = tmp_path_factory.mktemp("stack")
     port, nats_port = free_port(), free_port()
     env = {**os.environ, "HL_PORT": str(port), "HL_NATS_PORT": str(nats_port), "HL_DEV_ADMIN_KEY": ADMIN_KEY}
+    # Every port explicit: another stack on this machine may take a default one at any moment.
+    for variable in ("HL_HAZARD_PORT", "HL_ENTERPRISE_PORT", "HL_REPORTING_PORT", "HL_NATS_MONITOR_PORT"):
+        env[variable] = str(free_port())
     env["HL_HAZARD_OVERDUE_SCAN_INTERVAL_S"] = "1"
     env.update(databases)
     log = (data_dir / "stack.log").open("wb")
