@@ -178,7 +178,9 @@ class HookStack:
                 await asyncio.sleep(0.05)
 
 
-def webhooks_settings(database_url: str, tmp_path: Path, nats_url: str, gateway_url: str, **overrides: Any) -> WebhooksSettings:
+def webhooks_settings(
+    database_url: str, tmp_path: Path, nats_url: str, gateway_url: str, **overrides: Any
+) -> WebhooksSettings:
     values = {
         "database_url": database_url,
         "data_dir": tmp_path,

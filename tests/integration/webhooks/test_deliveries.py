@@ -90,7 +90,9 @@ async def test_a_delivery_is_parked_after_the_window_and_redelivered_by_hand(
             f"/api/v1/webhooks/{hook['id']}/deliveries/{parked['id']}/redelivery", headers=stack.as_(ADMIN_KEY)
         )
         assert conflict.status_code == 200, "an admin of the region may redeliver a delivered one too"
-        missing = await stack.client.post(f"/api/v1/webhooks/{hook['id']}/deliveries/nope/redelivery", headers=stack.as_(key))
+        missing = await stack.client.post(
+            f"/api/v1/webhooks/{hook['id']}/deliveries/nope/redelivery", headers=stack.as_(key)
+        )
         assert missing.status_code == 404
 
 
@@ -143,7 +145,9 @@ async def test_private_loopback_and_other_inner_addresses_are_refused(
         )
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "url"
         unknown = await stack.client.post(
-            "/api/v1/webhooks", json={"url": "http://127.0.0.1/x", "event_types": ["hazard.nope"]}, headers=stack.as_(key)
+            "/api/v1/webhooks",
+            json={"url": "http://127.0.0.1/x", "event_types": ["hazard.nope"]},
+            headers=stack.as_(key),
         )
         assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "event_types"
 
@@ -255,3 +259,34 @@ async def test_a_slow_receiver_delays_no_other_subscription(
         took = loop.time() - started
         assert sorted(fast.event_ids()) == sorted(event.id for event in events)
         assert took < 3.0, f"the fast receiver waited {took:.1f} s behind the slow one"
+
+
+async def test_two_replicas_share_the_durable_and_each_delivery_is_attempted_by_one(
+    nats_server: NatsServer, database_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import func, select
+
+    from hl_platform.db import Database
+    from hl_webhooks.adapters.tables import delivery_attempts
+    from hl_webhooks.entrypoints.app import create_app
+    from tests.integration.webhooks.support import Served, webhooks_settings
+
+    async with hook_stack(nats_server.url, database_url, tmp_path) as stack:
+        settings = webhooks_settings(database_url, tmp_path, stack.nats_url, stack.gateway.url)
+        second = await Served(create_app(settings)).start()
+        try:
+            receiver = await stack.receiver(delay=0.02)
+            _, key = await stack.key()
+            await stack.subscribe(key, receiver.url)
+            events = [found(region="371002") for _ in range(60)]
+            await stack.publish(*events)
+            await receiver.wait_for(60)
+            await asyncio.sleep(0.5)
+        finally:
+            await second.stop()
+        assert sorted(receiver.event_ids()) == sorted(event.id for event in events), "each once, none lost"
+        db = Database(database_url)
+        async with db.read() as conn:
+            replicas = (await conn.execute(select(func.count(func.distinct(delivery_attempts.c.replica))))).scalar()
+        await db.dispose()
+        assert replicas in (1, 2)
