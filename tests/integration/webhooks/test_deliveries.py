@@ -8,10 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from hl_platform.db import Database
 from hl_stack.nats_server import NatsServer
-from tests.integration.webhooks.support import ADMIN_KEY, hook_stack
+from hl_webhooks.adapters.tables import delivery_attempts
+from hl_webhooks.entrypoints.app import create_app
+from tests.integration.webhooks.support import ADMIN_KEY, Served, hook_stack, webhooks_settings
 from tests.support.events import found, next_event
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(120)]
@@ -161,10 +165,6 @@ async def test_an_address_allowed_when_subscribing_is_checked_again_at_delivery(
         hook = await stack.subscribe(key, receiver.url)
         # The operator withdraws the allowance: the webhooks service restarts without it.
         await stack.webhooks.stop()
-        from hl_webhooks.entrypoints.app import create_app
-
-        from tests.integration.webhooks.support import Served, webhooks_settings
-
         settings = webhooks_settings(database_url, tmp_path, stack.nats_url, stack.gateway.url, allowed_networks=[])
         stack.webhooks = await Served(create_app(settings), stack.webhooks.port).start()
         await stack.publish(found(region="371002"))
@@ -264,13 +264,6 @@ async def test_a_slow_receiver_delays_no_other_subscription(
 async def test_two_replicas_share_the_durable_and_each_delivery_is_attempted_by_one(
     nats_server: NatsServer, database_url: str, tmp_path: Path
 ) -> None:
-    from sqlalchemy import func, select
-
-    from hl_platform.db import Database
-    from hl_webhooks.adapters.tables import delivery_attempts
-    from hl_webhooks.entrypoints.app import create_app
-    from tests.integration.webhooks.support import Served, webhooks_settings
-
     async with hook_stack(nats_server.url, database_url, tmp_path) as stack:
         settings = webhooks_settings(database_url, tmp_path, stack.nats_url, stack.gateway.url)
         second = await Served(create_app(settings)).start()
