@@ -30,7 +30,7 @@ SERVICES = {
         ServiceInfo("enterprise", 8002),
         ServiceInfo("hazard", 8001),
         ServiceInfo("reporting", 8003),
-        ServiceInfo("webhooks", 8004),
+        ServiceInfo("webhooks", 8006),
         ServiceInfo("gateway", 8000),
     )
 }

@@ -19,7 +19,7 @@ class GatewaySettings(ServiceSettings):
     hazard_url: str = "http://127.0.0.1:8001"
     enterprise_url: str = "http://127.0.0.1:8002"
     reporting_url: str = "http://127.0.0.1:8003"
-    webhooks_url: str = "http://127.0.0.1:8004"
+    webhooks_url: str = "http://127.0.0.1:8006"
     # Provisioned as an admin key at start when set (the embedded stack passes HL_DEV_ADMIN_KEY).
     bootstrap_admin_key: str = ""
     upstream_timeout_s: float = 10.0

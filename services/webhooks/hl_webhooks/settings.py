@@ -14,7 +14,7 @@ class WebhooksSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="HL_WEBHOOKS_", extra="ignore")
 
     service_name: str = "webhooks"
-    port: int = 8004
+    port: int = 8006
     # Where the gateway answers whether a subscription's owner (an API key) is still valid.
     gateway_url: str = "http://127.0.0.1:8000"
     owner_check_ttl_s: float = Field(default=10.0, gt=0)  # a revoked key stops deliveries within this
