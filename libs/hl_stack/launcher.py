@@ -105,8 +105,9 @@ def stack_environment(
         env[info.env_prefix + "INTERNAL_TOKEN"] = token
         env.setdefault(info.env_prefix + "LOG_JSON", "false")
         env.setdefault(info.env_prefix + "LOG_LEVEL", "WARNING")
-    for name in ("hazard", "enterprise", "reporting"):
+    for name in (name for name in SERVICES if name != "gateway"):
         env[f"HL_GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{ports[name]}"
+    env["HL_WEBHOOKS_GATEWAY_URL"] = f"http://127.0.0.1:{ports['gateway']}"  # it asks whether owners' keys hold
     env["HL_GATEWAY_BOOTSTRAP_ADMIN_KEY"] = admin_key
     if (data_dir / "regions.csv").exists():  # imported with ./hl import-regions
         env.setdefault("HL_REGIONS_CSV", str(data_dir / "regions.csv"))

@@ -97,6 +97,12 @@ SERVICE_USERS: tuple[NatsUser, ...] = (
         durables=tuple(_reporting_durables()),
     ),
     NatsUser(
+        "webhooks",
+        "publishes nothing; reads both streams through its durables (shared by every replica)",
+        reads=ALL_STREAMS,
+        durables=tuple((stream, f"webhooks-{context}") for context, stream in STREAMS.items()),
+    ),
+    NatsUser(
         "gateway",
         "reads the public streams for the REST event feed by 'get next message by subject'",
         reads=ALL_STREAMS,

@@ -1,4 +1,4 @@
-"""The four services: how to build each one's app and its default port."""
+"""The services: how to build each one's app and its default port (the gateway last: it fronts the rest)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ SERVICES = {
         ServiceInfo("enterprise", 8002),
         ServiceInfo("hazard", 8001),
         ServiceInfo("reporting", 8003),
+        ServiceInfo("webhooks", 8006),
         ServiceInfo("gateway", 8000),
     )
 }

@@ -43,7 +43,7 @@ def _postgres_databases() -> Iterator[dict[str, str]]:
     admin = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
     names = {
         service: f"hl_e2e_{service}_{uuid.uuid4().hex[:8]}"
-        for service in ("hazard", "enterprise", "reporting", "gateway")
+        for service in ("hazard", "enterprise", "reporting", "webhooks", "gateway")
     }
     with psycopg.connect(admin, autocommit=True) as conn:
         for name in names.values():
@@ -79,6 +79,7 @@ def _run_stack(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, st
     for variable in ("HL_HAZARD_PORT", "HL_ENTERPRISE_PORT", "HL_REPORTING_PORT", "HL_NATS_MONITOR_PORT"):
         env[variable] = str(free_port())
     env["HL_HAZARD_OVERDUE_SCAN_INTERVAL_S"] = "1"
+    env["HL_WEBHOOKS_ALLOWED_NETWORKS"] = '["127.0.0.1/32"]'  # the tests' receivers listen there
     env.update(databases)
     log = (data_dir / "stack.log").open("wb")
     process = subprocess.Popen(

@@ -19,6 +19,7 @@ class GatewaySettings(ServiceSettings):
     hazard_url: str = "http://127.0.0.1:8001"
     enterprise_url: str = "http://127.0.0.1:8002"
     reporting_url: str = "http://127.0.0.1:8003"
+    webhooks_url: str = "http://127.0.0.1:8006"
     # Provisioned as an admin key at start when set (the embedded stack passes HL_DEV_ADMIN_KEY).
     bootstrap_admin_key: str = ""
     upstream_timeout_s: float = 10.0
@@ -67,4 +68,9 @@ class GatewaySettings(ServiceSettings):
 
     @property
     def upstreams(self) -> dict[str, str]:
-        return {"hazard": self.hazard_url, "enterprise": self.enterprise_url, "reporting": self.reporting_url}
+        return {
+            "hazard": self.hazard_url,
+            "enterprise": self.enterprise_url,
+            "reporting": self.reporting_url,
+            "webhooks": self.webhooks_url,
+        }

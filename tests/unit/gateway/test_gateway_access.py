@@ -30,6 +30,7 @@ EXPECTED = {
     Op.READ_REPORTS: "apsib",
     Op.SUBMIT_REPORT: "as",
     Op.READ_EVENTS: "apsib",
+    Op.MANAGE_WEBHOOKS: "apsib",
     Op.MANAGE_KEYS: "a",
     Op.READ_CATALOGUES: "apsieb",
 }
@@ -56,7 +57,8 @@ def test_role_by_operation(operation: Operation, role: str) -> None:
 
 def test_the_bureau_writes_nothing_and_reads_only_the_log_reports_and_catalogues() -> None:
     bureau = {op for op, roles in PERMISSIONS.items() if "bureau" in roles}
-    assert bureau == {Op.READ_EVENTS, Op.READ_REPORTS, Op.READ_CATALOGUES}
+    # A webhook subscription is the log pushed to the bureau: it records no fact.
+    assert bureau == {Op.READ_EVENTS, Op.MANAGE_WEBHOOKS, Op.READ_REPORTS, Op.READ_CATALOGUES}
 
 
 def test_the_system_role_is_never_granted_through_the_gateway() -> None:

@@ -38,6 +38,7 @@ class Operation(StrEnum):
     READ_REPORTS = "read reports"
     SUBMIT_REPORT = "submit monthly reports"
     READ_EVENTS = "read the event feed"
+    MANAGE_WEBHOOKS = "subscribe webhooks"
     MANAGE_KEYS = "manage API keys"
     READ_CATALOGUES = "read the catalogues"
 
@@ -72,6 +73,7 @@ PERMISSIONS: Final[Mapping[Operation, frozenset[str]]] = {
     Operation.READ_REPORTS: _roles("admin platform supervisor inspector bureau"),
     Operation.SUBMIT_REPORT: _roles("admin supervisor"),
     Operation.READ_EVENTS: _roles("admin platform supervisor inspector bureau"),
+    Operation.MANAGE_WEBHOOKS: _roles("admin platform supervisor inspector bureau"),  # the feed, pushed
     # identities and catalogues
     Operation.MANAGE_KEYS: _roles("admin"),
     Operation.READ_CATALOGUES: _roles("admin platform supervisor inspector enterprise bureau"),

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_hazard.adapters.tables import hazard_summaries
 from hl_hazard.domain.model import Hazard
+from hl_hazard.domain.reminders import ReminderSchedule
 from hl_platform.cursors import decode_cursor, encode_cursor
 from hl_platform.sql import dialect_insert
 
@@ -48,6 +49,12 @@ async def save_summary(conn: AsyncConnection, hazard: Hazard) -> None:
         "overdue": bool(s["overdue"]),
         "overdue_deadline": hazard.overdue_notified_for,
         "snapshot": s,
+        "approach_reminded_for": hazard.approach_reminded_for,
+        "overdue_notices": hazard.overdue_notices,
+        "rectified_at": hazard.rectification.completed_at
+        if s["status"] == "rectified" and hazard.rectification
+        else None,
+        "acceptance_reminded_for": hazard.acceptance_reminded_for,
     }
     await conn.execute(_UPSERTS[conn.dialect.name], row)
 
@@ -105,3 +112,48 @@ async def due_for_overdue(conn: AsyncConnection, today: date, limit: int = 500) 
         .limit(limit)
     )
     return list((await conn.scalars(query)).all())
+
+
+async def due_for_reminders(
+    conn: AsyncConnection, today: date, now: datetime, schedule: ReminderSchedule, limit: int = 500
+) -> list[str]:
+    """Hazards that may owe a reminder (domain/reminders.py decides): a superset, never a miss."""
+    query = select(hazard_summaries.c.id).where(
+        or_(_approaching(today, schedule), _overdue_notices(today, schedule), _awaiting(now, schedule))
+    )
+    return list((await conn.scalars(query.limit(limit))).all())
+
+
+def _approaching(today: date, schedule: ReminderSchedule) -> ColumnElement[bool]:
+    c = hazard_summaries.c
+    by_level = [
+        and_(c.level == level.value, c.deadline <= today + timedelta(days=days))
+        for level, days in schedule.days_before.items()
+        if days > 0
+    ]
+    if not by_level:
+        return false()
+    not_reminded = c.approach_reminded_for.is_(None) | (c.approach_reminded_for != c.deadline)
+    return and_(c.status.in_(("reported", "rectifying")), c.deadline >= today, or_(*by_level), not_reminded)
+
+
+def _overdue_notices(today: date, schedule: ReminderSchedule) -> ColumnElement[bool]:
+    c = hazard_summaries.c
+    # Notice n + 1 is due once the hazard is overdue by the schedule's n-th day count.
+    due = [
+        and_(c.overdue_notices <= notice, c.deadline <= today - timedelta(days=days))
+        for notice, days in enumerate(schedule.overdue_notice_days, start=1)
+    ]
+    if not due:
+        return false()
+    return and_(c.status.in_(("reported", "rectifying")), c.overdue_deadline == c.deadline, or_(*due))
+
+
+def _awaiting(now: datetime, schedule: ReminderSchedule) -> ColumnElement[bool]:
+    c = hazard_summaries.c
+    if schedule.acceptance_days <= 0:
+        return false()
+    # A day of slack: the domain counts Shanghai calendar days, the column holds an instant.
+    waited = c.rectified_at.is_(None) | (c.rectified_at <= now - timedelta(days=schedule.acceptance_days - 1))
+    not_reminded = c.acceptance_reminded_for.is_(None) | (c.acceptance_reminded_for != c.rectified_at)
+    return and_(c.status == "rectified", waited, not_reminded)

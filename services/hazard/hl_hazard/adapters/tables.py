@@ -29,9 +29,15 @@ hazard_summaries = Table(
     Column("overdue", Boolean, nullable=False, default=False),
     Column("overdue_deadline", Date, nullable=True),
     Column("snapshot", JSON, nullable=False),  # what GET /hazards returns, so a list needs no replay
+    # What the reminder watch needs to find hazards owed a reminder (domain/reminders.py).
+    Column("approach_reminded_for", Date, nullable=True),
+    Column("overdue_notices", Integer, nullable=False, default=0),
+    Column("rectified_at", UTCDateTime, nullable=True),  # the pending rectification's completed_at
+    Column("acceptance_reminded_for", UTCDateTime, nullable=True),
     Index("ix_hazard_summaries_region", "region_code", "id"),
     Index("ix_hazard_summaries_enterprise", "enterprise_id", "id"),
     Index("ix_hazard_summaries_due", "status", "deadline"),
+    Index("ix_hazard_summaries_rectified", "status", "rectified_at"),
 )
 
 enterprise_replica = Table(

@@ -44,6 +44,7 @@ from hl_hazard.domain.enterprise import EnterpriseSnapshot
 from hl_hazard.domain.findings import first_events, require_level_details
 from hl_hazard.domain.inputs import build, business_time, deadline_from, not_before
 from hl_hazard.domain.policies import Principal
+from hl_hazard.domain.reminders import ReminderSchedule, owed
 from hl_hazard.domain.state import OPEN, HazardState
 from hl_platform.errors import InvalidInput, RuleViolation
 
@@ -228,6 +229,18 @@ class Hazard(HazardState):
         if deadline is None or not self._owes_overdue(deadline, now):
             return False
         self._record(HazardOverdue(deadline=deadline, detected_at=utc(now)), principal, utc(now))
+        return True
+
+    def remind(self, now: datetime, schedule: ReminderSchedule, principal: Principal | None = None) -> bool:
+        """Record the reminder the clock says is owed now (domain/reminders.py), if any; whether it did.
+        Like `mark_overdue`, safe to call on every scan: a reminder is owed once per occasion.
+        """
+        principal = principal or Principal.system()
+        policies.may_remind(principal)
+        reminder = owed(self, now, schedule)
+        if reminder is None:
+            return False
+        self._record(reminder, principal, utc(now))
         return True
 
     def _owes_overdue(self, deadline: date, now: datetime) -> bool:

@@ -161,6 +161,11 @@ def may_mark_overdue(principal: Principal) -> None:
         raise _refused(principal, "mark hazards overdue")
 
 
+def may_remind(principal: Principal) -> None:
+    """Reminders, like overdue, come from the clock: the system records them, no caller does."""
+    may_mark_overdue(principal)
+
+
 def _is_fresh_general_self_report(hazard: HazardFacts) -> bool:
     return (
         hazard.level == HazardLevel.GENERAL

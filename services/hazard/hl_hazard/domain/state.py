@@ -23,6 +23,7 @@ from hl_contracts.hazard import (
     HazardRejected,
     HazardVoided,
 )
+from hl_contracts.reminders import HazardAcceptanceReminded, HazardDeadlineApproaching, HazardOverdueReminded
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ProductionHalt
 from hl_hazard.domain.policies import HazardFacts
 from hl_platform.aggregate import Aggregate
@@ -55,6 +56,11 @@ class HazardState(Aggregate):
         self.listings: list[HazardEscalated] = []  # every listing, for "re-list only higher"
         self.delisting: HazardDelisted | None = None
         self.overdue_notified_for: date | None = None  # the deadline hazard.overdue was recorded for
+        # Reminders recorded (domain/reminders.py): for which deadline, how many overdue notices
+        # (hazard.overdue is the 1st) and for which rectification (its completed_at).
+        self.approach_reminded_for: date | None = None
+        self.overdue_notices = 0
+        self.acceptance_reminded_for: datetime | None = None
         self.voided: HazardVoided | None = None
 
     @classmethod
@@ -221,6 +227,16 @@ class HazardState(Aggregate):
 
     def when_overdue(self, data: HazardOverdue) -> None:
         self.overdue_notified_for = data.deadline
+        self.overdue_notices = 1
+
+    def when_deadline_approaching(self, data: HazardDeadlineApproaching) -> None:
+        self.approach_reminded_for = data.deadline
+
+    def when_overdue_reminded(self, data: HazardOverdueReminded) -> None:
+        self.overdue_notices = data.notice
+
+    def when_acceptance_reminded(self, data: HazardAcceptanceReminded) -> None:
+        self.acceptance_reminded_for = data.completed_at
 
     def when_reclassified(self, data: HazardReclassified) -> None:
         self.level = data.level

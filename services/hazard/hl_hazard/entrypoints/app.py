@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from hl_contracts.vocabulary import ListingLevel
+from hl_contracts.vocabulary import HazardLevel, ListingLevel
 from hl_hazard.adapters.enterprise_replica import EnterpriseReplicaProjection
 from hl_hazard.application.overdue import EscalationPolicy, OverdueWatch
+from hl_hazard.application.reminders import ReminderWatch
 from hl_hazard.application.service import HazardService
+from hl_hazard.domain.reminders import ReminderSchedule
 from hl_hazard.entrypoints.http import router
 from hl_hazard.settings import HazardSettings
 from hl_platform.http import create_service_app
@@ -32,6 +34,20 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
         escalation = EscalationPolicy(level, settings.overdue_escalation_authority or f"{level.value}-level authority")
     watch = OverdueWatch(service, interval=settings.overdue_scan_interval_s, escalation=escalation)
     runtime.background.append(watch.run)
+    reminders = ReminderWatch(service, reminder_schedule(settings), interval=settings.reminder_scan_interval_s)
+    runtime.background.append(reminders.run)
     app = create_service_app(runtime, [router], title="Hazard Ledger — hazard service", description=__doc__ or "")
     app.state.hazard_service = service
     return app
+
+
+def reminder_schedule(settings: HazardSettings) -> ReminderSchedule:
+    """The reminder schedule the settings describe."""
+    return ReminderSchedule(
+        days_before={
+            HazardLevel.GENERAL: settings.reminder_days_before_general,
+            HazardLevel.MAJOR: settings.reminder_days_before_major,
+        },
+        overdue_notice_days=tuple(settings.overdue_notice_days),
+        acceptance_days=settings.acceptance_reminder_days,
+    )

@@ -1,0 +1,1 @@
+"""Tables, stores, the HTTP sender, DNS and the gateway's identity directory."""

@@ -1,0 +1,1 @@
+"""Use cases: managing subscriptions, fanning events out to deliveries, delivering them."""

@@ -1,0 +1,151 @@
+"""Managing subscriptions and reading their delivery logs (the API's use cases).
+
+Who: the roles that may read the event feed (admin, platform, supervisor, inspector, bureau) —
+a webhook is the feed pushed. A subscription belongs to the identity that made it; its owner
+manages it, and an admin may manage those inside its region. Any other id is "not found".
+Where: a region prefix inside the owner's region (by default the owner's own), and a URL whose
+host resolves to allowed addresses only (domain/addresses.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hl_api.webhooks import WebhookCreate
+from hl_platform.db import Database
+from hl_platform.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from hl_platform.identity import Caller
+from hl_platform.ids import new_id
+from hl_webhooks.adapters import delivery_store, subscription_store
+from hl_webhooks.application.ports import Resolver
+from hl_webhooks.domain.addresses import IPNetwork, Target, first_refusal, parse_target
+from hl_webhooks.domain.attempts import DeliveryStatus
+from hl_webhooks.domain.signing import new_secret
+from hl_webhooks.domain.subscription import Status, Subscription, event_selector
+
+SUBSCRIBERS = ("admin", "platform", "supervisor", "inspector", "bureau")
+REDELIVERABLE = (DeliveryStatus.PARKED.value, DeliveryStatus.DELIVERED.value)
+
+
+@dataclass(frozen=True)
+class OutboundRules:
+    allowed: tuple[IPNetwork, ...] = ()
+    require_https: bool = False
+    rotation_grace: timedelta = timedelta(days=1)
+
+
+class SubscriptionService:
+    def __init__(
+        self, db: Database, resolver: Resolver, rules: OutboundRules, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.db = db
+        self.resolver = resolver
+        self.rules = rules
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def create(self, caller: Caller, body: WebhookCreate) -> Subscription:
+        """A new subscription; its secret is in the returned value (to show once)."""
+        if caller.role not in SUBSCRIBERS:
+            raise Forbidden(f"the role {caller.role!r} may not subscribe webhooks")
+        region = body.region_code or caller.region_code
+        if not region.startswith(caller.region_code):
+            raise Forbidden(f"region {region} is outside your region {caller.region_code or '(none)'}")
+        event_types = event_selector(body.event_types)
+        await self.check_target(parse_target(body.url, require_https=self.rules.require_https))
+        now = self.clock()
+        sub = Subscription(
+            id=new_id(),
+            owner=caller,
+            url=body.url,
+            event_types=event_types,
+            region_code=region,
+            description=body.description,
+            status=Status.ACTIVE,
+            secret=new_secret(),
+            created_at=now,
+            updated_at=now,
+        )
+        async with self.db.write() as conn:
+            await subscription_store.add(conn, sub)
+        return sub
+
+    async def check_target(self, target: Target) -> None:
+        """422 on `url` unless every address of its host may receive webhooks."""
+        literal = target.literal
+        addresses = [literal] if literal is not None else await self.resolver.addresses(target.host, target.port)
+        if reason := first_refusal(addresses, self.rules.allowed):
+            raise InvalidInput("url", f"not an allowed destination: {reason}")
+
+    async def page(self, caller: Caller, after: str | None, limit: int) -> list[Subscription]:
+        owner = None if caller.role == "admin" else caller.id
+        async with self.db.read() as conn:
+            return await subscription_store.page(
+                conn, owner_id=owner, region_prefix=caller.region_code, after=after, limit=limit
+            )
+
+    async def get(self, caller: Caller, subscription_id: str) -> Subscription:
+        async with self.db.read() as conn:
+            return await self._visible(conn, caller, subscription_id)
+
+    async def pause(self, caller: Caller, subscription_id: str) -> Subscription:
+        return await self._change(caller, subscription_id, lambda sub, now: sub.paused(now))
+
+    async def resume(self, caller: Caller, subscription_id: str) -> Subscription:
+        return await self._change(caller, subscription_id, lambda sub, now: sub.resumed(now))
+
+    async def delete(self, caller: Caller, subscription_id: str) -> None:
+        await self._change(caller, subscription_id, lambda sub, now: sub.deleted(now))
+
+    async def rotate_secret(self, caller: Caller, subscription_id: str) -> Subscription:
+        grace = self.rules.rotation_grace
+        return await self._change(caller, subscription_id, lambda sub, now: sub.rotated(new_secret(), now, grace))
+
+    async def deliveries(
+        self, caller: Caller, subscription_id: str, status: str | None, before: str | None, limit: int
+    ) -> list[Any]:
+        async with self.db.read() as conn:
+            await self._visible(conn, caller, subscription_id)
+            return await delivery_store.page(conn, subscription_id, status, before, limit)
+
+    async def delivery(self, caller: Caller, subscription_id: str, delivery_id: str) -> tuple[Any, list[Any]]:
+        async with self.db.read() as conn:
+            await self._visible(conn, caller, subscription_id)
+            row = await delivery_store.get(conn, subscription_id, delivery_id)
+            if row is None:
+                raise NotFound(f"no delivery {delivery_id} of webhook {subscription_id}")
+            return row, await delivery_store.attempts_of(conn, delivery_id)
+
+    async def redeliver(self, caller: Caller, subscription_id: str, delivery_id: str) -> tuple[Any, list[Any]]:
+        """Send a parked (or delivered) event again, with a fresh retry window; 409 otherwise."""
+        async with self.db.write() as conn:
+            sub = await self._visible(conn, caller, subscription_id)
+            row = await delivery_store.get(conn, subscription_id, delivery_id)
+            if row is None:
+                raise NotFound(f"no delivery {delivery_id} of webhook {subscription_id}")
+            if row.status not in REDELIVERABLE or sub.status == Status.REVOKED:
+                state = {"status": row.status, "subscription_status": sub.status.value}
+                detail = f"only a parked or delivered delivery of a live webhook can be redelivered; it is {row.status}"
+                raise RuleViolation("invalid-transition", detail, state)
+            await delivery_store.requeue(conn, delivery_id, self.clock())
+        return await self.delivery(caller, subscription_id, delivery_id)
+
+    async def _change(
+        self, caller: Caller, subscription_id: str, change: Callable[[Subscription, datetime], Subscription]
+    ) -> Subscription:
+        async with self.db.write() as conn:
+            sub = change(await self._visible(conn, caller, subscription_id), self.clock())
+            await subscription_store.save(conn, sub)
+        return sub
+
+    async def _visible(self, conn: AsyncConnection, caller: Caller, subscription_id: str) -> Subscription:
+        sub = await subscription_store.get(conn, subscription_id)
+        mine = sub is not None and sub.owner.id == caller.id
+        administered = sub is not None and caller.role == "admin" and sub.region_code.startswith(caller.region_code)
+        if sub is None or not (mine or administered):
+            raise NotFound(f"no webhook {subscription_id}")
+        return sub

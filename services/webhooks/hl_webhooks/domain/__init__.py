@@ -1,0 +1,1 @@
+"""Subscriptions, selectors, outbound address rules, retry schedule and signatures: no I/O."""

@@ -1,0 +1,4 @@
+from hl_platform.migrate import run_env
+from hl_webhooks.adapters.tables import metadata
+
+run_env(metadata)
