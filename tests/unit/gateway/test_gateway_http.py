@@ -69,6 +69,7 @@ async def _harness(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
         "reporting_url": "http://reporting",
         "rate_limit_per_s": 1000.0,
         "rate_limit_burst": 1000,
+        "metrics_port": 0,  # any free port: tests run side by side
         **overrides,
     }
     services = Services()

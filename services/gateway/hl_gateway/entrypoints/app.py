@@ -6,14 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
 from hl_gateway.entrypoints.routes import catalogues, enterprises, events, hazards, keys, reports
 from hl_gateway.settings import GatewaySettings
-from hl_platform.http import create_service_app
+from hl_platform.http import create_service_app, reject_unknown_query
 from hl_platform.problems import problem
 from hl_platform.runtime import Runtime
 
@@ -41,7 +41,7 @@ apps and other bureaus.
 
 
 def public_router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
     for module in (enterprises, hazards, reports, events, keys, catalogues):
         api.include_router(module.router)
     return api
@@ -53,7 +53,9 @@ def create_app(
     settings = settings or GatewaySettings()
     runtime = Runtime(settings)
     gateway = build(settings, runtime, transport)
-    app = create_service_app(runtime, [public_router()], title="Hazard Ledger API", description=describe(settings))
+    app = create_service_app(
+        runtime, [public_router()], title="Hazard Ledger API", description=describe(settings), serve_metrics=False
+    )
     app.state.gateway = gateway
     service_lifespan = app.router.lifespan_context
 
