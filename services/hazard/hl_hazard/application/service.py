@@ -49,12 +49,14 @@ class HazardService:
         command = ReportHazard(**body.model_dump())
         async with self.db.write() as conn:
             enterprise = await enterprise_snapshot(conn, body.enterprise_id)
-            if enterprise is None or not caller.sees(enterprise.region_code, enterprise.id):
+            if enterprise is None:  # 409, not 404: a new registration may still be on its way here
                 raise RuleViolation(
                     "enterprise-unknown",
                     f"enterprise {body.enterprise_id} is not registered (or not yet known to the hazard service)",
                     {"enterprise_id": body.enterprise_id},
                 )
+            if not caller.sees(enterprise.region_code, enterprise.id):
+                raise NotFound(f"no enterprise {body.enterprise_id} in your scope")
             hazard = Hazard.report(new_id(), command, enterprise, principal_of(caller), self.clock())
             await self.save(conn, hazard)
         self.on_commit()
