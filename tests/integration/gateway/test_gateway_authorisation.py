@@ -202,7 +202,7 @@ async def test_a_county_inspector_accepts_a_county_listed_hazard_in_its_county(s
         answer = await stack.client.post(f"/api/v1/hazards/{hazard}/{path}", json=body, headers=admin)
         assert answer.status_code == 200, f"{path}: {answer.text}"
     county = await stack.key(role="inspector", name="环翠区应急局", region_code="371002")
-    town = await stack.key(role="inspector", name="某镇安监站", region_code="371002001")
+    await stack.key(role="inspector", name="某镇安监站", region_code="371002001")
     listed = (await stack.client.get("/api/v1/api-keys", headers=admin)).json()["items"]
     assert {k["region_code"]: k["level"] for k in listed if k["role"] == "inspector"} == {
         "371002": "county",
