@@ -11,6 +11,7 @@ from hl_hazard.application.service import HazardService
 from hl_hazard.entrypoints.http import router
 from hl_hazard.settings import HazardSettings
 from hl_platform.http import create_service_app
+from hl_platform.idempotency_store import purge_expired
 from hl_platform.nats_io import ConsumerSpec, stream_for
 from hl_platform.runtime import Runtime, Subscription
 
@@ -32,6 +33,7 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
         escalation = EscalationPolicy(level, settings.overdue_escalation_authority or f"{level.value}-level authority")
     watch = OverdueWatch(service, interval=settings.overdue_scan_interval_s, escalation=escalation)
     runtime.background.append(watch.run)
+    runtime.background.append(lambda stop: purge_expired(service.once.ledger, runtime.db, stop))
     app = create_service_app(runtime, [router], title="Hazard Ledger — hazard service", description=__doc__ or "")
     app.state.hazard_service = service
     return app
