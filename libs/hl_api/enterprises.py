@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from hl_api.common import Request
+from hl_api.values import Bool, BusinessDate
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -28,8 +28,8 @@ class EnterpriseCreate(Request):
     address: str = Field(default="", max_length=500)
     principal: ContactIn
     safety_director: ContactIn | None = None
-    high_risk: bool = False
-    major_hazard_source: bool = False
+    high_risk: Bool = False
+    major_hazard_source: Bool = False
     standardization_grade: str = Field(default="none", description="level1, level2, level3 or none")
     supervising_department: str = Field(default="", max_length=200)
 
@@ -43,8 +43,8 @@ class EnterpriseUpdate(Request):
     address: str | None = Field(default=None, max_length=500)
     principal: ContactIn | None = None
     safety_director: ContactIn | None = None
-    high_risk: bool | None = None
-    major_hazard_source: bool | None = None
+    high_risk: Bool | None = None
+    major_hazard_source: Bool | None = None
     standardization_grade: str | None = None
     supervising_department: str | None = Field(default=None, max_length=200)
 
@@ -71,7 +71,7 @@ class InspectionCreate(Request):
     """A spot inspection (抽查检查) of the enterprise's self-inspection work."""
 
     department: Name
-    inspected_on: date
+    inspected_on: BusinessDate
     inspectors: list[Name] = Field(default_factory=list, max_length=50)
     findings: list[str] = Field(default_factory=list, max_length=7, description="deficiency codes (dispatch table 二)")
     note: str = Field(default="", max_length=2000)
@@ -82,11 +82,11 @@ class EnforcementActionCreate(Request):
 
     kind: str = Field(description="assistance_visit, administrative_penalty, dual_penalty, judicial_referral, …")
     department: Name
-    decided_on: date
+    decided_on: BusinessDate
     amount_wan: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=4)
     persons: int | None = Field(default=None, ge=0, le=10_000)
-    key_enterprise: bool = False
-    dangerous_operation_crime: bool = False
+    key_enterprise: Bool = False
+    dangerous_operation_crime: Bool = False
     note: str = Field(default="", max_length=2000)
 
 

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from hl_api.common import ActorPublic, Request
+from hl_api.values import Bool, BusinessDate, BusinessTime
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ListingLevel, ProductionHalt
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -23,10 +24,12 @@ class HazardCreate(Request):
     level: HazardLevel
     title: Name
     description: str = Field(default="", max_length=5000)
-    found_at: AwareDatetime
+    found_at: BusinessTime
     found_by: Name
-    rectify_immediately: bool = Field(default=False, description="即查即改: a general hazard fixed on the spot")
-    deadline: date | None = Field(default=None, description="rectification deadline (end of that day, Asia/Shanghai)")
+    rectify_immediately: Bool = Field(default=False, description="即查即改: a general hazard fixed on the spot")
+    deadline: BusinessDate | None = Field(
+        default=None, description="rectification deadline (end of that day, Asia/Shanghai)"
+    )
     production_halt: ProductionHalt | None = Field(default=None, description="required for major hazards")
     standard_clause: str | None = Field(default=None, max_length=500, description="判定标准 clause matched")
 
@@ -37,20 +40,20 @@ class PlanSet(Request):
     responsible_person: Name
     measures: Text
     funds_yuan: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
-    deadline: date
+    deadline: BusinessDate
     emergency_plan: Text
 
 
 class RectificationReport(Request):
-    completed_at: AwareDatetime
+    completed_at: BusinessTime
     description: str = Field(default="", max_length=5000)
 
 
 class AcceptanceDecision(Request):
-    accepted: bool
+    accepted: Bool
     reviewer: Name
     opinion: str = Field(default="", max_length=2000)
-    decided_at: AwareDatetime
+    decided_at: BusinessTime
 
 
 class EscalationCreate(Request):
@@ -58,19 +61,19 @@ class EscalationCreate(Request):
 
     level: ListingLevel
     authority: Name
-    deadline: date
+    deadline: BusinessDate
     reason: Text
-    escalated_at: AwareDatetime
+    escalated_at: BusinessTime
 
 
 class DelistingCreate(Request):
-    delisted_at: AwareDatetime
+    delisted_at: BusinessTime
     authority: str = Field(default="", max_length=200)
     reason: str = Field(default="", max_length=2000)
 
 
 class DeadlineExtensionCreate(Request):
-    new_deadline: date
+    new_deadline: BusinessDate
     reason: Text
     approved_by: Name
 

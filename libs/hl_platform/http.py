@@ -1,6 +1,8 @@
 """The common shape of every service's HTTP app: problem+json errors, a body size limit,
-/healthz, /readyz and /metrics. Request spans come from FastAPI's own OpenTelemetry support,
-which continues the caller's W3C trace context."""
+/healthz, /readyz, /metrics (unless the service serves it elsewhere) and API docs whose assets
+come from the installed `fastapi-offline` package, never a CDN (they work on a closed network).
+Request spans come from FastAPI's own OpenTelemetry support, which continues the caller's W3C
+trace context."""
 
 from __future__ import annotations
 
@@ -8,8 +10,12 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -65,7 +71,47 @@ class BodyLimitMiddleware:
         await JSONResponse(body, status_code=413, media_type=MEDIA_TYPE)(scope, receive, send)
 
 
-def health_router(runtime: Runtime) -> APIRouter:
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
+
+
+def declared_query(route: APIRoute) -> set[str]:
+    """The query parameters `route` declares, its dependencies' included (as the OpenAPI lists them).
+    A walk of a few objects: cheaper than any cache keyed by route."""
+    return _query_names(route.dependant)
+
+
+async def reject_unknown_query(request: Request) -> None:
+    """A router dependency: 422 naming each query parameter the route does not declare.
+
+    A misspelt filter (`?stauts=closed`) would otherwise be ignored and answer as if none were
+    given, which a client cannot tell from a correct empty result. It reads the declarations of
+    the matched route, so it adds no parameter of its own to the OpenAPI document.
+    """
+    route = request.scope.get("route")
+    if not request.query_params or not isinstance(route, APIRoute):
+        return
+    declared = declared_query(route)
+    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in declared]
+    if unknown:
+        known = ", ".join(sorted(declared)) or "none"
+        raise RequestValidationError(
+            [
+                {"type": "extra_forbidden", "loc": ("query", name), "msg": f"unknown query parameter (known: {known})"}
+                for name in unknown
+            ]
+        )
+
+
+def metrics_response() -> Response:
+    """This process's Prometheus metrics in the text exposition format."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def health_router(runtime: Runtime, *, metrics: bool = True) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="Liveness: the process answers")
@@ -86,9 +132,11 @@ def health_router(runtime: Runtime) -> APIRouter:
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
         )
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    if metrics:
+
+        @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+        async def prometheus_metrics() -> Response:
+            return metrics_response()
 
     return router
 
@@ -99,6 +147,7 @@ def create_service_app(
     *,
     title: str,
     description: str,
+    serve_metrics: bool = True,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     @asynccontextmanager
@@ -109,12 +158,12 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, **fastapi_kwargs)
+    app = FastAPIOffline(title=title, description=description, version="1.0.0", lifespan=lifespan, **fastapi_kwargs)
     app.state.settings = runtime.settings
     app.state.runtime = runtime
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
-    app.include_router(health_router(runtime))
+    app.include_router(health_router(runtime, metrics=serve_metrics))
     for router in routers:
         app.include_router(router)
     return app

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import base64
 import hmac
-from typing import Annotated, Literal
+from typing import Annotated, Any, Final, Literal
 
 from fastapi import Depends, Header, Request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from hl_contracts import Actor
 from hl_platform.errors import DomainError
@@ -21,6 +21,24 @@ from hl_platform.errors import DomainError
 TOKEN_HEADER = "X-HL-Internal-Token"
 CALLER_HEADER = "X-HL-Caller"
 Role = Literal["admin", "platform", "supervisor", "inspector", "enterprise", "bureau", "system"]
+Level = Literal["county", "city", "province"]
+# GB/T 2260: a region code's length is its level. A 9-digit town has no listing level (挂牌督办 is
+# a county's, a city's or a province's), nor has the whole country ("").
+LEVEL_OF_CODE_LENGTH: Final[dict[int, Level]] = {2: "province", 4: "city", 6: "county"}
+
+
+def level_of(region_code: str) -> Level | None:
+    """The level a region code stands for: 2 digits a province, 4 a city, 6 a county; else None."""
+    return LEVEL_OF_CODE_LENGTH.get(len(region_code)) if region_code.isdigit() else None
+
+
+def with_level(values: Any) -> Any:
+    """A pydantic "before" validator body: an identity given no level takes its region's."""
+    if isinstance(values, dict) and values.get("level") is None:
+        level = level_of(str(values.get("region_code") or ""))
+        if level is not None:
+            return {**values, "level": level}
+    return values
 
 
 class Unauthenticated(DomainError):
@@ -38,9 +56,14 @@ class Caller(BaseModel):
     role: Role
     organisation: str = ""
     region_code: str = ""  # "" = the whole country (admin, system)
-    level: Literal["county", "city", "province"] | None = None
+    level: Level | None = None  # when not given, the region's (`level_of`)
     department: str = ""
     enterprise_id: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _level_from_region(cls, values: Any) -> Any:
+        return with_level(values)
 
     @property
     def actor(self) -> Actor:

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hl_platform.nats_io import NatsCredentials
 
 DEV_INTERNAL_TOKEN = "dev-internal-token-change-me"
+# What `secrets.token_urlsafe(24)` gives: short tokens are guessable by whoever reaches a service.
+MIN_PRODUCTION_TOKEN_CHARS = 32
 
 
 def default_data_dir() -> Path:
@@ -44,8 +46,12 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_secrets(self) -> ServiceSettings:
-        if self.environment == "production" and self.internal_token == DEV_INTERNAL_TOKEN:
+        if self.environment != "production":
+            return self
+        if self.internal_token == DEV_INTERNAL_TOKEN:
             raise ValueError("set a real internal_token in production (the development default is public)")
+        if len(self.internal_token) < MIN_PRODUCTION_TOKEN_CHARS:
+            raise ValueError(f"internal_token must be at least {MIN_PRODUCTION_TOKEN_CHARS} characters in production")
         return self
 
     @property

@@ -109,6 +109,7 @@ def stack_environment(
         env[f"HL_GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{ports[name]}"
     env["HL_WEBHOOKS_GATEWAY_URL"] = f"http://127.0.0.1:{ports['gateway']}"  # it asks whether owners' keys hold
     env["HL_GATEWAY_BOOTSTRAP_ADMIN_KEY"] = admin_key
+    env.setdefault("HL_GATEWAY_METRICS_PORT", str(_pick(8090)))  # the gateway's internal /metrics
     if (data_dir / "regions.csv").exists():  # imported with ./hl import-regions
         env.setdefault("HL_REGIONS_CSV", str(data_dir / "regions.csv"))
     return env

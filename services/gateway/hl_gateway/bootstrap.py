@@ -17,6 +17,7 @@ from hl_gateway.adapters.idempotency_store import SqlIdempotencyStore
 from hl_gateway.adapters.jetstream_log import JetStreamLog
 from hl_gateway.adapters.jwt_tokens import JwtVerifier
 from hl_gateway.adapters.key_store import SqlKeyStore
+from hl_gateway.adapters.metrics_listener import MetricsListener
 from hl_gateway.adapters.upstream import HttpUpstream, new_client
 from hl_gateway.application.authenticate import Authenticator
 from hl_gateway.application.events import EventFeed
@@ -40,11 +41,14 @@ class Gateway:
     limiter: RateLimiter
     guard: IdempotencyGuard
     feed: EventFeed
+    metrics: MetricsListener | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
         self.stopping.clear()
+        if self.metrics is not None:
+            self.metrics.start()
         if self.settings.bootstrap_admin_key and await self.keys.provision_bootstrap(self.settings.bootstrap_admin_key):
             log.info("gateway.bootstrap_admin_key_provisioned")
         self.tasks.append(asyncio.create_task(self._purge_expired()))
@@ -55,6 +59,8 @@ class Gateway:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.tasks.clear()
+        if self.metrics is not None:
+            await asyncio.to_thread(self.metrics.stop)  # waits for its thread: not on the loop
         await self.client.aclose()
 
     async def _purge_expired(self) -> None:
@@ -83,4 +89,5 @@ def build(settings: GatewaySettings, runtime: Runtime, transport: httpx.AsyncBas
             in_flight=timedelta(seconds=settings.idempotency_in_flight_s),
         ),
         feed=EventFeed(JetStreamLog(runtime.js, settings.upstream_retry_after_s), settings.events_poll_interval_s),
+        metrics=MetricsListener(settings.metrics_host, settings.metrics_port) if settings.metrics_enabled else None,
     )

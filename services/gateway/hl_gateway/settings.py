@@ -27,6 +27,12 @@ class GatewaySettings(ServiceSettings):
     upstream_max_connections: int = 100
     upstream_retry_after_s: int = 5  # what a 503 tells the client to wait
 
+    # /metrics is served on this internal listener, never on the public port (which an Ingress
+    # exposes): operators scrape it without any API credential. Port 0 picks a free port.
+    metrics_enabled: bool = True
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=8090, ge=0, le=65_535)
+
     # Per-client token bucket: a steady rate with room for bursts.
     rate_limit_per_s: float = Field(default=20.0, gt=0)
     rate_limit_burst: int = Field(default=60, ge=1)

@@ -152,6 +152,7 @@ def gateway_settings(tmp_path: Path, nats_url: str, hazard_url: str, **overrides
         "log_json": False,
         "log_level": "WARNING",
         "events_poll_interval_s": 0.1,
+        "metrics_port": 0,  # any free port: tests run side by side
         **overrides,
     }
     return GatewaySettings(**values)

@@ -1,7 +1,8 @@
 """Every role × every hazard endpoint × inside / outside its region, through the gateway to the
 real hazard service: a role the table refuses is 403 before any service is called; inside its
 region a permitted role is never told "not found"; outside it, every record is 404 exactly as
-an id that does not exist, and lists never show it — no existence leaks."""
+an id that does not exist, and lists never show it — no existence leaks. Reporting for an
+enterprise outside the caller's region is 404 too."""
 
 from __future__ import annotations
 
@@ -159,8 +160,9 @@ async def test_every_role_on_every_hazard_endpoint_inside_and_outside_its_region
             elif endpoint.name == "report":
                 if who.inside:
                     assert answer.status_code in (201, 403), context  # 403: the domain's own rule
-                else:  # exactly as for an enterprise that does not exist
-                    assert _shape(answer, home) == _shape(unknown_enterprise, no_enterprise), context
+                else:  # 404 as for any record outside the caller's scope (an unknown one is 409: not yet replicated)
+                    assert answer.status_code == 404 and answer.json()["type"].endswith("not-found"), context
+                    assert unknown_enterprise.status_code == 409, unknown_enterprise.text
             elif who.inside:
                 assert answer.status_code in (200, 403, 409, 412, 422), context
                 if answer.status_code == 403:
@@ -172,3 +174,49 @@ async def test_every_role_on_every_hazard_endpoint_inside_and_outside_its_region
                 assert answer.status_code == 404, context
                 assert _shape(answer, target) == _shape(nothing, ghost), context
     assert cells == 12 * 12
+
+
+async def test_a_county_inspector_accepts_a_county_listed_hazard_in_its_county(stack: Stack) -> None:
+    """Finding: a key scoped to a 6-digit region but given no level was level-less, so it could not
+    accept a hazard listed at county level in its own county. Its level follows from its region."""
+    home = await stack.enterprise("371002")
+    hazard = (await stack.report(home))["id"]
+    at = NOW.isoformat()
+    admin = stack.as_(ADMIN_KEY)
+    plan = {"responsible_person": "李四", "measures": "加装报警", "funds_yuan": "5000", "deadline": SOON}
+    steps = [
+        ("plan", {**plan, "emergency_plan": "有"}),
+        (
+            "escalation",
+            {
+                "level": "county",
+                "authority": "环翠区安委办",
+                "deadline": SOON,
+                "reason": "重大隐患",
+                "escalated_at": at,
+            },
+        ),
+        ("rectification", {"completed_at": at}),
+    ]
+    for path, body in steps:
+        answer = await stack.client.post(f"/api/v1/hazards/{hazard}/{path}", json=body, headers=admin)
+        assert answer.status_code == 200, f"{path}: {answer.text}"
+    county = await stack.key(role="inspector", name="环翠区应急局", region_code="371002")
+    await stack.key(role="inspector", name="某镇安监站", region_code="371002001")
+    listed = (await stack.client.get("/api/v1/api-keys", headers=admin)).json()["items"]
+    assert {k["region_code"]: k["level"] for k in listed if k["role"] == "inspector"} == {
+        "371002": "county",
+        "371002001": None,  # a town has no listing level
+    }
+    decision = {"accepted": True, "reviewer": "王检查", "decided_at": at}
+    accepted = await stack.client.post(f"/api/v1/hazards/{hazard}/acceptance", json=decision, headers=stack.as_(county))
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "closed"
+
+
+async def test_reporting_for_an_enterprise_outside_the_region_is_404(stack: Stack) -> None:
+    elsewhere = await stack.enterprise("370102")
+    inspector = await stack.key(role="inspector", name="环翠区应急局", region_code="371002")
+    answer = await stack.client.post("/api/v1/hazards", json=hazard_body(elsewhere), headers=stack.as_(inspector))
+    assert answer.status_code == 404 and answer.headers["content-type"] == PROBLEM, answer.text
+    assert elsewhere in answer.json()["detail"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +121,53 @@ async def test_a_jwt_from_the_issuer_is_a_caller_scoped_by_its_claims(stack: Sta
     assert (await stack.client.get(url, headers={"Authorization": f"Bearer {outside}"})).status_code == 404
     forged = jwt.encode({**claims, "role": "admin"}, "another-secret-also-long-enough-for-hs256", "HS256")
     assert (await stack.client.get(url, headers={"Authorization": f"Bearer {forged}"})).status_code == 401
+
+
+async def _ends_within(lines: AsyncIterator[str], seconds: float) -> list[dict[str, str]]:
+    """The frames a stream still sends until it ends; fails if it has not ended in `seconds`."""
+    frames = []
+    async with asyncio.timeout(seconds):
+        async for frame in _sse(lines):
+            frames.append(frame)
+    return frames
+
+
+async def test_a_revoked_key_ends_its_open_stream(stack: Stack, tmp_path: Path) -> None:
+    """Revoked through this gateway: at once (the stream checks before every frame and at every
+    idle poll). Revoked elsewhere (another replica, the CLI: only the database knows): within the
+    key cache's window (3 s) and a poll."""
+    weihai = await stack.enterprise("371002")
+    await _events(stack, ADMIN_KEY, 1)
+    for revoke_elsewhere in (False, True):
+        bureau = await stack.key(role="bureau", name="威海市市场监管局", region_code="3710")
+        key_id = next(
+            k["id"]
+            for k in (await stack.client.get("/api/v1/api-keys", headers=stack.as_(ADMIN_KEY))).json()["items"]
+            if k["prefix"] == bureau[:8]
+        )
+        async with stack.client.stream("GET", "/api/v1/events/stream", headers=stack.as_(bureau)) as s:
+            assert s.status_code == 200
+            lines = s.aiter_lines()
+            before = await stack.report(weihai)
+            async with asyncio.timeout(15):
+                async for frame in _sse(lines):
+                    if json.loads(frame["data"])["subject"] == before["id"]:
+                        break
+            if revoke_elsewhere:
+                db = sqlite3.connect(tmp_path / "gateway.db")
+                db.execute(
+                    "UPDATE api_keys SET revoked_at = ? WHERE id = ?", (datetime.now(UTC).isoformat(" "), key_id)
+                )
+                db.commit()
+                db.close()
+            else:
+                revoked = await stack.client.delete(f"/api/v1/api-keys/{key_id}", headers=stack.as_(ADMIN_KEY))
+                assert revoked.status_code == 204
+            started = time.monotonic()
+            after = await stack.report(weihai)
+            frames = await _ends_within(lines, 3 + 1 + 3)
+            took = time.monotonic() - started
+        if not revoke_elsewhere:  # this gateway knew at once: not one event more
+            assert after["id"] not in {json.loads(f["data"])["subject"] for f in frames if "data" in f}
+        assert took < (3 + 1.5 if revoke_elsewhere else 1.5), took
+        assert (await stack.client.get("/api/v1/events", headers=stack.as_(bureau))).status_code == 401

@@ -1,6 +1,6 @@
 """Idempotency-Key against the real hazard service: a replay is the first answer (one hazard),
-another body is 422, a replay while the first is still in flight is 409 — and a service that is
-down is a 503 that leaves the key free for the retry."""
+another body is 422, a twin sent while the first is still in flight gets the first answer too
+(the service holds the key) — and a service that is down is a 503 that leaves the key free."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ async def test_a_replay_returns_the_first_response_and_creates_nothing(stack: St
     assert await _count(stack, enterprise_id) == 2
 
 
-async def test_a_replay_while_the_first_is_in_flight_is_409(stack: Stack, tmp_path: Path) -> None:
+async def test_a_twin_while_the_first_is_in_flight_gets_the_first_answer(stack: Stack, tmp_path: Path) -> None:
     enterprise_id = await stack.enterprise("371002")
     headers = {**stack.as_(ADMIN_KEY), "Idempotency-Key": "slow-1"}
     body = hazard_body(enterprise_id)
@@ -51,14 +51,32 @@ async def test_a_replay_while_the_first_is_in_flight_is_409(stack: Stack, tmp_pa
     try:
         first = asyncio.create_task(stack.client.post("/api/v1/hazards", json=body, headers=headers))
         await asyncio.sleep(0.5)
-        busy = await stack.client.post("/api/v1/hazards", json=body, headers=headers)
-        assert busy.status_code == 409 and busy.json()["type"].endswith("idempotency-in-flight")
+        twin = asyncio.create_task(stack.client.post("/api/v1/hazards", json=body, headers=headers))
+        await asyncio.sleep(0.5)
     finally:
         lock.rollback()
         lock.close()
-    assert (await first).status_code == 201
+    original, twinned = await first, await twin
+    assert original.status_code == twinned.status_code == 201 and twinned.json() == original.json()
+    assert {original.headers.get("idempotent-replayed"), twinned.headers.get("idempotent-replayed")} == {None, "true"}
     replay = await stack.client.post("/api/v1/hazards", json=body, headers=headers)
     assert replay.status_code == 201 and replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == original.json() and await _count(stack, enterprise_id) == 1
+
+
+async def test_the_service_answers_a_retry_the_gateway_never_saw_answered(stack: Stack, tmp_path: Path) -> None:
+    """The gateway's copy lost (as when it is killed between the service's answer and its own
+    write): the retry goes on to the service, which has the key with the hazard."""
+    enterprise_id = await stack.enterprise("371002")
+    headers, body = {**stack.as_(ADMIN_KEY), "Idempotency-Key": "lost-1"}, hazard_body(enterprise_id)
+    first = await stack.client.post("/api/v1/hazards", json=body, headers=headers)
+    gateway_db = sqlite3.connect(tmp_path / "gateway.db")
+    gateway_db.execute("DELETE FROM idempotency_records")
+    gateway_db.commit()
+    gateway_db.close()
+    again = await stack.client.post("/api/v1/hazards", json=body, headers=headers)
+    assert again.status_code == 201 and again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true" and again.headers["location"] == first.headers["location"]
     assert await _count(stack, enterprise_id) == 1
 
 

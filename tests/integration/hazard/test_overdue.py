@@ -64,18 +64,20 @@ async def test_two_replicas_record_one_overdue_per_deadline(database_url: str) -
     clock = Clock(START)
     service = HazardService(db, clock=clock)
     enterprise_id = await _enterprise(db)
-    hazard = await service.report(
-        INSPECTOR,
-        HazardCreate(
-            enterprise_id=enterprise_id,
-            source="department_inspection",
-            level="general",
-            title="砂轮机防护罩缺失",
-            found_at=START - timedelta(hours=1),
-            found_by="王检查",
-            deadline=(START + timedelta(days=2)).date(),
-        ),
-    )
+    hazard = (
+        await service.report(
+            INSPECTOR,
+            HazardCreate(
+                enterprise_id=enterprise_id,
+                source="department_inspection",
+                level="general",
+                title="砂轮机防护罩缺失",
+                found_at=START - timedelta(hours=1),
+                found_by="王检查",
+                deadline=(START + timedelta(days=2)).date(),
+            ),
+        )
+    ).result
     replicas = [OverdueWatch(service, interval=0.05), OverdueWatch(service, interval=0.05)]
 
     assert await asyncio.gather(*(r.scan() for r in replicas)) == [0, 0], "not due yet"
@@ -108,19 +110,21 @@ async def test_escalation_policy_lists_overdue_major_hazards_when_configured(dat
     clock = Clock(START)
     service = HazardService(db, clock=clock)
     enterprise_id = await _enterprise(db)
-    hazard = await service.report(
-        INSPECTOR,
-        HazardCreate(
-            enterprise_id=enterprise_id,
-            source="department_inspection",
-            level="major",
-            title="行车制动器失效",
-            found_at=START - timedelta(hours=1),
-            found_by="王检查",
-            deadline=(START + timedelta(days=1)).date(),
-            production_halt="partial",
-        ),
-    )
+    hazard = (
+        await service.report(
+            INSPECTOR,
+            HazardCreate(
+                enterprise_id=enterprise_id,
+                source="department_inspection",
+                level="major",
+                title="行车制动器失效",
+                found_at=START - timedelta(hours=1),
+                found_by="王检查",
+                deadline=(START + timedelta(days=1)).date(),
+                production_halt="partial",
+            ),
+        )
+    ).result
     clock.now = START + timedelta(days=3)
     policy = EscalationPolicy(ListingLevel.COUNTY, "环翠区安委会")
     assert await OverdueWatch(service, escalation=policy).scan() == 1

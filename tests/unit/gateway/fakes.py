@@ -80,6 +80,9 @@ class MemoryIdempotencyStore:
     async def complete(self, client_id: str, key: str, reply: Reply) -> None:
         self.records[(client_id, key)] = replace(self.records[(client_id, key)], response=reply)
 
+    async def remember(self, record: Record) -> None:
+        self.records[(record.client_id, record.key)] = record
+
     async def release(self, client_id: str, key: str) -> None:
         record = self.records.get((client_id, key))
         if record is not None and record.response is None:

@@ -8,7 +8,14 @@ import pytest
 from pydantic import ValidationError
 
 from hl_gateway.application.keys import KEY_CACHE_TTL, ApiKeys
-from hl_gateway.domain.credentials import bootstrap_key_problem, caller_from_claims, hash_key, identity_from, new_key
+from hl_gateway.domain.credentials import (
+    Identity,
+    bootstrap_key_problem,
+    caller_from_claims,
+    hash_key,
+    identity_from,
+    new_key,
+)
 from hl_gateway.domain.errors import OutsideRegion, Unauthenticated
 from hl_gateway.settings import GatewaySettings
 from hl_platform.errors import InvalidInput, NotFound
@@ -151,7 +158,7 @@ async def test_two_replicas_provisioning_the_same_bootstrap_key_at_once_both_sta
     [
         ({"role": "system", "name": "x"}, "role"),
         ({"role": "inspector", "name": "x"}, "region_code"),
-        ({"role": "supervisor", "name": "x", "region_code": "3710"}, "level"),
+        ({"role": "supervisor", "name": "x", "region_code": "371002001"}, "level"),
         ({"role": "enterprise", "name": "x"}, "enterprise_id"),
         ({"role": "inspector", "name": "x", "region_code": "37A"}, "region_code"),
         ({"role": "inspector", "name": "", "region_code": "37"}, "name"),
@@ -184,3 +191,27 @@ def test_a_bootstrap_key_must_have_the_form_of_an_api_key() -> None:
     assert bootstrap_key_problem("hl_short") is not None
     with pytest.raises(ValidationError, match="must look like an API key"):
         GatewaySettings(bootstrap_admin_key="devkey-123456789012345678901234")
+
+
+@pytest.mark.parametrize(
+    ("region_code", "level"),
+    [("37", "province"), ("3710", "city"), ("371002", "county"), ("371071", "county"), ("371002001", None), ("", None)],
+)
+def test_an_identity_without_a_level_takes_its_regions(region_code: str, level: str | None) -> None:
+    role = "inspector" if region_code else "admin"
+    identity = identity_from({"role": role, "name": "检查员", "region_code": region_code})
+    assert identity.level == level
+    assert identity.caller("k-1").level == level
+    # Keys stored before levels were derived are read without validation: their caller still has one.
+    stored = Identity.model_construct(role=role, name="检查员", region_code=region_code, level=None)
+    assert stored.caller("k-1").level == level
+
+
+def test_a_given_level_is_kept_and_a_supervisor_may_omit_it_where_the_region_has_one() -> None:
+    assert (
+        identity_from({"role": "supervisor", "name": "市安委办", "region_code": "3710", "level": "city"}).level
+        == "city"
+    )
+    assert identity_from({"role": "supervisor", "name": "区安委办", "region_code": "371002"}).level == "county"
+    with pytest.raises(InvalidInput, match="needs a level"):
+        identity_from({"role": "supervisor", "name": "镇政府", "region_code": "371002001"})

@@ -69,6 +69,7 @@ async def _harness(tmp_path: Path, **overrides: Any) -> AsyncIterator[Harness]:
         "reporting_url": "http://reporting",
         "rate_limit_per_s": 1000.0,
         "rate_limit_burst": 1000,
+        "metrics_port": 0,  # any free port: tests run side by side
         **overrides,
     }
     services = Services()
@@ -192,31 +193,50 @@ async def test_reports_default_to_the_callers_region_and_refuse_others(gw: Harne
     assert answer.status_code == 403 and len(gw.services.seen) == calls
 
 
-async def test_idempotency_replay_mismatch_and_in_flight(gw: Harness) -> None:
+async def test_idempotency_key_travels_to_the_service_and_successes_are_replayed_here(gw: Harness) -> None:
     release = asyncio.Event()
+    done: dict[str, int] = {}
 
-    async def slow(request: httpx.Request) -> httpx.Response:
+    async def service(request: httpx.Request) -> httpx.Response:
+        """The service's side: it stores keys with its writes, so a twin gets the first answer."""
         await release.wait()
-        return httpx.Response(201, json={"id": "ins-1"}, headers={"Location": "/enterprises/e-1"})
+        key = request.headers["idempotency-key"]
+        headers = {"Location": "/enterprises/e-1"} | ({"Idempotent-Replayed": "true"} if key in done else {})
+        done.setdefault(key, len(done) + 1)
+        return httpx.Response(201, json={"id": f"ins-{done[key]}"}, headers=headers)
 
-    gw.services.answer = slow
+    gw.services.answer = service
     body = {"department": "应急局", "inspected_on": "2025-05-20", "findings": ["no_drill"]}
     headers = {**auth(ADMIN_KEY), "Idempotency-Key": "k-1"}
-    first = asyncio.create_task(gw.client.post("/api/v1/enterprises/e-1/inspections", json=body, headers=headers))
+    path = "/api/v1/enterprises/e-1/inspections"
+    first = asyncio.create_task(gw.client.post(path, json=body, headers=headers))
     while not gw.services.seen:
         await asyncio.sleep(0.01)
-    busy = await gw.client.post("/api/v1/enterprises/e-1/inspections", json=body, headers=headers)
-    assert busy.status_code == 409 and busy.json()["type"].endswith("idempotency-in-flight")
+    twin = asyncio.create_task(gw.client.post(path, json=body, headers=headers))  # in flight: sent on, not 409
+    while len(gw.services.seen) < 2:
+        await asyncio.sleep(0.01)
     release.set()
-    original = await first
-    replay = await gw.client.post(
-        "/api/v1/enterprises/e-1/inspections", json=dict(reversed(body.items())), headers=headers
-    )
-    assert original.status_code == replay.status_code == 201 and replay.json() == original.json()
-    assert replay.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in original.headers
-    assert replay.headers["location"] == "/api/v1/enterprises/e-1" and len(gw.services.seen) == 1
-    other = await gw.client.post("/api/v1/enterprises/e-1/inspections", json={**body, "note": "x"}, headers=headers)
+    original, twinned = await first, await twin
+    assert [request.headers["idempotency-key"] for request in gw.services.seen] == ["k-1", "k-1"]
+    assert original.status_code == twinned.status_code == 201 and twinned.json() == original.json()
+    assert "idempotent-replayed" not in original.headers and twinned.headers["idempotent-replayed"] == "true"
+    replay = await gw.client.post(path, json=dict(reversed(body.items())), headers=headers)
+    assert replay.status_code == 201 and replay.json() == original.json() and len(gw.services.seen) == 2
+    assert replay.headers["idempotent-replayed"] == "true" and replay.headers["location"] == "/api/v1/enterprises/e-1"
+    other = await gw.client.post(path, json={**body, "note": "x"}, headers=headers)
     assert other.status_code == 422 and other.json()["errors"][0]["field"] == "Idempotency-Key"
+
+    async def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(409, json={"type": "rule"}, headers={"Content-Type": PROBLEM})
+
+    gw.services.answer = refuse  # a refusal wrote nothing: not remembered, the same key may retry
+    retried = {**headers, "Idempotency-Key": "k-2"}
+    assert (await gw.client.post(path, json=body, headers=retried)).status_code == 409
+    assert (await gw.client.post(path, json=body, headers=retried)).status_code == 409 and len(gw.services.seen) == 4
+    patch = await gw.client.patch(
+        "/api/v1/enterprises/e-1", json={"name": "新名称"}, headers={**headers, "Idempotency-Key": "p-1"}
+    )
+    assert patch.status_code == 409 and gw.services.seen[-1].headers["idempotency-key"] == "p-1"
 
 
 async def test_api_keys_are_shown_once_listed_without_secrets_and_revocable(gw: Harness) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from hl_gateway.application.idempotency import IdempotencyGuard
 from hl_gateway.domain.errors import IdempotencyInFlight, IdempotencyMismatch
-from hl_gateway.domain.idempotency import check_key, fingerprint
+from hl_gateway.domain.idempotency import Record, check_key, fingerprint
 from hl_gateway.domain.reply import Reply
 from hl_platform.errors import InvalidInput
 from tests.unit.gateway.fakes import Clock, MemoryIdempotencyStore
@@ -103,10 +103,27 @@ async def test_server_errors_and_exceptions_free_the_key_for_a_retry() -> None:
     assert await g.run("c", "k", "fp", upstream) == (CREATED, False)
 
 
-async def test_client_errors_are_final_and_replayed() -> None:
+async def test_refusals_are_not_remembered() -> None:
+    """A 4xx wrote nothing: the same key is free for a corrected request."""
     g, refused = guard(), Reply(409, {"content-type": "application/problem+json"}, b"{}")
-    await g.run("c", "k", "fp", Upstream(refused))
-    assert await g.run("c", "k", "fp", Upstream()) == (refused, True)
+    assert await g.run("c", "k", "fp", Upstream(refused)) == (refused, False)
+    assert await g.run("c", "k", "other-fp", Upstream(CREATED)) == (CREATED, False)
+    assert await g.relay("c", "k2", "fp", Upstream(refused)) == (refused, False)
+    assert await g.relay("c", "k2", "fp", Upstream(CREATED)) == (CREATED, False)
+
+
+async def test_a_relayed_write_is_replayed_from_the_copy_or_sent_on() -> None:
+    clock, store = Clock(), MemoryIdempotencyStore()
+    g, upstream = guard(clock, store), Upstream(CREATED)
+    assert await g.relay("c", "k", "fp", upstream) == (CREATED, False)
+    assert await g.relay("c", "k", "fp", Upstream()) == (CREATED, True) and upstream.calls == 1
+    with pytest.raises(IdempotencyMismatch):
+        await g.relay("c", "k", "other-fp", Upstream())
+    # A claim left in flight (a gateway killed mid-request) does not block: the service decides.
+    await store.claim(Record("c", "stuck", "fp", clock.now, clock.now + timedelta(hours=24)), None)
+    from_service = Reply(201, {**CREATED.headers, "idempotent-replayed": "true"}, CREATED.body)
+    assert await g.relay("c", "stuck", "fp", Upstream(from_service)) == (from_service, True)
+    assert (await store.get("c", "stuck")).response == CREATED  # kept without the replay mark
 
 
 async def test_keys_expire_after_the_ttl_and_abandoned_claims_are_taken_over() -> None:

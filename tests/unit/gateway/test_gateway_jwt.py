@@ -63,7 +63,7 @@ async def test_a_valid_token_is_the_caller_its_claims_describe() -> None:
         token(exp=None),
         token(role="system"),
         token(role=None),
-        token(role="supervisor"),  # no level
+        token(role="supervisor", region_code="371002001"),  # no level (a town has none)
         token(region_code="37x"),
         "not-a-jwt",
     ],

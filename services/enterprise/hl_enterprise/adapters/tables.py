@@ -2,10 +2,13 @@
 
 `enterprise_directory` is written in the same transaction as the events: it enforces that a uscc
 is registered once (a unique index, so two racing registrations cannot both win) and serves lists
-and search without replaying.
+and search without replaying. `idempotency_keys` holds each keyed write's result, written in the
+transaction of its events.
 """
 
 from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table
+
+from hl_platform.idempotency_store import idempotency_table
 
 metadata = MetaData()
 
@@ -24,3 +27,5 @@ enterprise_directory = Table(
     Index("ix_enterprise_directory_region", "region_code", "id"),
     Index("ix_enterprise_directory_name", "name"),
 )
+
+idempotency_keys = idempotency_table(metadata)

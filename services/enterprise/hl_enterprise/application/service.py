@@ -3,11 +3,12 @@
 A caller sees enterprises in its region (an enterprise user: only its own); others are "not
 found". Who may change what follows DOMAIN.md "Actors": departments (inspectors) and governments
 keep the registry and record inspections and enforcement; enterprises and bureaus only read.
+A write given an Idempotency-Key stores it in its transaction: a retry gets the first result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,11 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hl_api.enterprises import EnforcementActionCreate, EnterpriseCreate, InspectionCreate
 from hl_catalogue import RegionCatalogue
 from hl_enterprise.adapters.directory import EnterpriseFilters, id_by_uscc, list_page, save_entry, snapshot
+from hl_enterprise.adapters.tables import idempotency_keys
 from hl_enterprise.domain.model import Enterprise
 from hl_enterprise.domain.profile import EnterpriseProfile, parse_profile
 from hl_platform.aggregate import Repository
 from hl_platform.db import Database
 from hl_platform.errors import Conflict, Forbidden, NotFound
+from hl_platform.idempotency import RequestKey
+from hl_platform.idempotency_store import IdempotencyLedger, Once, Written
 from hl_platform.identity import Caller
 from hl_platform.ids import new_id
 
@@ -42,35 +46,43 @@ class EnterpriseService:
         on_commit: Callable[[], None] = lambda: None,
         clock: Clock | None = None,
         regions: RegionCatalogue | None = None,
+        ledger: IdempotencyLedger | None = None,
     ) -> None:
         self.db = db
         self.repository: Repository[Enterprise] = Repository(Enterprise, "enterprise")
         self.on_commit = on_commit
         self.clock = clock or (lambda: datetime.now(UTC))
         self.regions = regions
+        self.once = Once(db, ledger or IdempotencyLedger(idempotency_keys))
 
-    async def register(self, caller: Caller, body: EnterpriseCreate | dict[str, Any]) -> dict[str, Any]:
+    async def register(
+        self, caller: Caller, body: EnterpriseCreate | dict[str, Any], key: RequestKey | None = None
+    ) -> Written:
         """Register an enterprise; 409 with the existing id when its uscc is already registered."""
         require_role(caller, REGISTRARS, "register enterprises")
         data = body.model_dump(exclude_none=True) if isinstance(body, EnterpriseCreate) else body
         profile = parse_profile(data, self.regions)
-        return await self.register_profile(caller, profile)
+        return await self.register_profile(caller, profile, key)
 
-    async def register_profile(self, caller: Caller, profile: EnterpriseProfile) -> dict[str, Any]:
+    async def register_profile(
+        self, caller: Caller, profile: EnterpriseProfile, key: RequestKey | None = None
+    ) -> Written:
         if not profile.region_code.startswith(caller.region_code):
             raise Forbidden(f"region {profile.region_code} is outside your region {caller.region_code}")
-        enterprise = Enterprise.register(new_id(), profile, caller.actor, self.clock())
+
+        async def work(conn: AsyncConnection) -> dict[str, Any]:
+            existing = await id_by_uscc(conn, profile.uscc)
+            if existing is not None:
+                raise self._duplicate(profile.uscc, existing)
+            enterprise = Enterprise.register(new_id(), profile, caller.actor, self.clock())
+            await self._save(conn, enterprise)
+            return snapshot(enterprise)
+
         try:
-            async with self.db.write() as conn:
-                existing = await id_by_uscc(conn, profile.uscc)
-                if existing is not None:
-                    raise self._duplicate(profile.uscc, existing)
-                await self._save(conn, enterprise)
+            return await self._write(key, work)
         except IntegrityError:  # a concurrent registration of the same uscc won the race
             async with self.db.read() as conn:
                 raise self._duplicate(profile.uscc, await id_by_uscc(conn, profile.uscc)) from None
-        self.on_commit()
-        return snapshot(enterprise)
 
     async def register_batch(self, caller: Caller, profiles: list[EnterpriseProfile]) -> list[str]:
         """Register many in one transaction (bulk import); per profile "registered" or "already
@@ -103,7 +115,9 @@ class EnterpriseService:
     def _duplicate(uscc: str, existing_id: str | None) -> Conflict:
         return Conflict(f"an enterprise with uscc {uscc} is already registered", existing_id=existing_id)
 
-    async def update(self, caller: Caller, enterprise_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    async def update(
+        self, caller: Caller, enterprise_id: str, changes: dict[str, Any], key: RequestKey | None = None
+    ) -> Written:
         require_role(caller, REGISTRARS, "change the enterprise registry")
 
         def change(enterprise: Enterprise) -> None:
@@ -111,42 +125,46 @@ class EnterpriseService:
             if not enterprise.region_code.startswith(caller.region_code):
                 raise Forbidden(f"region {enterprise.region_code} is outside your region {caller.region_code}")
 
-        return await self._execute(caller, enterprise_id, change)
+        return await self._execute(caller, enterprise_id, change, key)
 
-    async def inspect(self, caller: Caller, enterprise_id: str, body: InspectionCreate) -> dict[str, Any]:
+    async def inspect(
+        self, caller: Caller, enterprise_id: str, body: InspectionCreate, key: RequestKey | None = None
+    ) -> Written:
         require_role(caller, INSPECTORS, "record spot inspections")
-        recorded: dict[str, str] = {}
 
-        def inspect(enterprise: Enterprise) -> None:
-            recorded["id"] = enterprise.record_inspection(actor=caller.actor, now=self.clock(), **body.model_dump())
+        def inspect(enterprise: Enterprise) -> dict[str, Any]:
+            recorded = enterprise.record_inspection(actor=caller.actor, now=self.clock(), **body.model_dump())
+            return {"id": recorded, "enterprise_id": enterprise_id, "version": enterprise.version}
 
-        result = await self._execute(caller, enterprise_id, inspect)
-        return {"id": recorded["id"], "enterprise_id": enterprise_id, "version": result["version"]}
+        return await self._execute(caller, enterprise_id, inspect, key)
 
-    async def enforce(self, caller: Caller, enterprise_id: str, body: EnforcementActionCreate) -> dict[str, Any]:
+    async def enforce(
+        self, caller: Caller, enterprise_id: str, body: EnforcementActionCreate, key: RequestKey | None = None
+    ) -> Written:
         require_role(caller, INSPECTORS, "record enforcement actions")
-        recorded: dict[str, str] = {}
 
-        def enforce(enterprise: Enterprise) -> None:
-            recorded["id"] = enterprise.record_enforcement(actor=caller.actor, now=self.clock(), **body.model_dump())
+        def enforce(enterprise: Enterprise) -> dict[str, Any]:
+            recorded = enterprise.record_enforcement(actor=caller.actor, now=self.clock(), **body.model_dump())
+            return {"id": recorded, "enterprise_id": enterprise_id, "version": enterprise.version}
 
-        result = await self._execute(caller, enterprise_id, enforce)
-        return {"id": recorded["id"], "enterprise_id": enterprise_id, "version": result["version"]}
+        return await self._execute(caller, enterprise_id, enforce, key)
 
     async def close(self, caller: Caller, enterprise_id: str, reason: str, closed_on: date) -> dict[str, Any]:
         require_role(caller, REGISTRARS, "close enterprises")
-        return await self._execute(
+        written = await self._execute(
             caller, enterprise_id, lambda e: e.close(reason, closed_on, caller.actor, self.clock())
         )
+        return written.result
 
     async def blacklist(
         self, caller: Caller, enterprise_id: str, reason: str, authority: str, on: date, lift: bool
     ) -> dict[str, Any]:
         require_role(caller, REGISTRARS, "change the credit blacklist")
         action = Enterprise.lift_blacklist if lift else Enterprise.blacklist
-        return await self._execute(
+        written = await self._execute(
             caller, enterprise_id, lambda e: action(e, reason, authority, on, caller.actor, self.clock())
         )
+        return written.result
 
     async def get(self, caller: Caller, enterprise_id: str) -> dict[str, Any]:
         async with self.db.read() as conn:
@@ -164,14 +182,29 @@ class EnterpriseService:
             return await list_page(conn, EnterpriseFilters(region, filters.industry, filters.q), cursor, limit)
 
     async def _execute(
-        self, caller: Caller, enterprise_id: str, decide: Callable[[Enterprise], object]
-    ) -> dict[str, Any]:
-        async with self.db.write() as conn:
+        self,
+        caller: Caller,
+        enterprise_id: str,
+        decide: Callable[[Enterprise], dict[str, Any] | None],
+        key: RequestKey | None = None,
+    ) -> Written:
+        """Load, decide, save; the answer is what `decide` returns, else the enterprise."""
+
+        async def work(conn: AsyncConnection) -> dict[str, Any]:
             enterprise = await self._load_visible(conn, caller, enterprise_id)
-            decide(enterprise)
+            answer = decide(enterprise)
             await self._save(conn, enterprise)
-        self.on_commit()
-        return snapshot(enterprise)
+            return answer if answer is not None else snapshot(enterprise)
+
+        return await self._write(key, work)
+
+    async def _write(
+        self, key: RequestKey | None, work: Callable[[AsyncConnection], Awaitable[dict[str, Any]]]
+    ) -> Written:
+        written = await self.once.write(key, work)
+        if not written.replayed:
+            self.on_commit()
+        return written
 
     async def _load_visible(self, conn: AsyncConnection, caller: Caller, enterprise_id: str) -> Enterprise:
         enterprise = await self.repository.get(conn, enterprise_id)

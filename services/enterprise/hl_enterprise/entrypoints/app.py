@@ -8,6 +8,7 @@ from hl_enterprise.application.service import EnterpriseService
 from hl_enterprise.entrypoints.http import router
 from hl_enterprise.settings import EnterpriseSettings
 from hl_platform.http import create_service_app
+from hl_platform.idempotency_store import purge_expired
 from hl_platform.nats_io import stream_for
 from hl_platform.runtime import Runtime
 
@@ -16,6 +17,7 @@ def create_app(settings: EnterpriseSettings | None = None) -> FastAPI:
     settings = settings or EnterpriseSettings()
     runtime = Runtime(settings, streams=[stream_for("enterprise")], publishes=True)
     service = EnterpriseService(runtime.db, on_commit=runtime.committed)
+    runtime.background.append(lambda stop: purge_expired(service.once.ledger, runtime.db, stop))
     app = create_service_app(runtime, [router], title="Hazard Ledger — enterprise service", description=__doc__ or "")
     app.state.enterprise_service = service
     return app

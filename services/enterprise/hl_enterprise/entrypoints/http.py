@@ -19,6 +19,7 @@ from hl_api.enterprises import (
 )
 from hl_enterprise.adapters.directory import EnterpriseFilters
 from hl_enterprise.application.service import EnterpriseService
+from hl_platform.idempotency_http import RequestKeyDep, answer
 from hl_platform.identity import CallerDep
 
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
@@ -45,10 +46,10 @@ class BlacklistDecision(RequestBody):
 
 @router.post("", status_code=201, summary="Register an enterprise")
 async def register(
-    body: EnterpriseCreate, caller: CallerDep, service: ServiceDep, response: Response
+    body: EnterpriseCreate, caller: CallerDep, service: ServiceDep, response: Response, key: RequestKeyDep
 ) -> dict[str, Any]:
     """409 with `existing_id` when the uscc is already registered."""
-    created = await service.register(caller, body)
+    created = answer(response, await service.register(caller, body, key))
     response.headers["Location"] = f"/enterprises/{created['id']}"
     return created
 
@@ -74,21 +75,38 @@ async def get_enterprise(enterprise_id: str, caller: CallerDep, service: Service
 
 @router.patch("/{enterprise_id}", summary="Change an enterprise's profile")
 async def update_enterprise(
-    enterprise_id: str, body: EnterpriseUpdate, caller: CallerDep, service: ServiceDep
+    enterprise_id: str,
+    body: EnterpriseUpdate,
+    caller: CallerDep,
+    service: ServiceDep,
+    response: Response,
+    key: RequestKeyDep,
 ) -> dict[str, Any]:
-    return await service.update(caller, enterprise_id, body.model_dump(exclude_unset=True))
+    return answer(response, await service.update(caller, enterprise_id, body.model_dump(exclude_unset=True), key))
 
 
 @router.post("/{enterprise_id}/inspections", status_code=201, summary="Record a spot inspection (抽查检查)")
-async def inspect(enterprise_id: str, body: InspectionCreate, caller: CallerDep, service: ServiceDep) -> RecordedAction:
-    return RecordedAction.model_validate(await service.inspect(caller, enterprise_id, body))
+async def inspect(
+    enterprise_id: str,
+    body: InspectionCreate,
+    caller: CallerDep,
+    service: ServiceDep,
+    response: Response,
+    key: RequestKeyDep,
+) -> RecordedAction:
+    return RecordedAction.model_validate(answer(response, await service.inspect(caller, enterprise_id, body, key)))
 
 
 @router.post("/{enterprise_id}/enforcement-actions", status_code=201, summary="Record an enforcement action")
 async def enforce(
-    enterprise_id: str, body: EnforcementActionCreate, caller: CallerDep, service: ServiceDep
+    enterprise_id: str,
+    body: EnforcementActionCreate,
+    caller: CallerDep,
+    service: ServiceDep,
+    response: Response,
+    key: RequestKeyDep,
 ) -> RecordedAction:
-    return RecordedAction.model_validate(await service.enforce(caller, enterprise_id, body))
+    return RecordedAction.model_validate(answer(response, await service.enforce(caller, enterprise_id, body, key)))
 
 
 @router.post("/{enterprise_id}/closure", summary="Close or deregister the enterprise")

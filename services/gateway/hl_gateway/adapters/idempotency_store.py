@@ -12,6 +12,7 @@ from hl_gateway.adapters.tables import idempotency_records as t
 from hl_gateway.domain.idempotency import Record
 from hl_gateway.domain.reply import Reply
 from hl_platform.db import Database
+from hl_platform.sql import dialect_insert
 
 
 def _record(row: Any) -> Record:
@@ -56,6 +57,21 @@ class SqlIdempotencyStore:
                 .where(self._where(client_id, key))
                 .values(status=reply.status, headers=reply.headers, body=reply.body)
             )
+
+    async def remember(self, record: Record) -> None:
+        assert record.response is not None
+        reply = record.response
+        values = {
+            "fingerprint": record.fingerprint,
+            "status": reply.status,
+            "headers": reply.headers,
+            "body": reply.body,
+            "created_at": record.created_at,
+            "expires_at": record.expires_at,
+        }
+        async with self.db.write() as conn:
+            stmt = dialect_insert(conn.dialect, t).values(client_id=record.client_id, key=record.key, **values)
+            await conn.execute(stmt.on_conflict_do_update(index_elements=[t.c.client_id, t.c.key], set_=values))
 
     async def release(self, client_id: str, key: str) -> None:
         async with self.db.write() as conn:

@@ -27,7 +27,7 @@ if importlib.util.find_spec("sniffio") is None:
     sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 PUBLIC_PREFIX = "/api/v1"
-PASSED_BACK = ("content-type", "etag", "location", "content-disposition", "retry-after")
+PASSED_BACK = ("content-type", "etag", "location", "content-disposition", "retry-after", "idempotent-replayed")
 
 
 def new_client(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:

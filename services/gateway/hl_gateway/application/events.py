@@ -8,7 +8,7 @@ subject can say) are skipped but still move the cursor, so a page may hold fewer
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -68,7 +68,7 @@ class EventFeed:
 
     async def follow(
         self, cursor: Cursor, feed_filter: FeedFilter, stop: asyncio.Event, batch: int = 100
-    ) -> AsyncIterator[FeedItem | None]:
+    ) -> AsyncGenerator[FeedItem | None, None]:
         """Events as they arrive, for ever (until `stop`); None marks an idle poll."""
         while not stop.is_set():
             page = await self.page(cursor, feed_filter, batch)

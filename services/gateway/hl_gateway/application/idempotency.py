@@ -1,5 +1,11 @@
-"""Idempotency-Key, end to end: look the key up, claim it, run the request once, remember the
-final answer. The store's unique (client, key) makes a concurrent duplicate lose the claim."""
+"""Idempotency-Key at the gateway.
+
+A write relayed to a service (`relay`): answer from the gateway's copy when it has the first
+answer; otherwise send the request on *with its key*, and the service, which stores the key with
+the write, answers a retry with the first result — whether or not this gateway lived to see it.
+A write the gateway does itself (`run`, API keys): claim the key, do the work once, remember the
+answer; the store's unique (client, key) makes a concurrent duplicate lose the claim.
+Only successes are remembered."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from hl_gateway.domain.errors import IdempotencyInFlight
-from hl_gateway.domain.idempotency import Outcome, Record, decide
+from hl_gateway.domain.idempotency import REPLAY_HEADER, Outcome, Record, decide, replayable
 from hl_gateway.domain.reply import Reply
 
 Clock = Callable[[], datetime]
@@ -23,6 +29,10 @@ class IdempotencyStore(Protocol):
         ...
 
     async def complete(self, client_id: str, key: str, reply: Reply) -> None: ...
+    async def remember(self, record: Record) -> None:
+        """Store `record` (with its response), replacing whatever the key held."""
+        ...
+
     async def release(self, client_id: str, key: str) -> None: ...
     async def purge(self, now: datetime) -> int: ...
 
@@ -35,6 +45,22 @@ class IdempotencyGuard:
         self.ttl = ttl
         self.in_flight = in_flight
         self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def relay(
+        self, client_id: str, key: str, fingerprint: str, send: Callable[[], Awaitable[Reply]]
+    ) -> tuple[Reply, bool]:
+        """The reply to a write the service deduplicates, and whether it is a replay."""
+        known = replayable(await self.store.get(client_id, key), fingerprint, self.clock())
+        if known is not None:
+            return known, True
+        reply = await send()
+        replayed = reply.headers.get(REPLAY_HEADER.lower()) == "true"
+        if reply.succeeded:
+            headers = {name: value for name, value in reply.headers.items() if name != REPLAY_HEADER.lower()}
+            now = self.clock()
+            answer = Reply(reply.status, headers, reply.body)
+            await self.store.remember(Record(client_id, key, fingerprint, now, now + self.ttl, answer))
+        return reply, replayed
 
     async def run(
         self,
@@ -53,7 +79,7 @@ class IdempotencyGuard:
         except BaseException:
             await asyncio.shield(self.store.release(client_id, key))
             raise
-        if reply.final:
+        if reply.succeeded:
             await self.store.complete(client_id, key, redact(reply) if redact else reply)
         else:
             await self.store.release(client_id, key)

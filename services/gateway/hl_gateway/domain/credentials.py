@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from hl_gateway.domain.access import ROLES
 from hl_platform.errors import InvalidInput
-from hl_platform.identity import Caller
+from hl_platform.identity import Caller, with_level
 
 KEY_PREFIX = "hl_"
 KEY_BYTES = 32
@@ -65,6 +65,12 @@ class Identity(BaseModel):
     department: str = Field(default="", max_length=200)
     enterprise_id: str | None = Field(default=None, min_length=1, max_length=64)
     organisation: str = Field(default="", max_length=200)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _level_from_region(cls, values: Any) -> Any:
+        """No level given: the region's (a county inspector is county level, a town's has none)."""
+        return with_level(values)
 
     @model_validator(mode="after")
     def _scope_fits_role(self) -> Identity:

@@ -5,7 +5,7 @@ DomainError (hl_platform.errors)
     ├── Unauthenticated     401  no or bad credentials (WWW-Authenticate: Bearer)
     ├── RoleNotPermitted    403  the caller's role may not call this endpoint
     ├── OutsideRegion       403  a report or feed asked for a region outside the caller's
-    ├── IdempotencyInFlight 409  the first request with this key is still being processed
+    ├── IdempotencyInFlight 409  the first request with this key is still being processed (API keys)
     ├── IdempotencyMismatch 422  the key was used before with another request
     ├── RateLimited         429  the client's token bucket is empty (Retry-After)
     ├── BadGateway          502  a service answered something that is not HTTP
@@ -19,6 +19,7 @@ import math
 from typing import Any
 
 from hl_platform.errors import DomainError
+from hl_platform.idempotency import KEY_HEADER, REUSED
 
 
 class GatewayError(DomainError):
@@ -71,8 +72,7 @@ class IdempotencyMismatch(GatewayError):
     slug = "idempotency-key-reused"
 
     def __init__(self) -> None:
-        reason = "already used with a different request (method, path or body)"
-        super().__init__(f"Idempotency-Key: {reason}", errors=[{"field": "Idempotency-Key", "reason": reason}])
+        super().__init__(f"{KEY_HEADER}: {REUSED}", errors=[{"field": KEY_HEADER, "reason": REUSED}])
 
 
 class RateLimited(GatewayError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -19,6 +20,10 @@ from hl_platform.errors import InvalidInput
 
 STREAMS: Final = {"hazard": "HL_HAZARD", "enterprise": "HL_ENTERPRISE"}
 _VERSION = "v1"
+# JetStream sequences are unsigned 64-bit; a position must leave room for "the next one" and fit
+# the signed integers JSON parsers commonly use, or the stream API refuses the request.
+MAX_SEQUENCE: Final = 2**63 - 2
+_SEQUENCE = re.compile(r"[0-9]{1,19}")
 
 
 @dataclass(frozen=True)
@@ -40,14 +45,19 @@ class Cursor:
     def decode(cls, value: str | None) -> Cursor:
         if not value:
             return cls()
+        refused = InvalidInput("after", "not a cursor this feed issued")
         try:
-            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-            version, *sequences = raw.split(".")
-            numbers = [int(seq) for seq in sequences]
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("ascii")
         except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise InvalidInput("after", "not a cursor this feed issued") from None
-        if version != _VERSION or len(numbers) != len(STREAMS) or min(numbers) < 0:
-            raise InvalidInput("after", "not a cursor this feed issued")
+            raise refused from None
+        version, *sequences = raw.split(".")
+        if version != _VERSION or len(sequences) != len(STREAMS):
+            raise refused
+        if not all(_SEQUENCE.fullmatch(seq) for seq in sequences):
+            raise refused
+        numbers = [int(seq) for seq in sequences]
+        if max(numbers) > MAX_SEQUENCE:
+            raise InvalidInput("after", "names a position past any the feed can reach")
         return cls(tuple(zip(STREAMS.values(), numbers, strict=True)))
 
 

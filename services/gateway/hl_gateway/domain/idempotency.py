@@ -1,45 +1,33 @@
-"""Idempotency-Key: a client may retry a POST safely; the first final answer is the answer.
+"""Idempotency-Key at the gateway: its copy of each first answer, a fast path in front of the
+writing services, which hold the truth (see `hl_platform.idempotency`).
 
 A key belongs to one client. Its record holds the request's fingerprint (method, path, and the
 hash of the body as JSON, so key order and whitespace do not matter) and, once the request is
-done, the response. Only final answers are kept (2xx and 4xx): after a 5xx the client may retry
-with the same key and be served afresh.
+done, the response. Only successes (2xx) are kept: after a refusal or a 5xx nothing was written,
+and the client may retry with the same key and be served afresh.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
 from hl_gateway.domain.errors import IdempotencyInFlight, IdempotencyMismatch
 from hl_gateway.domain.reply import Reply
-from hl_platform.errors import InvalidInput
+from hl_platform.idempotency import KEY_HEADER, MAX_KEY_LENGTH, REPLAY_HEADER, check_key, fingerprint
 
-MAX_KEY_LENGTH = 255
-REPLAY_HEADER = "Idempotent-Replayed"
-
-
-def check_key(key: str) -> str:
-    """Keys are 1–255 visible ASCII characters (a UUID is the usual choice)."""
-    if not 0 < len(key) <= MAX_KEY_LENGTH or not all("!" <= char <= "~" for char in key):
-        raise InvalidInput("Idempotency-Key", f"must be 1 to {MAX_KEY_LENGTH} visible ASCII characters")
-    return key
-
-
-def _body_digest(body: bytes) -> str:
-    try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    except (ValueError, UnicodeDecodeError):
-        canonical = body
-    return hashlib.sha256(canonical).hexdigest()
-
-
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    """The request's identity for replay: same method, path and (JSON-equal) body."""
-    return hashlib.sha256(f"{method.upper()} {path}\n{_body_digest(body)}".encode()).hexdigest()
+__all__ = [
+    "KEY_HEADER",
+    "MAX_KEY_LENGTH",
+    "REPLAY_HEADER",
+    "Outcome",
+    "Record",
+    "check_key",
+    "decide",
+    "fingerprint",
+    "replayable",
+]
 
 
 @dataclass(frozen=True)
@@ -68,6 +56,19 @@ def decide(record: Record | None, fingerprint: str, now: datetime, in_flight: ti
     """What to do with a request that carries a key, given the key's record (if any)."""
     if record is None or record.expired(now) or record.abandoned(now, in_flight):
         return Outcome.PROCEED
+    return _live(record, fingerprint)
+
+
+def replayable(record: Record | None, fingerprint: str, now: datetime) -> Reply | None:
+    """For a write the service deduplicates itself: the known answer, if any (no claim needed;
+    a request still in flight at the service is sent again and answered there)."""
+    if record is None or record.expired(now) or record.response is None:
+        return None
+    _live(record, fingerprint)
+    return record.response
+
+
+def _live(record: Record, fingerprint: str) -> Outcome:
     if record.fingerprint != fingerprint:
         raise IdempotencyMismatch()
     if record.response is None:

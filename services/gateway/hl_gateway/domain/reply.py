@@ -12,6 +12,6 @@ class Reply:
     body: bytes = b""
 
     @property
-    def final(self) -> bool:
-        """Worth remembering for a replay: success or the client's own mistake (2xx, 4xx)."""
-        return self.status < 500
+    def succeeded(self) -> bool:
+        """Worth remembering for a replay: a 2xx (after a refusal nothing was written)."""
+        return 200 <= self.status < 300

@@ -6,14 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
 from hl_gateway.entrypoints.routes import catalogues, enterprises, events, hazards, keys, reports, webhooks
 from hl_gateway.settings import GatewaySettings
-from hl_platform.http import create_service_app
+from hl_platform.http import create_service_app, reject_unknown_query
 from hl_platform.problems import problem
 from hl_platform.runtime import Runtime
 
@@ -27,11 +27,15 @@ apps and other bureaus.
   JWT from the configured issuer (claims `role`, `region_code`, `level`, `department`,
   `enterprise_id`, `name`). Each identity sees and acts only inside its region (or enterprise):
   a record outside it is 404; a report or feed asked for a region outside it is 403.
-* **Idempotency**: every POST accepts an `Idempotency-Key` header. A retry with the same key and the
-  same body gets the first response again (header `Idempotent-Replayed: true`); the same key with a
-  different body is 422; while the first request is still in flight, 409. Keys are kept for
-  **{settings.idempotency_ttl_s} s ({hours:g} h)**, per client. Only final answers (2xx, 4xx) are kept,
-  so after a 5xx the same key may be retried.
+* **Idempotency**: every POST and PATCH accepts an `Idempotency-Key` header. A retry with the same
+  key and the same body gets the first success again — same status, body and id, header
+  `Idempotent-Replayed: true` — even after a crash of the gateway or a service: the service that
+  writes stores the key with the write. The same key with a different body is 422. Only successes
+  are kept, so after a refusal (4xx) or a 5xx the same key may be retried. Keys are kept for
+  **{settings.idempotency_ttl_s} s ({hours:g} h)**, per client.
+* **Input** is strict: unknown fields and unknown query parameters are 422 naming them; booleans
+  are `true`/`false` only; business times and dates lie between 2000-01-01 and 2100-12-31 (and
+  business times not in the future).
 * **Rate limits**: {settings.rate_limit_per_s:g} requests per second per client, bursts of up to
   {settings.rate_limit_burst}; beyond that 429 with `Retry-After`.
 * **Concurrency**: writes to a hazard accept `If-Match: <version>` (its `ETag`); a stale one is 412.
@@ -41,7 +45,7 @@ apps and other bureaus.
 
 
 def public_router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
     for module in (enterprises, hazards, reports, events, keys, catalogues, webhooks):
         api.include_router(module.router)
     return api
@@ -54,7 +58,9 @@ def create_app(
     runtime = Runtime(settings)
     gateway = build(settings, runtime, transport)
     routers = [public_router(), webhooks.internal_router]
-    app = create_service_app(runtime, routers, title="Hazard Ledger API", description=describe(settings))
+    app = create_service_app(
+        runtime, routers, title="Hazard Ledger API", description=describe(settings), serve_metrics=False
+    )
     app.state.gateway = gateway
     service_lifespan = app.router.lifespan_context
 

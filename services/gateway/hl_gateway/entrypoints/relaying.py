@@ -1,7 +1,8 @@
 """Turning a public request into an internal call, and the service's reply into the response.
 
-POSTs go through the Idempotency-Key guard: the reply is remembered per client and key, and a
-retry is answered from memory with `Idempotent-Replayed: true`.
+Writes go through the Idempotency-Key guard: the key travels on to the service (which stores it
+with the write), the gateway keeps a copy of each success per client and key, and a retry is
+answered — from that copy or by the service — with `Idempotent-Replayed: true`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import BaseModel
 
 from hl_gateway.application.idempotency import Redact
 from hl_gateway.application.relay import Call
-from hl_gateway.domain.idempotency import REPLAY_HEADER, check_key, fingerprint
+from hl_gateway.domain.idempotency import KEY_HEADER, REPLAY_HEADER, check_key, fingerprint
 from hl_gateway.domain.reply import Reply
 from hl_gateway.entrypoints.deps import GatewayDep
 from hl_platform.identity import Caller
@@ -48,7 +49,7 @@ def segment(value: str) -> str:
 
 
 def to_response(reply: Reply, replayed: bool = False) -> Response:
-    headers = dict(reply.headers)
+    headers = {name: value for name, value in reply.headers.items() if name != REPLAY_HEADER.lower()}
     if replayed:
         headers[REPLAY_HEADER] = "true"
     return Response(content=reply.body, status_code=reply.status, headers=headers)
@@ -77,19 +78,30 @@ class Relay:
         if_match: str | None = None,
     ) -> Response:
         headers = {"If-Match": if_match} if if_match is not None else {}
+        if key is not None:
+            headers[KEY_HEADER] = check_key(key)  # the service stores it with the write
         content = body.model_dump_json(exclude_unset=True).encode()
         call = Call(service, method, path, caller, body=content, headers=headers)
-        return await self.once(caller, key, lambda: self.gateway.upstream.send(call))
+        if key is None:
+            return to_response(await self.gateway.upstream.send(call))
+        stamp = await self._fingerprint()
+        reply, replayed = await self.gateway.guard.relay(
+            caller.id, key, stamp, lambda: self.gateway.upstream.send(call)
+        )
+        return to_response(reply, replayed)
 
     async def once(
         self, caller: Caller, key: str | None, do: Callable[[], Awaitable[Reply]], redact: Redact | None = None
     ) -> Response:
-        """Do a POST's work, at most once per Idempotency-Key."""
-        if key is None or self.request.method != "POST":
+        """Do a write of the gateway's own (no service behind it) at most once per Idempotency-Key."""
+        if key is None:
             return to_response(await do())
-        stamp = fingerprint(self.request.method, self.request.url.path, await self.request.body())
+        stamp = await self._fingerprint()
         reply, replayed = await self.gateway.guard.run(caller.id, check_key(key), stamp, do, redact)
         return to_response(reply, replayed)
+
+    async def _fingerprint(self) -> str:
+        return fingerprint(self.request.method, self.request.url.path, await self.request.body())
 
 
 async def relay_of(request: Request, gateway: GatewayDep) -> Relay:

@@ -3,11 +3,13 @@
 `hazard_summaries` is written in the same transaction as the events it summarises, so lists and
 the overdue watch read a consistent view without replaying. `enterprise_replica` is fed by the
 enterprise stream: what this service knows of enterprises without calling their service.
+`idempotency_keys` holds each keyed write's result, written in the transaction of its events.
 """
 
 from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, MetaData, String, Table
 
 from hl_platform.db import UTCDateTime
+from hl_platform.idempotency_store import idempotency_table
 
 metadata = MetaData()
 
@@ -51,3 +53,5 @@ enterprise_replica = Table(
     Column("blacklisted", Boolean, nullable=False, default=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+idempotency_keys = idempotency_table(metadata)

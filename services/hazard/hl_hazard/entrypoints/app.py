@@ -13,6 +13,7 @@ from hl_hazard.domain.reminders import ReminderSchedule
 from hl_hazard.entrypoints.http import router
 from hl_hazard.settings import HazardSettings
 from hl_platform.http import create_service_app
+from hl_platform.idempotency_store import purge_expired
 from hl_platform.nats_io import ConsumerSpec, stream_for
 from hl_platform.runtime import Runtime, Subscription
 
@@ -36,6 +37,7 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
     runtime.background.append(watch.run)
     reminders = ReminderWatch(service, reminder_schedule(settings), interval=settings.reminder_scan_interval_s)
     runtime.background.append(reminders.run)
+    runtime.background.append(lambda stop: purge_expired(service.once.ledger, runtime.db, stop))
     app = create_service_app(runtime, [router], title="Hazard Ledger — hazard service", description=__doc__ or "")
     app.state.hazard_service = service
     return app

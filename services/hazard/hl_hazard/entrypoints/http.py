@@ -24,6 +24,7 @@ from hl_hazard.adapters.summaries import HazardFilters
 from hl_hazard.application.service import HazardService
 from hl_hazard.domain import commands
 from hl_platform.errors import InvalidInput
+from hl_platform.idempotency_http import RequestKeyDep, answer
 from hl_platform.identity import CallerDep
 
 router = APIRouter(prefix="/hazards", tags=["hazards"])
@@ -54,10 +55,10 @@ def _tagged(response: Response, snapshot: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("", status_code=201, summary="Report a hazard (上报隐患)")
 async def report_hazard(
-    body: HazardCreate, caller: CallerDep, service: ServiceDep, response: Response
+    body: HazardCreate, caller: CallerDep, service: ServiceDep, response: Response, key: RequestKeyDep
 ) -> dict[str, Any]:
     """Report a hazard found at an enterprise; `rectify_immediately` for 即查即改 (general only)."""
-    snapshot = await service.report(caller, body)
+    snapshot = answer(response, await service.report(caller, body, key))
     response.headers["Location"] = f"/hazards/{snapshot['id']}"
     return _tagged(response, snapshot)
 
@@ -105,10 +106,16 @@ async def get_history(hazard_id: str, caller: CallerDep, service: ServiceDep) ->
 
 def _command_route(path: str, summary: str, body_type: type[Any], to_command: Any) -> None:
     async def handler(
-        hazard_id: str, body: Any, caller: CallerDep, service: ServiceDep, response: Response, if_match: IfMatch = None
+        hazard_id: str,
+        body: Any,
+        caller: CallerDep,
+        service: ServiceDep,
+        response: Response,
+        key: RequestKeyDep,
+        if_match: IfMatch = None,
     ) -> dict[str, Any]:
-        snapshot = await service.execute(caller, hazard_id, to_command(body), parse_if_match(if_match))
-        return _tagged(response, snapshot)
+        written = await service.execute(caller, hazard_id, to_command(body), parse_if_match(if_match), key)
+        return _tagged(response, answer(response, written))
 
     handler.__annotations__["body"] = body_type
     handler.__name__ = path.strip("/").replace("-", "_")

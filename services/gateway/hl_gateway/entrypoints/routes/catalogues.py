@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from hl_api.catalogues import IndustryPublic, RegionPublic
+from hl_api.values import QueryBool
 from hl_catalogue import RegionCatalogue
 from hl_contracts.vocabulary import INDUSTRIES
 from hl_gateway.domain.access import Operation
@@ -27,7 +28,7 @@ router = APIRouter(tags=["catalogues"])
 async def list_regions(
     caller: Annotated[Caller, allowed(Operation.READ_CATALOGUES)],
     under: Annotated[str, Query(max_length=12, description="a region code: it and everything under it")] = "",
-    children_only: Annotated[bool, Query(description="only the direct children of `under`")] = False,
+    children_only: Annotated[QueryBool, Query(description="only the direct children of `under`")] = False,
 ) -> list[RegionPublic]:
     """Everything under a region ("everything under 3710"), or its direct children."""
     catalogue = RegionCatalogue.load_default()

@@ -70,9 +70,10 @@ async def update_enterprise(
     body: EnterpriseUpdate,
     caller: Annotated[Caller, allowed(Operation.UPDATE_ENTERPRISE)],
     relay: RelayDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Change the fields given; `uscc` never changes."""
-    return await relay.write(caller, "enterprise", _path(enterprise_id), body, None, method="PATCH")
+    return await relay.write(caller, "enterprise", _path(enterprise_id), body, idempotency_key, method="PATCH")
 
 
 @router.post(

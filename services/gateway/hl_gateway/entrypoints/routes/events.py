@@ -4,7 +4,9 @@ page at a time, or live as Server-Sent Events (each event's `id:` is the cursor 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
@@ -12,11 +14,13 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from hl_api.events import EventPage
+from hl_gateway.application.authenticate import Validity
 from hl_gateway.application.events import EventFeed, FeedItem
 from hl_gateway.domain.access import Operation, region_for
 from hl_gateway.domain.feed import Cursor, FeedFilter
-from hl_gateway.entrypoints.deps import GatewayDep, allowed
+from hl_gateway.entrypoints.deps import Credentials, GatewayDep, allowed
 from hl_gateway.entrypoints.docs import READ
+from hl_gateway.settings import GatewaySettings
 from hl_platform.identity import Caller
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -60,35 +64,51 @@ async def read_events(
 async def stream_events(
     request: Request,
     caller: Reader,
+    credentials: Credentials,
     gateway: GatewayDep,
     after: After = None,
     type: Type = None,
     region_code: Region = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=200)] = None,
 ) -> StreamingResponse:
-    """Server-Sent Events from `after` (or the `Last-Event-ID` a reconnecting client sends) on."""
+    """Server-Sent Events from `after` (or the `Last-Event-ID` a reconnecting client sends) on.
+    The stream ends when its credential stops holding (a revoked key, an expired JWT)."""
     feed_filter = _filter(caller, type, region_code)
     cursor = Cursor.decode(last_event_id or after)
-    frames = _frames(gateway.feed, cursor, feed_filter, gateway.stopping, gateway.settings.events_heartbeat_s, request)
+    holds = await gateway.authenticator.validity(credentials.credentials if credentials else "")
+    frames = _frames(gateway.feed, cursor, feed_filter, Live(request, gateway.stopping, holds), gateway.settings)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(frames, media_type="text/event-stream", headers=headers)
 
 
+@dataclass(frozen=True)
+class Live:
+    """What keeps a stream going: its client, the gateway, and the caller's credential."""
+
+    request: Request
+    stop: asyncio.Event
+    credential_holds: Validity
+
+
 async def _frames(
-    feed: EventFeed, cursor: Cursor, feed_filter: FeedFilter, stop: asyncio.Event, heartbeat_s: float, request: Request
+    feed: EventFeed, cursor: Cursor, feed_filter: FeedFilter, live: Live, settings: GatewaySettings
 ) -> AsyncIterator[bytes]:
     yield b": hazard ledger event stream\n\n"
     loop = asyncio.get_running_loop()
     quiet_since = loop.time()
-    async for item in feed.follow(cursor, feed_filter, stop):
-        if item is not None:
-            yield _frame(item)
-            quiet_since = loop.time()
-        elif await request.is_disconnected():
-            return
-        elif loop.time() - quiet_since >= heartbeat_s:
-            yield b": keep-alive\n\n"  # keeps proxies from closing an idle stream
-            quiet_since = loop.time()
+    async with contextlib.aclosing(feed.follow(cursor, feed_filter, live.stop)) as items:
+        async for item in items:
+            if not await live.credential_holds():  # before every frame: nothing after a revocation
+                yield b": credential revoked or expired; stream closed\n\n"
+                return
+            if item is not None:
+                yield _frame(item)
+                quiet_since = loop.time()
+            elif await live.request.is_disconnected():
+                return
+            elif loop.time() - quiet_since >= settings.events_heartbeat_s:
+                yield b": keep-alive\n\n"  # keeps proxies from closing an idle stream
+                quiet_since = loop.time()
 
 
 def _frame(item: FeedItem) -> bytes:

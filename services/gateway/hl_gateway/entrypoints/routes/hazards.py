@@ -20,6 +20,7 @@ from hl_api.hazards import (
     RectificationReport,
     VoidCreate,
 )
+from hl_api.values import QueryBool
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus
 from hl_gateway.domain.access import Operation
 from hl_gateway.entrypoints.deps import IdempotencyKey, IfMatch, allowed
@@ -55,8 +56,8 @@ async def list_hazards(
     level: HazardLevel | None = None,
     source: HazardSource | None = None,
     status: HazardStatus | None = None,
-    listed: bool | None = None,
-    overdue: bool | None = None,
+    listed: QueryBool | None = None,
+    overdue: QueryBool | None = None,
     enterprise_id: Annotated[str | None, Query(max_length=64)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from hl_api.common import MAX_PAGE, Page
 from hl_api.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from hl_api.values import QueryBool
 from hl_gateway.domain.access import Operation
 from hl_gateway.domain.credentials import StoredKey
 from hl_gateway.domain.reply import Reply
@@ -60,9 +61,11 @@ async def issue_key(
 async def list_keys(
     caller: Admin,
     gateway: GatewayDep,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="next_cursor of the page before")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    include_revoked: bool = False,
+    include_revoked: QueryBool = False,
 ) -> Page[ApiKeyPublic]:
     """Keys of identities in your region, oldest first; never the keys themselves."""
     keys = await gateway.keys.list_for(caller, cursor, limit + 1, include_revoked)
