@@ -9,6 +9,7 @@ there yet (or fails to start) is reported instead of stopping the benchmark.
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import subprocess
@@ -28,6 +29,27 @@ BENCH_OVERRIDES = {
 ORDER = ("enterprise", "hazard", "reporting", "gateway")
 
 
+def bench_environment(root: Path, nats_url: str, admin_key: str) -> dict[str, str]:
+    """Every service's settings on free ports, against one nats-server without users (the
+    embedded stack's NATS users cost nothing per message; the bench measures the services)."""
+    from hl_stack.services import SERVICES
+
+    env = dict(os.environ)
+    token = secrets.token_urlsafe(32)
+    for name, info in SERVICES.items():
+        prefix = info.env_prefix
+        env.update({prefix + "PORT": str(free_port()), prefix + "DATA_DIR": str(root)})
+        env.update({prefix + "NATS_URL": nats_url, prefix + "INTERNAL_TOKEN": token})
+        env.setdefault(prefix + "LOG_JSON", "false")
+        env.setdefault(prefix + "LOG_LEVEL", "WARNING")
+        if name != "gateway":
+            env[f"HL_GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{env[prefix + 'PORT']}"
+    env["HL_GATEWAY_METRICS_PORT"] = str(free_port())
+    env["HL_WEBHOOKS_GATEWAY_URL"] = f"http://127.0.0.1:{env['HL_GATEWAY_PORT']}"
+    env["HL_GATEWAY_BOOTSTRAP_ADMIN_KEY"] = admin_key
+    return env
+
+
 @dataclass
 class Stack:
     root: Path
@@ -43,14 +65,13 @@ class Stack:
     profiler: str = "pyinstrument"  # or "cprofile" (deterministic: CPU per function, with overhead)
 
     def start(self) -> Stack:
-        from hl_stack.launcher import stack_environment
         from hl_stack.nats_server import NatsServer
 
         self.root.mkdir(parents=True, exist_ok=True)
         nats = NatsServer(self.root / "nats", port=free_port())
         nats.start()
         self.nats = nats
-        self.env = stack_environment(self.root, nats.url, free_port(), self.admin_key)
+        self.env = bench_environment(self.root, nats.url, self.admin_key)
         self.env.update(BENCH_OVERRIDES)
         self.env.update(self.extra_env)
         for name in ORDER:

@@ -33,6 +33,7 @@ from hl_stack.supervisor import ProcessSpec, StartFailed, Supervisor
 
 console = Console(stderr=True)
 NATS_DEFAULT_PORT, NATS_DEFAULT_MONITOR_PORT = 4222, 8222
+GATEWAY_METRICS_DEFAULT_PORT = 8090
 
 
 class PortBusy(Exception):
@@ -68,6 +69,7 @@ def choose_ports() -> dict[str, int]:
     for name, info in SERVICES.items():
         if name != "gateway":
             ports[name] = _port(info.env_prefix + "PORT", info.default_port)
+    ports["gateway_metrics"] = _port("HL_GATEWAY_METRICS_PORT", GATEWAY_METRICS_DEFAULT_PORT)
     ports["nats"] = _port("HL_NATS_PORT", NATS_DEFAULT_PORT)
     ports["nats_monitor"] = _port("HL_NATS_MONITOR_PORT", NATS_DEFAULT_MONITOR_PORT)
     return ports
@@ -91,6 +93,7 @@ def service_environment(
         env[prefix + "NATS_PASSWORD"] = credentials[name].password
         if url := (database_urls or {}).get(name):
             env[prefix + "DATABASE_URL"] = url
+    env["HL_GATEWAY_METRICS_PORT"] = str(ports["gateway_metrics"])  # the gateway's internal /metrics
     return env
 
 
@@ -109,7 +112,6 @@ def stack_environment(
         env[f"HL_GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{ports[name]}"
     env["HL_WEBHOOKS_GATEWAY_URL"] = f"http://127.0.0.1:{ports['gateway']}"  # it asks whether owners' keys hold
     env["HL_GATEWAY_BOOTSTRAP_ADMIN_KEY"] = admin_key
-    env.setdefault("HL_GATEWAY_METRICS_PORT", str(_pick(8090)))  # the gateway's internal /metrics
     if (data_dir / "regions.csv").exists():  # imported with ./hl import-regions
         env.setdefault("HL_REGIONS_CSV", str(data_dir / "regions.csv"))
     return env
