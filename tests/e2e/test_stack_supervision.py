@@ -127,7 +127,7 @@ def test_commands_say_plainly_that_no_stack_runs(tmp_path: Path) -> None:
     for args in (["status"], ["rebuild-projections"], ["import-enterprises", "x.csv"], ["keys", "list"]):
         answer = hl(*args, "--data-dir", str(tmp_path), env=env)
         assert answer.returncode == 1, args
-        said = (answer.stdout + answer.stderr).replace("\n", " ")
+        said = " ".join((answer.stdout + answer.stderr).split())  # rich wraps long lines
         assert f"no ./hl up runs on {tmp_path}" in said
         assert "Traceback" not in said
 
