@@ -61,6 +61,8 @@ class EscalationCreate(Request):
     deadline: date
     reason: Text
     escalated_at: AwareDatetime
+    document_number: str | None = Field(default=None, min_length=1, max_length=100, description="the notice's 文号")
+    signatory: str | None = Field(default=None, min_length=1, max_length=200, description="签发人")
 
 
 class DelistingCreate(Request):
@@ -100,6 +102,8 @@ class ListingPublic(BaseModel):
     reason: str
     deadline: date
     listed_at: datetime
+    document_number: str | None = None
+    signatory: str | None = None
 
 
 class HazardPublic(BaseModel):
@@ -123,6 +127,7 @@ class HazardPublic(BaseModel):
     plan: PlanPublic | None = None
     listing: ListingPublic | None = None
     overdue: bool = False
+    evidence_count: int = Field(default=0, description="attachments not withdrawn")
     details: dict[str, Any] = Field(default_factory=dict, description="rectification, acceptance and other facts")
 
 

@@ -8,6 +8,8 @@ from hl_contracts.vocabulary import ListingLevel
 from hl_hazard.adapters.enterprise_replica import EnterpriseReplicaProjection
 from hl_hazard.application.overdue import EscalationPolicy, OverdueWatch
 from hl_hazard.application.service import HazardService
+from hl_hazard.bootstrap import build_evidence, evidence_rules
+from hl_hazard.entrypoints import attachments
 from hl_hazard.entrypoints.http import router
 from hl_hazard.settings import HazardSettings
 from hl_platform.http import create_service_app
@@ -25,13 +27,22 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
         publishes=True,
         subscriptions=[Subscription(ENTERPRISE_REPLICA, EnterpriseReplicaProjection())],
     )
-    service = HazardService(runtime.db, on_commit=runtime.committed)
+    service = HazardService(runtime.db, on_commit=runtime.committed, rules=evidence_rules(settings))
+    evidence = build_evidence(settings, service)
+    runtime.background.append(evidence.sweep.run)
     escalation = None
     if settings.overdue_escalation_level:
         level = ListingLevel(settings.overdue_escalation_level)
         escalation = EscalationPolicy(level, settings.overdue_escalation_authority or f"{level.value}-level authority")
     watch = OverdueWatch(service, interval=settings.overdue_scan_interval_s, escalation=escalation)
     runtime.background.append(watch.run)
-    app = create_service_app(runtime, [router], title="Hazard Ledger — hazard service", description=__doc__ or "")
+    app = create_service_app(
+        runtime,
+        [router, attachments.router],
+        title="Hazard Ledger — hazard service",
+        description=__doc__ or "",
+        body_limits={attachments.UPLOAD_PATH: settings.upload_max_bytes},
+    )
     app.state.hazard_service = service
+    app.state.attachments = evidence.attachments
     return app

@@ -1,0 +1,53 @@
+"""Schemas of a hazard's evidence (佐证材料) and of a listing's receipt (签收)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from hl_api.common import ActorPublic, Request
+from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class AttachmentPublic(BaseModel):
+    """A file attached to a hazard as evidence of a step; withdrawn ones are kept and marked."""
+
+    id: str
+    hazard_id: str
+    step: AttachmentStep
+    kind: AttachmentKind
+    filename: str
+    content_type: str = Field(description="sniffed from the bytes, not taken from the client")
+    size_bytes: int
+    sha256: str = Field(description="SHA-256 of the bytes (hex), as recorded in hazard.attachment_added")
+    description: str = ""
+    uploaded_by: ActorPublic
+    added_at: datetime
+    withdrawn: bool = False
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str | None = None
+
+
+class AttachmentWithdrawal(Request):
+    """Withdraw a wrong attachment (撤回): it stays in the history, marked withdrawn."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class DownloadLink(BaseModel):
+    """A short-lived signed link to the file; fetch it before `expires_at`."""
+
+    url: str
+    expires_at: datetime
+
+
+class ListingReceiptCreate(Request):
+    """The receiving unit signs for the listing notice (督办通知签收)."""
+
+    receiving_unit: Name
+    received_by: Name
+    received_at: AwareDatetime
