@@ -21,6 +21,7 @@ from rich.table import Table
 
 from hl_gateway.domain.credentials import KEY_PREFIX, bootstrap_key_problem
 from hl_stack.nats_server import NatsServer, free_port
+from hl_stack.object_store import SeaweedFS
 from hl_stack.services import SERVICES
 
 console = Console(stderr=True)
@@ -130,6 +131,7 @@ def run_stack(data_dir: Path | None) -> int:
     nats = NatsServer(data_dir / "nats", port=_pick(int(os.environ.get("HL_NATS_PORT", "4222"))))
     console.print(f"starting nats-server on {nats.url} …")
     nats.start()
+    objects = SeaweedFS(data_dir / "objects", s3_port=_pick(int(os.environ.get("HL_S3_PORT", "8333"))))
     processes: dict[str, subprocess.Popen[bytes]] = {}
     stopping = False
 
@@ -140,7 +142,8 @@ def run_stack(data_dir: Path | None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        env = stack_environment(data_dir, nats.url, gateway_port, admin_key)
+        console.print(f"starting SeaweedFS (evidence store) on {objects.endpoint} …")
+        env = stack_environment(data_dir, nats.url, gateway_port, admin_key) | objects.start().service_environment()
         console.print("migrating the service databases …")
         _migrate_all(env)
         for name, info in SERVICES.items():
@@ -163,5 +166,6 @@ def run_stack(data_dir: Path | None) -> int:
         return 0
     finally:
         _stop(processes)
+        objects.stop()
         nats.stop()
         console.print("stopped.")

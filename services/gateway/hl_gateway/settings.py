@@ -25,6 +25,8 @@ class GatewaySettings(ServiceSettings):
     upstream_connect_timeout_s: float = 2.0
     upstream_max_connections: int = 100
     upstream_retry_after_s: int = 5  # what a 503 tells the client to wait
+    # An evidence upload's whole multipart body; the hazard service limits each kind of file within it.
+    attachment_max_body_bytes: int = Field(default=21 * 1024 * 1024, ge=1024)
 
     # Per-client token bucket: a steady rate with room for bursts.
     rate_limit_per_s: float = Field(default=20.0, gt=0)

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
-from hl_gateway.entrypoints.routes import catalogues, enterprises, events, hazards, keys, reports
+from hl_gateway.entrypoints.routes import attachments, catalogues, enterprises, events, hazards, keys, reports
 from hl_gateway.settings import GatewaySettings
 from hl_platform.http import create_service_app
 from hl_platform.problems import problem
@@ -42,7 +42,7 @@ apps and other bureaus.
 
 def public_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1")
-    for module in (enterprises, hazards, reports, events, keys, catalogues):
+    for module in (enterprises, hazards, attachments, reports, events, keys, catalogues):
         api.include_router(module.router)
     return api
 
@@ -53,7 +53,13 @@ def create_app(
     settings = settings or GatewaySettings()
     runtime = Runtime(settings)
     gateway = build(settings, runtime, transport)
-    app = create_service_app(runtime, [public_router()], title="Hazard Ledger API", description=describe(settings))
+    app = create_service_app(
+        runtime,
+        [public_router()],
+        title="Hazard Ledger API",
+        description=describe(settings),
+        body_limits={attachments.UPLOAD_PATH: settings.attachment_max_body_bytes},
+    )
     app.state.gateway = gateway
     service_lifespan = app.router.lifespan_context
 
