@@ -56,7 +56,12 @@ def build_evidence(settings: HazardSettings, hazards: HazardService) -> Evidence
     attachments = AttachmentService(
         SqlHazardUnits(hazards),
         store,
-        ContentChecker(Limits(max_pixels=settings.attachment_max_pixels)),
+        ContentChecker(
+            Limits(
+                max_pixels=settings.attachment_max_pixels,
+                pdf_max_decoded_bytes=settings.attachment_pdf_max_decoded_bytes,
+            )
+        ),
         SizeLimits(settings.attachment_photo_max_bytes, settings.attachment_document_max_bytes),
         link_ttl_s=settings.attachment_link_ttl_s,
         pending_grace=timedelta(seconds=settings.attachment_pending_grace_s),

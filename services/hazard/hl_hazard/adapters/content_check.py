@@ -27,7 +27,7 @@ from enum import StrEnum
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError, PyPdfError
-from pypdf.generic import DictionaryObject, IndirectObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from hl_contracts.vocabulary import AttachmentKind
 from hl_hazard.application.attachments import CheckedContent, UnsupportedContent
@@ -77,7 +77,7 @@ class Limits:
     """Bounds on what a check may cost (settings `HL_HAZARD_ATTACHMENT_*`)."""
 
     max_pixels: int = 64_000_000  # a 48 MP phone photo fits
-    pdf_max_decoded_bytes: int = 256 * 1024 * 1024  # all streams of a PDF, decoded
+    pdf_max_decoded_bytes: int = 64 * 1024 * 1024  # all streams of a PDF, decoded (≈ 1.5 s of work)
     pdf_max_objects: int = 200_000
     zip_max_members: int = 2_000
     zip_max_unpacked_bytes: int = 256 * 1024 * 1024
@@ -185,12 +185,26 @@ def _read_pdf(data: bytes, limits: Limits) -> None:
         if count > limits.pdf_max_objects:
             raise InvalidInput(FIELD, f"is a PDF with more than {limits.pdf_max_objects} objects")
         obj = reader.get_object(IndirectObject(number, generation, reader))
-        if isinstance(obj, DictionaryObject) and any(key in obj for key in _ACTIVE_PDF_KEYS):
+        if _active(obj):
             raise InvalidInput(FIELD, "is a PDF with active content (JavaScript, launch actions or embedded files)")
         if isinstance(obj, StreamObject):
             decoded += len(obj.get_data())
             if decoded > limits.pdf_max_decoded_bytes:
                 raise LimitReachedError("the PDF's streams expand beyond the limit")
+
+
+def _active(obj: object, depth: int = 0) -> bool:
+    """Whether a dictionary (or the direct objects nested in it) names JavaScript, a launch or an
+    embedded file. Indirect objects are not followed: each is visited on its own."""
+    if depth > 32:
+        return False
+    if isinstance(obj, DictionaryObject):
+        if any(key in obj for key in _ACTIVE_PDF_KEYS) or obj.get("/S") in ("/JavaScript", "/Launch"):
+            return True
+        return any(_active(value, depth + 1) for value in obj.values() if not isinstance(value, IndirectObject))
+    if isinstance(obj, ArrayObject):
+        return any(_active(value, depth + 1) for value in obj if not isinstance(value, IndirectObject))
+    return False
 
 
 def _object_ids(reader: PdfReader) -> list[tuple[int, int]]:
