@@ -46,6 +46,7 @@ def object_store(settings: HazardSettings) -> S3ObjectStore | NoObjectStore:
             access_key=settings.object_store_access_key,
             secret_key=settings.object_store_secret_key,
             path_style=settings.object_store_path_style,
+            create_bucket=settings.object_store_create_bucket,
             retry_after_s=settings.object_store_retry_after_s,
         )
     )

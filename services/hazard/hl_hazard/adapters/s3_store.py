@@ -43,6 +43,7 @@ class S3Config:
     region: str = "us-east-1"
     path_style: bool = True
     public_endpoint: str = ""
+    create_bucket: bool = False  # the embedded stack's store starts empty; production buckets are provisioned
     retry_after_s: int = 10
     connect_timeout_s: float = 2.0
     read_timeout_s: float = 20.0
