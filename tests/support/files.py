@@ -67,7 +67,6 @@ def pdf_bomb(expanded_mib: int = 1024) -> bytes:
     writer = PdfWriter()
     page = writer.add_blank_page(595, 842)
     stream = StreamObject()
-    stream.set_data(b"")
     stream._data = packed  # already compressed: stored as is
     stream[NameObject("/Filter")] = NameObject("/FlateDecode")
     page[NameObject("/Contents")] = writer._add_object(stream)
@@ -101,7 +100,7 @@ def docx(extra: dict[str, bytes] | None = None) -> bytes:
     return _zip(
         {
             "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
-            "word/document.xml": "<w:document><w:body><w:p><w:r><w:t>整改方案</w:t></w:r></w:p></w:body></w:document>".encode(),
+            "word/document.xml": "<w:document><w:body><w:p><w:t>整改方案</w:t></w:p></w:body></w:document>".encode(),
             **(extra or {}),
         }
     )
@@ -122,7 +121,10 @@ def xlsx() -> bytes:
 def ofd() -> bytes:
     return _zip(
         {
-            "OFD.xml": '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" DocType="OFD" Version="1.0"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>'.encode(),
+            "OFD.xml": (
+                b'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" DocType="OFD"'
+                b' Version="1.0"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>'
+            ),
             "Doc_0/Document.xml": b'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="http://www.ofdspec.org/2016"/>',
         }
     )
