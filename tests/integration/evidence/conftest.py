@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -45,17 +46,29 @@ class EvidenceStack(Stack):
         key: str = ADMIN_KEY,
         **headers: str,
     ) -> httpx.Response:
-        files = {"file": (filename, content, "application/octet-stream")}
+        # Written by hand: a client library would escape what a hostile client sends as it is.
+        body, content_type = multipart(filename.encode(), content, {"step": step, "kind": kind})
         return await self.client.post(
             f"/api/v1/hazards/{hazard_id}/attachments",
-            files=files,
-            data={"step": step, "kind": kind},
-            headers={**self.as_(key), **headers},
+            content=body,
+            headers={**self.as_(key), "Content-Type": content_type, **headers},
         )
 
     async def history_types(self, hazard_id: str) -> list[str]:
         answer = await self.client.get(f"/api/v1/hazards/{hazard_id}/history", headers=self.as_(ADMIN_KEY))
         return [entry["type"] for entry in answer.json()]
+
+
+def multipart(filename: bytes, content: bytes, fields: dict[str, str]) -> tuple[bytes, str]:
+    """A multipart/form-data body with the file name's bytes exactly as given (NUL, `../`)."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="'.encode()
+    parts.append(head + filename + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def hazard_settings(tmp_path: Path, nats_url: str, store_env: dict[str, str], **overrides: Any) -> HazardSettings:
@@ -85,17 +98,17 @@ async def evidence_stack(
     await ensure_stream(nc.jetstream(), stream_for("enterprise"))  # as the enterprise service would
     await nc.close()
     hazard = await Served(lambda: create_hazard(settings), free_port()).start()
-    assert hazard.app is not None
-    async with asyncio.timeout(15):
-        await hazard.app.state.runtime.provisioned.wait()
-    front = await Served(lambda: create_gateway(gateway.model_copy(update={"hazard_url": hazard.url})), free_port())
-    await front.start()
-    async with httpx.AsyncClient(base_url=front.url, timeout=60) as client:
-        try:
+    front = Served(lambda: create_gateway(gateway.model_copy(update={"hazard_url": hazard.url})), free_port())
+    try:
+        assert hazard.app is not None
+        async with asyncio.timeout(15):
+            await hazard.app.state.runtime.provisioned.wait()
+        await front.start()
+        async with httpx.AsyncClient(base_url=front.url, timeout=60) as client:
             yield EvidenceStack(front, hazard, nats_url, client, store_env=store_env)
-        finally:
-            await front.stop()
-            await hazard.stop()
+    finally:
+        await front.stop()
+        await hazard.stop()
 
 
 @pytest.fixture

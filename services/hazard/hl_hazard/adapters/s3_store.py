@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 MAX_SWEPT_KEYS = 1_000  # per sweep; the next one takes the rest
+_ABSENT = ("404", "NoSuchKey", "NoSuchBucket", "NotFound")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,7 +83,7 @@ class S3ObjectStore:
         try:
             await self._call(lambda: self.client.head_bucket(Bucket=self.bucket))
         except StoreUnavailable as exc:
-            if not isinstance(exc.__cause__, ClientError) or _code(exc.__cause__) not in ("404", "NoSuchBucket"):
+            if not isinstance(exc.__cause__, ClientError) or _code(exc.__cause__) not in _ABSENT:
                 raise
             await self._call(lambda: self.client.create_bucket(Bucket=self.bucket))
 
@@ -102,7 +103,7 @@ class S3ObjectStore:
         try:
             await self._call(lambda: self.client.head_object(Bucket=self.bucket, Key=key))
         except StoreUnavailable as exc:
-            if isinstance(exc.__cause__, ClientError) and _code(exc.__cause__) in ("404", "NoSuchKey", "NotFound"):
+            if isinstance(exc.__cause__, ClientError) and _code(exc.__cause__) in _ABSENT:
                 return False
             raise
         return True
@@ -134,7 +135,8 @@ class S3ObjectStore:
         try:
             return await asyncio.to_thread(call)
         except (BotoCoreError, ClientError) as exc:
-            log.warning("object_store.failed", error=str(exc), endpoint=self.config.endpoint)
+            if not (isinstance(exc, ClientError) and _code(exc) in _ABSENT):  # absent is an answer, not a failure
+                log.warning("object_store.failed", error=str(exc), endpoint=self.config.endpoint)
             detail = f"the object store cannot be used now ({exc.__class__.__name__}); retry later"
             raise StoreUnavailable(detail, self.config.retry_after_s) from exc
 
