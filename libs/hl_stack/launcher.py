@@ -143,9 +143,10 @@ def run_stack(data_dir: Path | None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         console.print(f"starting SeaweedFS (evidence store) on {objects.endpoint} …")
-        env = stack_environment(data_dir, nats.url, gateway_port, admin_key) | objects.start().service_environment()
+        env = stack_environment(data_dir, nats.url, gateway_port, admin_key) | objects.launch().service_environment()
         console.print("migrating the service databases …")
         _migrate_all(env)
+        objects.wait_ready()
         for name, info in SERVICES.items():
             # A session of its own, so Ctrl-C reaches only us and we stop the services in order.
             processes[name] = subprocess.Popen(

@@ -120,6 +120,11 @@ class SeaweedFS:
 
     def start(self, timeout: float = 60.0) -> SeaweedFS:
         """Start the server (ports other than S3's are picked afresh) and wait for its S3 API."""
+        self.launch().wait_ready(timeout)
+        return self
+
+    def launch(self) -> SeaweedFS:
+        """Start the process without waiting (the stack migrates its databases meanwhile)."""
         for name in ("volumes", "master"):
             (self.folder / name).mkdir(parents=True, exist_ok=True)
         self.credentials = credentials(self.folder)
@@ -127,10 +132,9 @@ class SeaweedFS:
         self.ports = {name: free_port() for name in _PORTS}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(self.arguments(), stdout=log, stderr=subprocess.STDOUT, cwd=self.folder)
-        self.wait_ready(timeout)
         return self
 
-    def wait_ready(self, timeout: float) -> None:
+    def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
@@ -141,8 +145,9 @@ class SeaweedFS:
             time.sleep(0.1)
         raise TimeoutError(f"SeaweedFS did not become ready in {timeout:.0f} s; see {self.log_path}")
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """A graceful stop (it flushes its volumes); killed if it takes longer than `timeout`."""
+    def stop(self, timeout: float = 20.0) -> None:
+        """A graceful stop; killed if it takes longer than `timeout`. It takes about 15 s: the
+        filer waits that long for its own metadata subscription before it closes."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)
