@@ -45,6 +45,16 @@ class DownloadLink(BaseModel):
     expires_at: datetime
 
 
+class ListingReceiptPublic(BaseModel):
+    """The receipt of the current listing's notice (签收)."""
+
+    level: str
+    document_number: str | None = None
+    receiving_unit: str
+    received_by: str
+    received_at: datetime
+
+
 class ListingReceiptCreate(Request):
     """The receiving unit signs for the listing notice (督办通知签收)."""
 

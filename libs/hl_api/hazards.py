@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, Field
 
 from hl_api.common import ActorPublic, Request
+from hl_api.evidence import ListingReceiptPublic
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ListingLevel, ProductionHalt
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -128,6 +129,7 @@ class HazardPublic(BaseModel):
     listing: ListingPublic | None = None
     overdue: bool = False
     evidence_count: int = Field(default=0, description="attachments not withdrawn")
+    listing_receipt: ListingReceiptPublic | None = Field(default=None, description="签收 of the current listing")
     details: dict[str, Any] = Field(default_factory=dict, description="rectification, acceptance and other facts")
 
 

@@ -35,6 +35,10 @@ apps and other bureaus.
 * **Rate limits**: {settings.rate_limit_per_s:g} requests per second per client, bursts of up to
   {settings.rate_limit_burst}; beyond that 429 with `Retry-After`.
 * **Concurrency**: writes to a hazard accept `If-Match: <version>` (its `ETag`); a stale one is 412.
+* **Evidence** (佐证材料): files are uploaded as `multipart/form-data` to
+  `/hazards/{{id}}/attachments` (at most {settings.attachment_max_body_bytes} bytes a request; each kind
+  of file has its own limit, 5 MB for photos by default); their type is sniffed from the bytes and
+  their SHA-256 recorded in `hazard.attachment_added`. Downloads are short-lived signed links.
 * **Errors** are RFC 9457 `application/problem+json`; a service that is down is 503 (`Retry-After`),
   one that is too slow 504.
 """
