@@ -45,6 +45,36 @@ class DownloadLink(BaseModel):
     expires_at: datetime
 
 
+class UploadSlotCreate(Request):
+    """Ask for a direct upload: what the file is, and its exact size in bytes."""
+
+    step: AttachmentStep
+    kind: AttachmentKind
+    filename: Annotated[str, Field(min_length=1, max_length=1000)]
+    size_bytes: int = Field(ge=1)
+    description: str = Field(default="", max_length=500)
+
+
+class UploadSlot(BaseModel):
+    """Where to PUT the file: send exactly `headers` (the length is signed) before `expires_at`,
+    then confirm the upload."""
+
+    upload_id: str
+    method: str = "PUT"
+    url: str
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+class UploadConfirmation(Request):
+    """Confirm a direct upload, naming the file as when it was offered."""
+
+    step: AttachmentStep
+    kind: AttachmentKind
+    filename: Annotated[str, Field(min_length=1, max_length=1000)]
+    description: str = Field(default="", max_length=500)
+
+
 class ListingReceiptPublic(BaseModel):
     """The receipt of the current listing's notice (签收)."""
 

@@ -13,6 +13,7 @@ from hl_hazard.adapters.content_check import ContentChecker, Limits
 from hl_hazard.adapters.s3_store import NoObjectStore, S3Config, S3ObjectStore
 from hl_hazard.application.attachment_sweep import AttachmentSweep
 from hl_hazard.application.attachments import AttachmentService, ObjectStore, SizeLimits
+from hl_hazard.application.direct_uploads import DirectUploads
 from hl_hazard.application.service import HazardService
 from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.settings import HazardSettings
@@ -21,6 +22,7 @@ from hl_hazard.settings import HazardSettings
 @dataclass
 class Evidence:
     attachments: AttachmentService
+    direct: DirectUploads
     sweep: AttachmentSweep
     store: ObjectStore
 
@@ -71,4 +73,5 @@ def build_evidence(settings: HazardSettings, hazards: HazardService) -> Evidence
     )
     prepare = store.ensure_bucket if isinstance(store, S3ObjectStore) and settings.object_store_create_bucket else None
     sweep = AttachmentSweep(attachments, settings.attachment_sweep_interval_s, prepare)
-    return Evidence(attachments, sweep, store)
+    direct = DirectUploads(attachments, settings.attachment_upload_slot_ttl_s)
+    return Evidence(attachments, direct, sweep, store)

@@ -35,6 +35,7 @@ class HazardSettings(ServiceSettings):
     attachment_max_pixels: int = Field(default=64_000_000, ge=1)
     attachment_pdf_max_decoded_bytes: int = Field(default=64 * 1024 * 1024, ge=1)  # a zip bomb stops here
     attachment_link_ttl_s: int = Field(default=300, ge=1, le=604_800)  # S3 signs links for 7 days at most
+    attachment_upload_slot_ttl_s: int = Field(default=900, ge=1, le=604_800)  # a direct upload's PUT
     attachment_sweep_interval_s: float = Field(default=600.0, gt=0)
     attachment_pending_grace_s: float = Field(default=3600.0, ge=0)  # an upload in flight is never swept
 

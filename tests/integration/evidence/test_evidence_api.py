@@ -179,3 +179,30 @@ async def test_a_wrong_attachment_is_withdrawn_and_kept(evidence: EvidenceStack)
     assert link.status_code == 200  # nothing is deleted: a reviewer can still see what was withdrawn
     read = (await evidence.client.get(f"/api/v1/hazards/{hazard['id']}", headers=evidence.as_(ADMIN_KEY))).json()
     assert read["evidence_count"] == 0
+
+
+async def test_a_direct_upload_goes_to_the_store_and_is_checked_when_confirmed(evidence: EvidenceStack) -> None:
+    enterprise = await evidence.enterprise("371002")
+    hazard = await evidence.report(enterprise)
+    base = f"/api/v1/hazards/{hazard['id']}/attachments/uploads"
+    document = files.pdf(pages=3)
+    offer = {"step": "found", "kind": "other", "filename": "检查记录.pdf", "size_bytes": len(document)}
+    slot = await evidence.client.post(base, json=offer, headers=evidence.as_(ADMIN_KEY))
+    assert slot.status_code == 201, slot.text
+    async with httpx.AsyncClient() as outside:
+        wrong = await outside.put(slot.json()["url"], content=document + b"x")
+        assert wrong.status_code == 403  # the length is signed
+        put = await outside.put(slot.json()["url"], content=document, headers=slot.json()["headers"])
+        assert put.status_code == 200, put.text
+    confirm = {"step": "found", "kind": "other", "filename": "检查记录.pdf"}
+    confirmed = await evidence.client.post(
+        f"{base}/{slot.json()['upload_id']}/confirm", json=confirm, headers=evidence.as_(ADMIN_KEY)
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    assert confirmed.json()["sha256"] == hashlib.sha256(document).hexdigest()
+    assert confirmed.json()["content_type"] == "application/pdf"
+    again = await evidence.client.post(
+        f"{base}/{slot.json()['upload_id']}/confirm", json=confirm, headers=evidence.as_(ADMIN_KEY)
+    )
+    assert again.status_code == 404
+    assert (await evidence.history_types(hazard["id"]))[-1] == "hazard.attachment_added"

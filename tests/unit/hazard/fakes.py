@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hl_contracts.vocabulary import AttachmentKind
-from hl_hazard.application.attachments import CheckedContent, StoredAttachment, StoreUnavailable, UnsupportedContent
+from hl_hazard.application.attachments import (
+    CheckedContent,
+    PayloadTooLarge,
+    StoredAttachment,
+    StoreUnavailable,
+    UnsupportedContent,
+)
 from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.domain.model import Hazard
 from hl_platform.errors import NotFound
@@ -27,6 +33,7 @@ class FakeStore:
         self.objects: dict[str, tuple[bytes, datetime]] = {}
         self.failing: set[str] = set()
         self.now = NOW
+        self.puts: list[str] = []
 
     def _maybe_fail(self, call: str) -> None:
         if call in self.failing or "all" in self.failing:
@@ -35,6 +42,7 @@ class FakeStore:
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         self._maybe_fail("put")
         self.objects[key] = (data, self.now)
+        self.puts.append(key)
 
     async def copy(self, source: str, target: str) -> None:
         self._maybe_fail("copy")
@@ -52,9 +60,20 @@ class FakeStore:
         self._maybe_fail("keys")
         return [key for key, (_, at) in self.objects.items() if key.startswith(prefix) and at < modified_before]
 
+    async def get(self, key: str, max_bytes: int) -> bytes | None:
+        self._maybe_fail("get")
+        found = self.objects.get(key)
+        if found is not None and len(found[0]) > max_bytes:
+            raise PayloadTooLarge(f"fake store: {key} is over {max_bytes} bytes")
+        return found[0] if found else None
+
     def download_url(self, key: str, *, filename: str, content_type: str, ttl_s: int) -> str:
         self._maybe_fail("download_url")
         return f"https://store.example/{key}?ttl={ttl_s}"
+
+    def upload_url(self, key: str, *, size_bytes: int, ttl_s: int) -> str:
+        self._maybe_fail("upload_url")
+        return f"https://store.example/{key}?put&length={size_bytes}&ttl={ttl_s}"
 
 
 class FakeCheck:

@@ -19,10 +19,13 @@ from hl_hazard.application.attachments import (
     object_key,
     pending_key,
 )
+from hl_hazard.application.direct_uploads import DirectUploads
+from hl_hazard.domain import Void
 from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.domain.model import Hazard
 from hl_platform.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from hl_platform.identity import Caller
+from tests.unit.hazard.builders import ADMIN as ADMIN_PRINCIPAL
 from tests.unit.hazard.builders import ENTERPRISE, NOW, rectifying_major
 from tests.unit.hazard.fakes import FakeCheck, FakeStore, FakeUnits
 
@@ -141,18 +144,19 @@ async def test_a_promotion_that_failed_is_finished_by_the_sweep_or_the_first_dow
 async def test_a_rule_refusal_after_the_put_removes_the_pending_object(units: FakeUnits, store: FakeStore) -> None:
     hazard = only_hazard(units)
     attachments = service(units, store)
-    await attachments.add(OWNER, hazard.id, PHOTO, JPEG)
-    # A refusal that only the commit's transaction sees (here: an id recorded meanwhile).
-    original = attachments._command
+    dry_run = attachments.dry_run
 
-    async def same_id(upload: Upload, data: bytes):  # type: ignore[no-untyped-def]
-        command = await original(upload, data)
-        return type(command)(**{**command.__dict__, "attachment_id": next(iter(units.tables.attachments))})
+    async def then_voided(caller: Caller, hazard_id: str, command: object) -> None:
+        await dry_run(caller, hazard_id, command)  # type: ignore[arg-type]
+        hazard.void(Void(reason="重复"), ADMIN_PRINCIPAL, NOW)  # by someone else, before our commit
+        hazard.changes.clear()
 
-    attachments._command = same_id  # type: ignore[method-assign]
-    with pytest.raises(RuleViolation):
+    attachments.dry_run = then_voided  # type: ignore[method-assign]
+    with pytest.raises(RuleViolation) as refused:
         await attachments.add(OWNER, hazard.id, PHOTO, JPEG)
-    assert not any(key.startswith("pending/") for key in store.objects)
+    assert refused.value.rule == "hazard-voided"
+    assert store.puts and store.puts[-1].startswith("pending/")  # it was stored pending …
+    assert store.objects == {} and units.tables.saved_events == []  # … and removed; nothing recorded
 
 
 async def test_links_lists_and_withdrawal_are_scoped_like_the_hazard(units: FakeUnits, store: FakeStore) -> None:
@@ -179,3 +183,33 @@ async def test_the_rule_counts_the_uploaded_photo(units: FakeUnits, store: FakeS
     hazard_id = only_hazard(units).id
     await service(units, store).add(OWNER, hazard_id, PHOTO, JPEG)
     assert only_hazard(units).evidence.has(AttachmentStep.RECTIFICATION, AttachmentKind.PHOTO, this_round=True)
+
+
+async def test_a_direct_upload_is_offered_put_and_confirmed(units: FakeUnits, store: FakeStore) -> None:
+    hazard_id = only_hazard(units).id
+    direct = DirectUploads(service(units, store), slot_ttl_s=60)
+    slot = await direct.offer(OWNER, hazard_id, PHOTO, len(JPEG))
+    assert slot.headers == {"Content-Length": str(len(JPEG))} and slot.expires_at == NOW + timedelta(seconds=60)
+    assert units.tables.saved_events == [] and store.objects == {}  # nothing recorded, nothing stored
+    with pytest.raises(NotFound):  # not put yet
+        await direct.confirm(OWNER, hazard_id, slot.upload_id, PHOTO)
+    store.objects[pending_key(hazard_id, slot.upload_id)] = (JPEG, NOW)  # the client's PUT
+    view = await direct.confirm(OWNER, hazard_id, slot.upload_id, PHOTO)
+    assert view["id"] == slot.upload_id and view["sha256"] == hashlib.sha256(JPEG).hexdigest()
+    assert set(store.objects) == {object_key(hazard_id, slot.upload_id)}
+    with pytest.raises(NotFound):  # confirmed already
+        await direct.confirm(OWNER, hazard_id, slot.upload_id, PHOTO)
+
+
+async def test_a_direct_upload_is_refused_like_any_other(units: FakeUnits, store: FakeStore) -> None:
+    hazard_id = only_hazard(units).id
+    direct = DirectUploads(service(units, store))
+    with pytest.raises(PayloadTooLarge):
+        await direct.offer(OWNER, hazard_id, PHOTO, 5_000)
+    with pytest.raises(Forbidden):
+        await direct.offer(INSPECTOR, hazard_id, PHOTO, 10)
+    slot = await direct.offer(OWNER, hazard_id, PHOTO, 4)
+    store.objects[pending_key(hazard_id, slot.upload_id)] = (b"MZ\x90\x00", NOW)  # a renamed executable
+    with pytest.raises(UnsupportedContent):
+        await direct.confirm(OWNER, hazard_id, slot.upload_id, PHOTO)
+    assert store.objects == {} and units.tables.saved_events == []  # removed at once

@@ -23,7 +23,7 @@ import structlog
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from hl_hazard.application.attachments import StoreUnavailable
+from hl_hazard.application.attachments import PayloadTooLarge, StoreUnavailable
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -108,6 +108,24 @@ class S3ObjectStore:
             raise
         return True
 
+    async def get(self, key: str, max_bytes: int) -> bytes | None:
+        def read() -> bytes:
+            answer = self.client.get_object(Bucket=self.bucket, Key=key)
+            if answer["ContentLength"] > max_bytes:
+                answer["Body"].close()
+                raise _TooLarge(answer["ContentLength"])
+            return answer["Body"].read(max_bytes + 1)
+
+        try:
+            data = await self._call(read)
+        except StoreUnavailable as exc:
+            if isinstance(exc.__cause__, ClientError) and _code(exc.__cause__) in _ABSENT:
+                return None
+            raise
+        except _TooLarge as exc:
+            raise PayloadTooLarge(f"the uploaded file has {exc.size} bytes; the limit is {max_bytes}") from None
+        return data
+
     async def keys(self, prefix: str, modified_before: datetime) -> list[str]:
         def listing() -> list[str]:
             found: list[str] = []
@@ -131,6 +149,11 @@ class S3ObjectStore:
         }
         return self.signer.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
 
+    def upload_url(self, key: str, *, size_bytes: int, ttl_s: int) -> str:
+        # The length is signed: the store refuses a body of any other size.
+        params = {"Bucket": self.bucket, "Key": key, "ContentLength": size_bytes}
+        return self.signer.generate_presigned_url("put_object", Params=params, ExpiresIn=ttl_s)
+
     async def _call(self, call: Callable[[], T]) -> T:
         try:
             return await asyncio.to_thread(call)
@@ -139,6 +162,12 @@ class S3ObjectStore:
                 log.warning("object_store.failed", error=str(exc), endpoint=self.config.endpoint)
             detail = f"the object store cannot be used now ({exc.__class__.__name__}); retry later"
             raise StoreUnavailable(detail, self.config.retry_after_s) from exc
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
 
 
 class NoObjectStore:
@@ -162,10 +191,16 @@ class NoObjectStore:
     async def exists(self, key: str) -> bool:
         raise self._refuse()
 
+    async def get(self, key: str, max_bytes: int) -> bytes | None:
+        raise self._refuse()
+
     async def keys(self, prefix: str, modified_before: datetime) -> list[str]:
         return []
 
     def download_url(self, key: str, *, filename: str, content_type: str, ttl_s: int) -> str:
+        raise self._refuse()
+
+    def upload_url(self, key: str, *, size_bytes: int, ttl_s: int) -> str:
         raise self._refuse()
 
 

@@ -119,9 +119,17 @@ class ObjectStore(Protocol):
     async def copy(self, source: str, target: str) -> None: ...
     async def delete(self, key: str) -> None: ...
     async def exists(self, key: str) -> bool: ...
+    async def get(self, key: str, max_bytes: int) -> bytes | None:
+        """The object's bytes; None if absent; `PayloadTooLarge` if over `max_bytes`."""
+        ...
+
     async def keys(self, prefix: str, modified_before: datetime) -> list[str]: ...
     def download_url(self, key: str, *, filename: str, content_type: str, ttl_s: int) -> str:
         """A presigned GET (computed locally, no call to the store)."""
+        ...
+
+    def upload_url(self, key: str, *, size_bytes: int, ttl_s: int) -> str:
+        """A presigned PUT of exactly `size_bytes` (the length is signed)."""
         ...
 
 
@@ -180,22 +188,42 @@ class AttachmentService:
 
     async def add(self, caller: Caller, hazard_id: str, upload: Upload, data: bytes) -> dict[str, Any]:
         """Check, store pending, commit the event, promote (see the module's docstring)."""
-        command = await self._command(upload, data)
-        async with self.units.read() as unit:  # a dry run: refuse before anything is stored
+        command = await self.checked(upload, data, new_id())
+        await self.dry_run(caller, hazard_id, command)
+        await self.store.put(pending_key(hazard_id, command.attachment_id), data, command.content_type)
+        return await self.seal(caller, hazard_id, command)
+
+    async def dry_run(self, caller: Caller, hazard_id: str, command: AddAttachment) -> None:
+        """Refuse (404, 403, 409) before anything is stored, as the commit would."""
+        async with self.units.read() as unit:
             (await unit.visible(caller, hazard_id)).add_attachment(command, principal_of(caller), self.clock())
+
+    async def seal(self, caller: Caller, hazard_id: str, command: AddAttachment) -> dict[str, Any]:
+        """Commit the event of a file stored pending, then promote it."""
         pending = pending_key(hazard_id, command.attachment_id)
-        await self.store.put(pending, data, command.content_type)
         try:
             hazard = await self._commit(caller, hazard_id, command)
-        except (DomainError, ConcurrencyError):  # refused before the commit: the event does not exist
-            with contextlib.suppress(StoreUnavailable):  # else the sweep removes it
-                await self.store.delete(pending)
+        except (DomainError, ConcurrencyError) as exc:  # refused before the commit: the event does not exist
+            if getattr(exc, "rule", None) != "attachment-exists":  # then the bytes are a committed attachment's
+                with contextlib.suppress(StoreUnavailable):  # else the sweep removes it
+                    await self.store.delete(pending)
             raise
         self.on_commit()
         stored = StoredAttachment(command.attachment_id, hazard_id, object_key(hazard_id, command.attachment_id), False)
         with contextlib.suppress(StoreUnavailable):  # committed: the sweep or the first download promotes it
             await self._promote(stored)
         return attachment_view(hazard, hazard.evidence.attachments[command.attachment_id])
+
+    def check_request(self, upload: Upload, size_bytes: int) -> str:
+        """The file name, the kind for the step and the size: what can be refused before the bytes."""
+        filename = check_filename(upload.filename)
+        check_kind(upload.step, upload.kind)
+        if size_bytes < 1:
+            raise InvalidInput("file", "is empty")
+        limit = self.limits.for_kind(upload.kind)
+        if size_bytes > limit:
+            raise PayloadTooLarge(f"a {upload.kind} is limited to {limit} bytes; this file has {size_bytes}")
+        return filename
 
     async def withdraw(self, caller: Caller, hazard_id: str, attachment_id: str, reason: str) -> dict[str, Any]:
         command = WithdrawAttachment(attachment_id=attachment_id, reason=reason)
@@ -250,18 +278,13 @@ class AttachmentService:
                 log.info("attachments.orphan_removed", key=key)
         return SweepResult(promoted, removed)
 
-    async def _command(self, upload: Upload, data: bytes) -> AddAttachment:
-        filename = check_filename(upload.filename)
-        check_kind(upload.step, upload.kind)
-        if not data:
-            raise InvalidInput("file", "is empty")
-        limit = self.limits.for_kind(upload.kind)
-        if len(data) > limit:
-            raise PayloadTooLarge(f"a {upload.kind} is limited to {limit} bytes; this file has {len(data)}")
+    async def checked(self, upload: Upload, data: bytes, attachment_id: str) -> AddAttachment:
+        """The command for a file whose request and bytes passed every check."""
+        filename = self.check_request(upload, len(data))
         async with self._checking:
             checked = await asyncio.to_thread(self.checker.check, data, upload.kind)
         return AddAttachment(
-            attachment_id=new_id(),
+            attachment_id=attachment_id,
             step=upload.step,
             kind=upload.kind,
             filename=filename,

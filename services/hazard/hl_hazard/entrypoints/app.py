@@ -45,4 +45,5 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
     )
     app.state.hazard_service = service
     app.state.attachments = evidence.attachments
+    app.state.direct_uploads = evidence.direct
     return app

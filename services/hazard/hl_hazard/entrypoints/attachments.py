@@ -10,14 +10,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from hl_api.evidence import AttachmentPublic, AttachmentWithdrawal, DownloadLink
+from hl_api.evidence import (
+    AttachmentPublic,
+    AttachmentWithdrawal,
+    DownloadLink,
+    UploadConfirmation,
+    UploadSlot,
+    UploadSlotCreate,
+)
 from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
 from hl_hazard.application.attachments import AttachmentService, Upload
+from hl_hazard.application.direct_uploads import DirectUploads
 from hl_platform.identity import CallerDep
 
 router = APIRouter(prefix="/hazards/{hazard_id}/attachments", tags=["attachments"])
 HazardId = Annotated[str, Path(min_length=1, max_length=64)]
 AttachmentId = Annotated[str, Path(min_length=1, max_length=64)]
+UploadId = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 UPLOAD_PATH = r"^/hazards/[^/]+/attachments$"  # the one path whose body may exceed the common limit
 OCTETS = {"requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string"}}}}}
 
@@ -27,7 +36,13 @@ async def attachment_service(request: Request) -> AttachmentService:
     return service
 
 
+async def direct_uploads(request: Request) -> DirectUploads:
+    service: DirectUploads = request.app.state.direct_uploads
+    return service
+
+
 ServiceDep = Annotated[AttachmentService, Depends(attachment_service)]
+DirectDep = Annotated[DirectUploads, Depends(direct_uploads)]
 
 
 @router.post("", status_code=201, summary="Add evidence to a step", openapi_extra=OCTETS)
@@ -76,4 +91,30 @@ async def withdraw_attachment(
 ) -> AttachmentPublic:
     """The file and its hash stay in the history; the attachment is marked withdrawn."""
     view: dict[str, Any] = await service.withdraw(caller, hazard_id, attachment_id, body.reason)
+    return AttachmentPublic.model_validate(view)
+
+
+@router.post("/uploads", status_code=201, summary="Offer a direct upload (presigned PUT)")
+async def offer_upload(
+    hazard_id: HazardId, body: UploadSlotCreate, caller: CallerDep, service: DirectDep
+) -> UploadSlot:
+    """Checked as an upload would be, before the bytes exist; nothing is recorded until confirmed."""
+    upload = Upload(step=body.step, kind=body.kind, filename=body.filename, description=body.description)
+    slot = await service.offer(caller, hazard_id, upload, body.size_bytes)
+    return UploadSlot(upload_id=slot.upload_id, url=slot.url, headers=slot.headers, expires_at=slot.expires_at)
+
+
+@router.post("/uploads/{upload_id}/confirm", status_code=201, summary="Confirm a direct upload")
+async def confirm_upload(
+    hazard_id: HazardId,
+    upload_id: UploadId,
+    body: UploadConfirmation,
+    caller: CallerDep,
+    service: DirectDep,
+    response: Response,
+) -> AttachmentPublic:
+    """The stored bytes are checked in full, then recorded like a multipart upload."""
+    upload = Upload(step=body.step, kind=body.kind, filename=body.filename, description=body.description)
+    view = await service.confirm(caller, hazard_id, upload_id, upload)
+    response.headers["Location"] = f"/hazards/{hazard_id}/attachments/{view['id']}"
     return AttachmentPublic.model_validate(view)

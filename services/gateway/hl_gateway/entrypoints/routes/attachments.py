@@ -14,7 +14,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Response, UploadFile
 
-from hl_api.evidence import AttachmentPublic, AttachmentWithdrawal, DownloadLink, ListingReceiptCreate
+from hl_api.evidence import (
+    AttachmentPublic,
+    AttachmentWithdrawal,
+    DownloadLink,
+    ListingReceiptCreate,
+    UploadConfirmation,
+    UploadSlot,
+    UploadSlotCreate,
+)
 from hl_api.hazards import HazardPublic
 from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
 from hl_gateway.application.relay import Call
@@ -30,6 +38,10 @@ from hl_platform.problems import PROBLEM_SCHEMA
 router = APIRouter(prefix="/hazards/{hazard_id}", tags=["evidence"])
 HazardId = Annotated[str, Path(min_length=1, max_length=64, description="the hazard's id")]
 AttachmentId = Annotated[str, Path(min_length=1, max_length=64, description="the attachment's id")]
+UploadId = Annotated[
+    str,
+    Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", description="from the offer"),
+]
 UPLOAD_PATH = r"^/api/v1/hazards/[^/]+/attachments$"  # the one public path with a large body
 UPLOAD = {
     **{code: answer for code, answer in WRITE.items() if code != 413},
@@ -140,6 +152,47 @@ async def withdraw_attachment(
 ) -> Response:
     """By whoever added it (or an admin): the file and its hash stay in the history."""
     path = _path(hazard_id, f"/{segment(attachment_id)}/withdrawal")
+    return await relay.write(caller, "hazard", path, body, idempotency_key)
+
+
+@router.post(
+    "/attachments/uploads",
+    status_code=201,
+    response_model=UploadSlot,
+    responses=UPLOAD,
+    summary="Offer a direct upload (presigned PUT)",
+)
+async def offer_upload(
+    hazard_id: HazardId,
+    body: UploadSlotCreate,
+    caller: Annotated[Caller, allowed(Operation.ADD_EVIDENCE)],
+    relay: RelayDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """For large files: PUT the bytes to the returned URL (with exactly its headers), then confirm.
+
+    The request is checked as an upload would be (name, kind, size, your right to add it now).
+    """
+    return await relay.write(caller, "hazard", _path(hazard_id, "/uploads"), body, idempotency_key)
+
+
+@router.post(
+    "/attachments/uploads/{upload_id}/confirm",
+    status_code=201,
+    response_model=AttachmentPublic,
+    responses=UPLOAD,
+    summary="Confirm a direct upload",
+)
+async def confirm_upload(
+    hazard_id: HazardId,
+    upload_id: UploadId,
+    body: UploadConfirmation,
+    caller: Annotated[Caller, allowed(Operation.ADD_EVIDENCE)],
+    relay: RelayDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """The stored bytes are checked in full and recorded like a multipart upload; bad ones are removed."""
+    path = _path(hazard_id, f"/uploads/{segment(upload_id)}/confirm")
     return await relay.write(caller, "hazard", path, body, idempotency_key)
 
 
