@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from hl_stack.nats_server import NatsServer
+from hl_stack.object_store import SeaweedFS
 
 POSTGRES_URL = os.environ.get("HL_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -26,6 +27,23 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """One real SeaweedFS server (S3 API, generated credentials) for the session; tests that share
+    it use a bucket of their own (`object_store_env`). A test that stops a store starts its own."""
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs")).start()
+    try:
+        yield server
+    finally:
+        server.stop(timeout=5)  # its graceful stop takes ~15 s; the data is thrown away anyway
+
+
+@pytest.fixture
+def object_store_env(seaweedfs: SeaweedFS) -> dict[str, str]:
+    """The hazard service's settings for the shared SeaweedFS, with a fresh bucket."""
+    return seaweedfs.service_environment(bucket=f"evidence-{uuid.uuid4().hex[:12]}")
 
 
 def _admin_url(base: str) -> str:

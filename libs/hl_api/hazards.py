@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from hl_api.common import ActorPublic, Request
+from hl_api.evidence import ListingReceiptPublic
 from hl_api.values import Bool, BusinessDate, BusinessTime
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ListingLevel, ProductionHalt
 
@@ -64,6 +65,8 @@ class EscalationCreate(Request):
     deadline: BusinessDate
     reason: Text
     escalated_at: BusinessTime
+    document_number: str | None = Field(default=None, min_length=1, max_length=100, description="the notice's 文号")
+    signatory: str | None = Field(default=None, min_length=1, max_length=200, description="签发人")
 
 
 class DelistingCreate(Request):
@@ -103,6 +106,8 @@ class ListingPublic(BaseModel):
     reason: str
     deadline: date
     listed_at: datetime
+    document_number: str | None = None
+    signatory: str | None = None
 
 
 class HazardPublic(BaseModel):
@@ -126,6 +131,8 @@ class HazardPublic(BaseModel):
     plan: PlanPublic | None = None
     listing: ListingPublic | None = None
     overdue: bool = False
+    evidence_count: int = Field(default=0, description="attachments not withdrawn")
+    listing_receipt: ListingReceiptPublic | None = Field(default=None, description="签收 of the current listing")
     details: dict[str, Any] = Field(default_factory=dict, description="rectification, acceptance and other facts")
 
 

@@ -117,3 +117,4 @@ class SupervisionItem(BaseModel):
     delisted_at: datetime | None = None
     days_left: int | None = None
     days_overdue: int | None = None
+    evidence_count: int = Field(default=0, description="attachments not withdrawn (佐证材料)")

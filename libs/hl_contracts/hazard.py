@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -77,14 +77,25 @@ class HazardRejected(EventData):
 
 @REGISTRY.register
 class HazardEscalated(EventData):
-    """A government put the major hazard under listed supervision (挂牌督办)."""
+    """A government put the major hazard under listed supervision (挂牌督办).
+
+    Version 2 adds the notice's document number (文号) and its signatory; a v1 event has neither.
+    """
 
     event_type = "hazard.escalated"
+    event_version = 2
     level: ListingLevel
     authority: Name
     reason: Text
     deadline: date
     escalated_at: datetime
+    document_number: str | None = Field(default=None, max_length=100, description="the notice's 文号")
+    signatory: str | None = Field(default=None, max_length=200, description="who signed the notice (签发人)")
+
+
+@REGISTRY.upcaster("hazard.escalated", 1)
+def _escalated_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "document_number": None, "signatory": None}
 
 
 @REGISTRY.register

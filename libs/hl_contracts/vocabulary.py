@@ -43,6 +43,28 @@ class HazardStatus(StrEnum):
     VOIDED = "voided"  # 已作废
 
 
+class AttachmentKind(StrEnum):
+    """What a piece of evidence (佐证材料) is."""
+
+    PHOTO = "photo"  # 现场照片
+    PLAN = "plan"  # 整改方案
+    ACCEPTANCE_RECORD = "acceptance_record"  # 验收记录
+    NOTICE = "notice"  # 督办通知书 / 文书
+    OTHER = "other"  # 其他
+
+
+class AttachmentStep(StrEnum):
+    """The step of a hazard's life that a piece of evidence belongs to."""
+
+    FOUND = "found"  # 发现
+    PLAN = "plan"  # 整改方案
+    RECTIFICATION = "rectification"  # 整改
+    ACCEPTANCE = "acceptance"  # 验收
+    LISTING = "listing"  # 挂牌督办
+    EXTENSION = "extension"  # 延期
+    VOID = "void"  # 作废
+
+
 INDUSTRIES: dict[str, str] = {
     "coal_mine": "煤矿",
     "non_coal_mine": "非煤矿山",

@@ -6,7 +6,8 @@ trace context."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import re
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -32,17 +33,23 @@ class BodyLimitMiddleware:
     body is refused as clearly as an announced one, and nothing of it reaches a handler.
     """
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES, larger: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        # Paths (regular expressions) that take larger bodies, e.g. file uploads, with their limits.
+        self.larger = [(re.compile(pattern), size) for pattern, size in (larger or {}).items()]
+
+    def limit_for(self, path: str) -> int:
+        return next((size for pattern, size in self.larger if pattern.match(path)), self.limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope["path"])
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            await self._reject(scope, receive, send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._reject(scope, receive, send, limit)
             return
         messages: list[Message] = []
         size = 0
@@ -50,8 +57,8 @@ class BodyLimitMiddleware:
             message = await receive()
             messages.append(message)
             size += len(message.get("body", b""))
-            if size > self.limit:
-                await self._reject(scope, receive, send)
+            if size > limit:
+                await self._reject(scope, receive, send, limit)
                 return
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
@@ -61,12 +68,12 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         body = {
             "type": PROBLEM_TYPE.format(slug="payload-too-large"),
             "title": "Payload too large",
             "status": 413,
-            "detail": f"request bodies are limited to {self.limit} bytes",
+            "detail": f"request bodies are limited to {limit} bytes here",
         }
         await JSONResponse(body, status_code=413, media_type=MEDIA_TYPE)(scope, receive, send)
 
@@ -148,6 +155,7 @@ def create_service_app(
     title: str,
     description: str,
     serve_metrics: bool = True,
+    body_limits: Mapping[str, int] | None = None,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     @asynccontextmanager
@@ -162,7 +170,7 @@ def create_service_app(
     app.state.settings = runtime.settings
     app.state.runtime = runtime
     install_problem_handlers(app)
-    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(BodyLimitMiddleware, larger=body_limits)
     app.include_router(health_router(runtime, metrics=serve_metrics))
     for router in routers:
         app.include_router(router)

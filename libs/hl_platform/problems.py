@@ -86,7 +86,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         slug = getattr(exc, "rule", None) or exc.title.lower().replace(" ", "-")
-        return problem(exc.status, exc.title, exc.detail, slug=slug, instance=request.url.path, **exc.extensions)
+        headers = getattr(exc, "headers", None)  # e.g. Retry-After on a 503
+        return problem(
+            exc.status, exc.title, exc.detail, slug=slug, headers=headers, instance=request.url.path, **exc.extensions
+        )
 
     @app.exception_handler(ConcurrencyError)
     async def _concurrency(request: Request, exc: ConcurrencyError) -> JSONResponse:

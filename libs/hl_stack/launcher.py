@@ -27,6 +27,7 @@ from hl_gateway.domain.credentials import KEY_PREFIX, bootstrap_key_problem
 from hl_platform.nats_io import NatsCredentials
 from hl_stack.credentials import service_credentials
 from hl_stack.nats_server import embedded_argv, embedded_config, embedded_store, free_port
+from hl_stack.object_store import SeaweedFS
 from hl_stack.services import SERVICES
 from hl_stack.state import DataFolderLock, StackLocked, StackState, default_data_dir, write_state
 from hl_stack.supervisor import ProcessSpec, StartFailed, Supervisor
@@ -34,6 +35,7 @@ from hl_stack.supervisor import ProcessSpec, StartFailed, Supervisor
 console = Console(stderr=True)
 NATS_DEFAULT_PORT, NATS_DEFAULT_MONITOR_PORT = 4222, 8222
 GATEWAY_METRICS_DEFAULT_PORT = 8090
+S3_DEFAULT_PORT = 8333
 
 
 class PortBusy(Exception):
@@ -70,6 +72,7 @@ def choose_ports() -> dict[str, int]:
         if name != "gateway":
             ports[name] = _port(info.env_prefix + "PORT", info.default_port)
     ports["gateway_metrics"] = _port("HL_GATEWAY_METRICS_PORT", GATEWAY_METRICS_DEFAULT_PORT)
+    ports["s3"] = _port("HL_S3_PORT", S3_DEFAULT_PORT)
     ports["nats"] = _port("HL_NATS_PORT", NATS_DEFAULT_PORT)
     ports["nats_monitor"] = _port("HL_NATS_MONITOR_PORT", NATS_DEFAULT_MONITOR_PORT)
     return ports
@@ -117,7 +120,7 @@ def stack_environment(
     return env
 
 
-def infrastructure(data_dir: Path, ports: Mapping[str, int]) -> list[ProcessSpec]:
+def infrastructure(data_dir: Path, ports: Mapping[str, int], store: SeaweedFS) -> list[ProcessSpec]:
     """What the services need running first."""
     monitor = f"http://127.0.0.1:{ports['nats_monitor']}"
     config = embedded_config(data_dir, ports["nats"], ports["nats_monitor"])
@@ -133,7 +136,24 @@ def infrastructure(data_dir: Path, ports: Mapping[str, int]) -> list[ProcessSpec
         unhealthy_after=6.0,
         infrastructure=True,
     )
-    return [nats]
+    return [nats, _object_store(store)]
+
+
+def object_store(data_dir: Path, ports: Mapping[str, int]) -> SeaweedFS:
+    """The evidence store (SeaweedFS's S3 API), its key pair generated at first start."""
+    return SeaweedFS(data_dir / "objects", s3_port=ports["s3"]).prepare()
+
+
+def _object_store(store: SeaweedFS) -> ProcessSpec:
+    return ProcessSpec(
+        "seaweedfs",
+        store.arguments(),
+        ready_url=f"{store.endpoint}/healthz",
+        health_url=f"{store.endpoint}/healthz",
+        log_path=store.log_path,
+        cwd=store.folder,
+        infrastructure=True,
+    )
 
 
 def service_specs(env: Mapping[str, str], ports: Mapping[str, int]) -> list[ProcessSpec]:
@@ -159,6 +179,7 @@ def _summary(ports: Mapping[str, int], admin_key: str, generated: bool, data_dir
         if name != "gateway":
             table.add_row(f"{name} (internal)", f"http://127.0.0.1:{ports[name]}")
     table.add_row("nats-server (JetStream)", f"nats://127.0.0.1:{ports['nats']} (users and passwords in secrets/)")
+    table.add_row("SeaweedFS (evidence, S3)", f"http://127.0.0.1:{ports['s3']} (key pair in objects/)")
     table.add_row("data folder", str(data_dir))
     console.print(table)
     origin = "generated for this run" if generated else "from HL_DEV_ADMIN_KEY"
@@ -198,7 +219,8 @@ def _run_locked(data_dir: Path, lock_fd: int) -> int:
         console.print(f"[red]{exc}[/]")
         return 2
     credentials = service_credentials(data_dir)
-    env = stack_environment(data_dir, ports, credentials, admin[0])
+    store = object_store(data_dir, ports)
+    env = stack_environment(data_dir, ports, credentials, admin[0]) | store.service_environment()
     database_urls = {
         name: env[info.env_prefix + "DATABASE_URL"]
         for name, info in SERVICES.items()
@@ -216,7 +238,7 @@ def _run_locked(data_dir: Path, lock_fd: int) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        for spec in infrastructure(data_dir, ports):
+        for spec in infrastructure(data_dir, ports, store):
             console.print(f"starting {spec.name} …")
             supervisor.start(spec)
         console.print("migrating the service databases …")

@@ -45,6 +45,7 @@ class ProcessSpec:
     unhealthy_after: float = 20.0
     probe_interval: float = 2.0
     infrastructure: bool = False  # NATS, an object store: stopped after the services that use it
+    cwd: Path | None = None  # where it keeps files it names relative to its working folder
 
 
 def _die_with(parent: int) -> Callable[[], None]:
@@ -60,7 +61,12 @@ def _die_with(parent: int) -> Callable[[], None]:
 
 
 def spawn(
-    argv: Sequence[str], *, env: Mapping[str, str] | None, log_path: Path | None, keep_fds: Sequence[int] = ()
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str] | None,
+    log_path: Path | None,
+    keep_fds: Sequence[int] = (),
+    cwd: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start a child that dies with us, in a session of its own, holding `keep_fds` (the lock)."""
     log = open(log_path, "ab") if log_path is not None else None  # handed to the child
@@ -73,6 +79,7 @@ def spawn(
             start_new_session=True,
             preexec_fn=_die_with(os.getpid()),  # the supervisor runs no threads
             pass_fds=tuple(keep_fds),
+            cwd=cwd,
         )
     finally:
         if log is not None:
@@ -154,7 +161,7 @@ class Supervisor:
 
     def _launch(self, child: Supervised) -> None:
         spec = child.spec
-        child.process = spawn(spec.argv, env=spec.env, log_path=spec.log_path, keep_fds=self.keep_fds)
+        child.process = spawn(spec.argv, env=spec.env, log_path=spec.log_path, keep_fds=self.keep_fds, cwd=spec.cwd)
         self._set(child, "starting")
         child.unhealthy_since = None
         self.on_change()

@@ -26,6 +26,8 @@ class GatewaySettings(ServiceSettings):
     upstream_connect_timeout_s: float = 2.0
     upstream_max_connections: int = 100
     upstream_retry_after_s: int = 5  # what a 503 tells the client to wait
+    # An evidence upload's whole multipart body; the hazard service limits each kind of file within it.
+    attachment_max_body_bytes: int = Field(default=21 * 1024 * 1024, ge=1024)
 
     # /metrics is served on this internal listener, never on the public port (which an Ingress
     # exposes): operators scrape it without any API credential. Port 0 picks a free port.

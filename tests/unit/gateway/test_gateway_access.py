@@ -27,6 +27,8 @@ EXPECTED = {
     Op.EXTEND_DEADLINE: "asi",
     Op.RECLASSIFY: "ai",
     Op.VOID: "aie",
+    Op.ADD_EVIDENCE: "apsie",
+    Op.RECEIVE_LISTING: "ae",
     Op.READ_REPORTS: "apsib",
     Op.SUBMIT_REPORT: "as",
     Op.READ_EVENTS: "apsib",

@@ -299,7 +299,7 @@ def test_rule_6_a_supervisor_lists_at_its_own_level() -> None:
 
 def test_rule_6_a_listing_records_level_authority_reason_and_deadline() -> None:
     listing = listed_major(COUNTY).snapshot()["listing"]
-    assert set(listing) == {"level", "authority", "reason", "deadline", "listed_at"}
+    assert set(listing) == {"level", "authority", "reason", "deadline", "listed_at", "document_number", "signatory"}
     assert listing["deadline"] == DEADLINE.isoformat()
 
 

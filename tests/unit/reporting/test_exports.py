@@ -209,6 +209,7 @@ ITEMS = [
         delisted_at=None,
         days_left=None,
         days_overdue=5,
+        evidence_count=3,
     ),
     SupervisionItem(
         hazard_id="h2",
@@ -246,6 +247,7 @@ def test_supervision_list_xlsx() -> None:
         "2024-05-20",
         "整改中",
         "逾期5天",
+        "3",
     ]
     assert sheet["A3"].data_type == "s"
     assert [cell.value for cell in sheet[4]][4:] == [
@@ -255,6 +257,7 @@ def test_supervision_list_xlsx() -> None:
         "2024-05-30",
         "已销号(已摘牌)",
         None,
+        "0",
     ]
 
 
@@ -262,4 +265,4 @@ def test_supervision_list_csv() -> None:
     rows = rows_of(supervision_list_csv(ITEMS))
     assert rows[0] == list(SUPERVISION_HEADERS)
     assert rows[1][0] == "'=储罐区报警器失效" and rows[1][9] == "逾期5天"
-    assert rows[2][8:] == ["已销号(已摘牌)", ""]
+    assert rows[2][8:] == ["已销号(已摘牌)", "", "0"]

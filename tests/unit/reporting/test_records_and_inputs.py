@@ -95,3 +95,36 @@ def test_cursors_round_trip_and_refuse_forgeries() -> None:
     with pytest.raises(InvalidInput):
         check_limit(0)
     assert check_limit(500) == 500
+
+
+def test_a_record_counts_the_evidence_that_is_not_withdrawn() -> None:
+    from hl_contracts.evidence import HazardAttachmentAdded, HazardAttachmentWithdrawn
+    from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
+
+    at = datetime(2024, 5, 24, 10, tzinfo=SHANGHAI)
+    found = HazardFound(
+        enterprise_id="e1",
+        enterprise_name="甲公司",
+        source=HazardSource.SELF_INSPECTION,
+        level=HazardLevel.GENERAL,
+        title="消防通道堵塞",
+        found_at=at,
+        found_by="张三",
+    )
+    record = HazardRecord.found(event(found, 1, at), found)
+    for sequence, attachment_id in ((2, "a1"), (3, "a2")):
+        added = HazardAttachmentAdded(
+            attachment_id=attachment_id,
+            step=AttachmentStep.FOUND,
+            kind=AttachmentKind.PHOTO,
+            filename="现场.jpg",
+            content_type="image/jpeg",
+            size_bytes=10,
+            sha256="0" * 64,
+            uploaded_by=ACTOR,
+            added_at=at,
+        )
+        record.apply(event(added, sequence, at), added)
+    withdrawn = HazardAttachmentWithdrawn(attachment_id="a1", sha256="0" * 64, reason="错", withdrawn_at=at)
+    record.apply(event(withdrawn, 4, at), withdrawn)
+    assert (record.evidence_count, record.version, record.status) == (1, 4, "reported")

@@ -55,7 +55,7 @@ class HttpUpstream:
     async def send(self, call: Call) -> Reply:
         headers = {**call.headers, TOKEN_HEADER: self.token, CALLER_HEADER: call.caller.encode()}
         if call.body is not None:
-            headers["Content-Type"] = "application/json"
+            headers.setdefault("Content-Type", "application/json")  # a file upload names its own
         url = self.bases[call.service].rstrip("/") + call.path
         try:
             answer = await self.client.request(call.method, url, params=call.params, content=call.body, headers=headers)

@@ -35,6 +35,8 @@ class Operation(StrEnum):
     EXTEND_DEADLINE = "extend deadlines"
     RECLASSIFY = "reclassify hazards"
     VOID = "void hazards"
+    ADD_EVIDENCE = "add or withdraw evidence"
+    RECEIVE_LISTING = "sign for listing notices"
     READ_REPORTS = "read reports"
     SUBMIT_REPORT = "submit monthly reports"
     READ_EVENTS = "read the event feed"
@@ -69,6 +71,8 @@ PERMISSIONS: Final[Mapping[Operation, frozenset[str]]] = {
     Operation.EXTEND_DEADLINE: _roles("admin supervisor inspector"),
     Operation.RECLASSIFY: _roles("admin inspector"),
     Operation.VOID: _roles("admin inspector enterprise"),
+    Operation.ADD_EVIDENCE: _roles(EVERYONE_BUT_BUREAU),  # the hazard service checks the step
+    Operation.RECEIVE_LISTING: _roles("admin enterprise"),
     # reports (调度表, 挂牌督办清单) and the public event log
     Operation.READ_REPORTS: _roles("admin platform supervisor inspector bureau"),
     Operation.SUBMIT_REPORT: _roles("admin supervisor"),

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
-from hl_gateway.entrypoints.routes import catalogues, enterprises, events, hazards, keys, reports, webhooks
+from hl_gateway.entrypoints.routes import attachments, catalogues, enterprises, events, hazards, keys, reports, webhooks
 from hl_gateway.settings import GatewaySettings
 from hl_platform.http import create_service_app, reject_unknown_query
 from hl_platform.problems import problem
@@ -39,6 +39,10 @@ apps and other bureaus.
 * **Rate limits**: {settings.rate_limit_per_s:g} requests per second per client, bursts of up to
   {settings.rate_limit_burst}; beyond that 429 with `Retry-After`.
 * **Concurrency**: writes to a hazard accept `If-Match: <version>` (its `ETag`); a stale one is 412.
+* **Evidence** (佐证材料): files are uploaded as `multipart/form-data` to
+  `/hazards/{{id}}/attachments` (at most {settings.attachment_max_body_bytes} bytes a request; each kind
+  of file has its own limit, 5 MB for photos by default); their type is sniffed from the bytes and
+  their SHA-256 recorded in `hazard.attachment_added`. Downloads are short-lived signed links.
 * **Errors** are RFC 9457 `application/problem+json`; a service that is down is 503 (`Retry-After`),
   one that is too slow 504.
 """
@@ -46,7 +50,7 @@ apps and other bureaus.
 
 def public_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
-    for module in (enterprises, hazards, reports, events, keys, catalogues, webhooks):
+    for module in (enterprises, hazards, attachments, reports, events, keys, catalogues, webhooks):
         api.include_router(module.router)
     return api
 
@@ -57,9 +61,13 @@ def create_app(
     settings = settings or GatewaySettings()
     runtime = Runtime(settings)
     gateway = build(settings, runtime, transport)
-    routers = [public_router(), webhooks.internal_router]
     app = create_service_app(
-        runtime, routers, title="Hazard Ledger API", description=describe(settings), serve_metrics=False
+        runtime,
+        [public_router(), webhooks.internal_router],
+        title="Hazard Ledger API",
+        description=describe(settings),
+        serve_metrics=False,
+        body_limits={attachments.UPLOAD_PATH: settings.attachment_max_body_bytes},
     )
     app.state.gateway = gateway
     service_lifespan = app.router.lifespan_context

@@ -55,3 +55,15 @@ enterprise_replica = Table(
 )
 
 idempotency_keys = idempotency_table(metadata)
+# Where each committed attachment's bytes are, written with its `hazard.attachment_added` event:
+# the sweep tells a committed upload (promote it) from an orphan (remove it) by this table.
+hazard_attachments = Table(
+    "hazard_attachments",
+    metadata,
+    Column("attachment_id", String(64), primary_key=True),
+    Column("hazard_id", String(64), nullable=False),
+    Column("object_key", String(200), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("promoted_at", UTCDateTime, nullable=True),  # null until the bytes are under object_key
+    Index("ix_hazard_attachments_hazard", "hazard_id"),
+)

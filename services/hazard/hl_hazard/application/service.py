@@ -21,6 +21,7 @@ from hl_hazard.adapters.enterprise_replica import enterprise_snapshot
 from hl_hazard.adapters.summaries import HazardFilters, list_page, save_summary
 from hl_hazard.adapters.tables import idempotency_keys
 from hl_hazard.domain.commands import Command, ReportHazard
+from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.policies import Principal
 from hl_platform.aggregate import Repository
@@ -51,8 +52,10 @@ class HazardService:
         on_commit: Callable[[], None] = lambda: None,
         clock: Clock | None = None,
         ledger: IdempotencyLedger | None = None,
+        rules: EvidenceRules | None = None,
     ) -> None:
         self.db = db
+        self.rules = rules or EvidenceRules()  # the evidence rules the city chose
         self.repository: Repository[Hazard] = Repository(Hazard, "hazard", EventStore())
         self.on_commit = on_commit
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -143,6 +146,7 @@ class HazardService:
         hazard = await self.repository.get(conn, hazard_id)
         if hazard is None or not caller.sees(hazard.region_code, hazard.enterprise_id):
             raise NotFound(f"no hazard {hazard_id}")
+        hazard.rules = self.rules
         return hazard
 
     async def save(self, conn: AsyncConnection, hazard: Hazard) -> None:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from hl_contracts.vocabulary import HazardLevel, HazardSource, ListingLevel, ProductionHalt
+from hl_contracts.vocabulary import (
+    AttachmentKind,
+    AttachmentStep,
+    HazardLevel,
+    HazardSource,
+    ListingLevel,
+    ProductionHalt,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +77,8 @@ class Escalate:
     reason: str
     deadline: date
     escalated_at: datetime
+    document_number: str | None = None
+    signatory: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +117,41 @@ class Void:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReceiveListing:
+    """The unit that must fix a listed hazard signs for the listing notice (签收)."""
+
+    receiving_unit: str
+    received_by: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddAttachment:
+    """Add a file, already stored under a pending key and checked, as evidence of a step.
+
+    `content_type`, `size_bytes` and `sha256` are what the content check found in the bytes, never
+    what the client declared.
+    """
+
+    attachment_id: str
+    step: AttachmentStep
+    kind: AttachmentKind
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithdrawAttachment:
+    """Withdraw an attachment (撤回): it stays in the history, marked withdrawn."""
+
+    attachment_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class MarkOverdue:
     """The overdue scan's command: the clock passed to the aggregate is its only input."""
 
@@ -121,6 +165,9 @@ Command = (
     | ExtendDeadline
     | Reclassify
     | Void
+    | ReceiveListing
+    | AddAttachment
+    | WithdrawAttachment
     | MarkOverdue
 )
 """Every command that acts on an existing hazard (`ReportHazard` creates one)."""

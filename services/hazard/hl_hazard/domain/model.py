@@ -12,6 +12,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 
 from hl_contracts import EventData
+from hl_contracts.evidence import HazardAttachmentAdded, HazardAttachmentWithdrawn, HazardListingReceived
 from hl_contracts.hazard import (
     HazardAccepted,
     HazardDeadlineExtended,
@@ -24,36 +25,45 @@ from hl_contracts.hazard import (
     HazardRejected,
     HazardVoided,
 )
-from hl_contracts.vocabulary import HazardLevel, HazardStatus, ListingLevel
-from hl_hazard.domain import policies
+from hl_contracts.vocabulary import AttachmentStep, HazardLevel, HazardStatus, ListingLevel
+from hl_hazard.domain import evidence, policies
 from hl_hazard.domain.clock import deadline_passed, utc
 from hl_hazard.domain.commands import (
+    AddAttachment,
     Command,
     DecideAcceptance,
     Delist,
     Escalate,
     ExtendDeadline,
     MarkOverdue,
+    ReceiveListing,
     Reclassify,
     ReportHazard,
     ReportRectification,
     SetPlan,
     Void,
+    WithdrawAttachment,
 )
 from hl_hazard.domain.enterprise import EnterpriseSnapshot
+from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.domain.findings import first_events, require_level_details
 from hl_hazard.domain.inputs import build, business_time, deadline_from, not_before
 from hl_hazard.domain.policies import Principal
 from hl_hazard.domain.reminders import ReminderSchedule, owed
 from hl_hazard.domain.state import OPEN, HazardState
-from hl_platform.errors import InvalidInput, RuleViolation
+from hl_platform.errors import InvalidInput, NotFound, RuleViolation
 
 LIVE = (HazardStatus.REPORTED, HazardStatus.RECTIFYING, HazardStatus.RECTIFIED)
 NOT_VOIDED = (*LIVE, HazardStatus.CLOSED)
 
 
 class Hazard(HazardState):
-    """A hazard (事故隐患) from its report to its closing, listing and delisting."""
+    """A hazard (事故隐患) from its report to its closing, listing and delisting.
+
+    `rules` are the evidence rules the city chose; the application sets them on every hazard it loads.
+    """
+
+    rules: EvidenceRules = EvidenceRules()
 
     @classmethod
     def report(
@@ -99,6 +109,12 @@ class Hazard(HazardState):
                 self.reclassify(cmd, principal, now)
             case Void():
                 self.void(cmd, principal, now)
+            case ReceiveListing():
+                self.receive_listing(cmd, principal, now)
+            case AddAttachment():
+                self.add_attachment(cmd, principal, now)
+            case WithdrawAttachment():
+                self.withdraw_attachment(cmd, principal, now)
             case MarkOverdue():
                 return self.mark_overdue(now, principal)
         return True
@@ -123,6 +139,7 @@ class Hazard(HazardState):
         policies.may_rectify(principal, self.facts, "report rectification")
         self._require_status("report its rectification", OPEN)
         self._require_plan()
+        self._require_evidence(evidence.rectification_evidence_missing(self.rules, self.level, self.evidence))
         completed_at = business_time("completed_at", cmd.completed_at, now)
         not_before("completed_at", completed_at, "found_at", self.found_at)
         fix = build(HazardRectified, completed_at=completed_at, description=cmd.description)
@@ -135,6 +152,8 @@ class Hazard(HazardState):
         decided_at = business_time("decided_at", cmd.decided_at, now)
         rectified_at = self.rectification.completed_at if self.rectification else self.found_at
         not_before("decided_at", decided_at, "the rectification's completed_at", rectified_at)
+        if cmd.accepted:
+            self._require_evidence(evidence.acceptance_evidence_missing(self.rules, self.level, self.evidence))
         decision = HazardAccepted if cmd.accepted else HazardRejected
         event = build(decision, reviewer=cmd.reviewer, opinion=cmd.opinion, decided_at=decided_at)
         self._record(event, principal, decided_at)
@@ -154,7 +173,11 @@ class Hazard(HazardState):
             reason=cmd.reason,
             deadline=cmd.deadline,
             escalated_at=escalated_at,
+            document_number=cmd.document_number,
+            signatory=cmd.signatory,
         )
+        if self.rules.listing_document_number and not listing.document_number:
+            raise InvalidInput("document_number", "a listing carries its notice's document number (文号)")
         self._require_higher_listing(listing.level)
         deadline_from("deadline", listing.deadline, self.found_at)
         self._record(listing, principal, escalated_at)
@@ -165,6 +188,9 @@ class Hazard(HazardState):
         self._require_status("delist it", (HazardStatus.CLOSED,), rule="delist-after-closing")
         if self.listing is None:
             raise self._violation("not-listed", "the hazard is not listed for supervision")
+        if self.rules.listing_receipt_before_delisting and self.evidence.receipt is None:
+            detail = "the listing notice was never signed for (签收) by the receiving unit; record its receipt first"
+            raise self._violation("listing-not-received", detail)
         delisted_at = business_time("delisted_at", cmd.delisted_at, now)
         closed_at = self.decision.decided_at if self.decision else self.found_at
         not_before("delisted_at", delisted_at, "the acceptance's decided_at", closed_at)
@@ -219,6 +245,65 @@ class Hazard(HazardState):
         self._require_status("void it", NOT_VOIDED)
         self._record(build(HazardVoided, reason=cmd.reason), principal, utc(now))
 
+    def receive_listing(self, cmd: ReceiveListing, principal: Principal, now: datetime) -> None:
+        """The receiving unit signs for the current listing's notice (签收), once per listing."""
+        evidence.may_receive_listing(principal, self.facts)
+        if self.listing is None:
+            raise self._violation("not-listed", "the hazard is not listed for supervision")
+        if self.evidence.receipt is not None:
+            raise self._violation("listing-already-received", "the current listing notice was signed for already")
+        received_at = business_time("received_at", cmd.received_at, now)
+        not_before("received_at", received_at, "the listing's escalated_at", self.listing.escalated_at)
+        receipt = build(
+            HazardListingReceived,
+            level=self.listing.level,
+            document_number=self.listing.document_number,
+            receiving_unit=cmd.receiving_unit,
+            received_by=cmd.received_by,
+            received_at=received_at,
+        )
+        self._record(receipt, principal, received_at)
+
+    def add_attachment(self, cmd: AddAttachment, principal: Principal, now: datetime) -> None:
+        """Record a checked file as evidence of a step; a voided hazard takes only evidence of its voiding."""
+        evidence.may_attach(principal, self.facts, cmd.step)
+        if self.status == HazardStatus.VOIDED and cmd.step != AttachmentStep.VOID:
+            raise self._violation("hazard-voided", "cannot add evidence: the hazard was voided")
+        evidence.check_kind(cmd.step, cmd.kind)
+        if cmd.attachment_id in self.evidence.attachments:
+            raise self._violation("attachment-exists", f"attachment {cmd.attachment_id} was added already")
+        added = build(
+            HazardAttachmentAdded,
+            attachment_id=cmd.attachment_id,
+            step=cmd.step,
+            kind=cmd.kind,
+            filename=evidence.check_filename(cmd.filename),
+            content_type=cmd.content_type,
+            size_bytes=cmd.size_bytes,
+            sha256=cmd.sha256,
+            uploaded_by=principal.actor,
+            added_at=utc(now),
+            description=cmd.description,
+        )
+        self._record(added, principal, utc(now))
+
+    def withdraw_attachment(self, cmd: WithdrawAttachment, principal: Principal, now: datetime) -> None:
+        """Withdraw a wrong attachment (撤回): the file and its hash stay in the history."""
+        attachment = self.evidence.attachments.get(cmd.attachment_id)
+        if attachment is None:
+            raise NotFound(f"hazard {self.id} has no attachment {cmd.attachment_id}")
+        evidence.may_withdraw(principal, attachment)
+        if not attachment.live:
+            raise self._violation("attachment-withdrawn", f"attachment {cmd.attachment_id} was withdrawn already")
+        withdrawal = build(
+            HazardAttachmentWithdrawn,
+            attachment_id=cmd.attachment_id,
+            sha256=attachment.added.sha256,
+            reason=cmd.reason,
+            withdrawn_at=utc(now),
+        )
+        self._record(withdrawal, principal, utc(now))
+
     def mark_overdue(self, now: datetime, principal: Principal | None = None) -> bool:
         """Rule 7: record hazard.overdue once per deadline, when `now` is past the deadline's day
         (Asia/Shanghai) and the fix is still owed. Whether it recorded; the scan may call it often.
@@ -264,6 +349,10 @@ class Hazard(HazardState):
         if self.deadline is None:
             detail = "a general hazard not rectified on the spot needs a deadline or a plan first"
             raise self._violation("plan-or-deadline-needed", detail)
+
+    def _require_evidence(self, missing: str | None) -> None:
+        if missing is not None:
+            raise self._violation("evidence-missing", missing)
 
     def _require_higher_listing(self, level: ListingLevel) -> None:
         highest = max(self.listings, key=lambda listing: listing.level.rank, default=None)

@@ -68,7 +68,7 @@ def may_report(principal: Principal, source: HazardSource, enterprise_id: str) -
     if role in (Role.ADMIN, Role.PLATFORM):
         return
     if role is Role.ENTERPRISE:
-        _require_own(principal, enterprise_id)
+        require_own(principal, enterprise_id)
         if source != HazardSource.SELF_INSPECTION:
             raise Forbidden("an enterprise user reports only hazards found by its own self-inspection")
     elif role is Role.INSPECTOR:
@@ -84,7 +84,7 @@ def may_rectify(principal: Principal, hazard: HazardFacts, doing: str) -> None:
         return
     if principal.role is not Role.ENTERPRISE:
         raise _refused(principal, doing)
-    _require_own(principal, hazard.enterprise_id)
+    require_own(principal, hazard.enterprise_id)
 
 
 def may_decide(principal: Principal, hazard: HazardFacts) -> None:
@@ -93,7 +93,7 @@ def may_decide(principal: Principal, hazard: HazardFacts) -> None:
     if role is Role.ADMIN:
         return
     if role is Role.ENTERPRISE:
-        _require_own(principal, hazard.enterprise_id)
+        require_own(principal, hazard.enterprise_id)
         if hazard.level == HazardLevel.MAJOR:
             raise Forbidden("a major hazard is accepted by a department reviewer, never by the enterprise")
     elif role is Role.SUPERVISOR and hazard.listing is None:
@@ -147,7 +147,7 @@ def may_void(principal: Principal, hazard: HazardFacts) -> None:
     if role is Role.ADMIN:
         return
     if role is Role.ENTERPRISE:
-        _require_own(principal, hazard.enterprise_id)
+        require_own(principal, hazard.enterprise_id)
         if not _is_fresh_general_self_report(hazard):
             raise Forbidden("an enterprise user may void only its own general self-reports still unhandled")
     elif role is not Role.INSPECTOR:
@@ -174,7 +174,7 @@ def _is_fresh_general_self_report(hazard: HazardFacts) -> bool:
     )
 
 
-def _require_own(principal: Principal, enterprise_id: str) -> None:
+def require_own(principal: Principal, enterprise_id: str) -> None:
     if principal.enterprise_id != enterprise_id:
         raise Forbidden("an enterprise user acts only on its own enterprise's hazards")
 

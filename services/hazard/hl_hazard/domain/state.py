@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, Self
 
 from hl_contracts import CloudEvent, EventData
+from hl_contracts.evidence import HazardAttachmentAdded, HazardAttachmentWithdrawn, HazardListingReceived
 from hl_contracts.hazard import (
     HazardAccepted,
     HazardDeadlineExtended,
@@ -25,6 +26,7 @@ from hl_contracts.hazard import (
 )
 from hl_contracts.reminders import HazardAcceptanceReminded, HazardDeadlineApproaching, HazardOverdueReminded
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ProductionHalt
+from hl_hazard.domain.evidence import Evidence
 from hl_hazard.domain.policies import HazardFacts
 from hl_platform.aggregate import Aggregate
 
@@ -62,6 +64,7 @@ class HazardState(Aggregate):
         self.overdue_notices = 0
         self.acceptance_reminded_for: datetime | None = None
         self.voided: HazardVoided | None = None
+        self.evidence = Evidence()  # attachments, and the current listing's receipt (签收)
 
     @classmethod
     def replay(cls, aggregate_id: str, history: list[CloudEvent]) -> Self:
@@ -179,6 +182,8 @@ class HazardState(Aggregate):
             "penalty_exempt": self.penalty_exempt,
             "voided": self.voided is not None,
             "voided_reason": self.voided.reason if self.voided else None,
+            "evidence_count": self.evidence.count,
+            "listing_receipt": _json(self.evidence.receipt),
         }
 
     def _acceptance(self) -> dict[str, Any] | None:
@@ -205,6 +210,7 @@ class HazardState(Aggregate):
     def when_rectified(self, data: HazardRectified) -> None:
         self.rectification = data
         self.status = HazardStatus.RECTIFIED
+        self.evidence.review += 1  # what is added from now on is seen by this review
 
     def when_accepted(self, data: HazardAccepted) -> None:
         self.decision = data
@@ -213,10 +219,12 @@ class HazardState(Aggregate):
     def when_rejected(self, data: HazardRejected) -> None:
         self.decision = data
         self.status = HazardStatus.RECTIFYING
+        self.evidence.round += 1  # a new fix needs its own evidence
 
     def when_escalated(self, data: HazardEscalated) -> None:
         self.listing = data
         self.listings.append(data)
+        self.evidence.receipt = None  # a new notice is signed for anew
 
     def when_delisted(self, data: HazardDelisted) -> None:
         self.listing = None
@@ -246,6 +254,15 @@ class HazardState(Aggregate):
     def when_voided(self, data: HazardVoided) -> None:
         self.voided = data
         self.status = HazardStatus.VOIDED
+
+    def when_attachment_added(self, data: HazardAttachmentAdded) -> None:
+        self.evidence.added(data)
+
+    def when_attachment_withdrawn(self, data: HazardAttachmentWithdrawn) -> None:
+        self.evidence.withdrawn(data)
+
+    def when_listing_received(self, data: HazardListingReceived) -> None:
+        self.evidence.receipt = data
 
 
 def _json(data: EventData | None) -> dict[str, Any] | None:

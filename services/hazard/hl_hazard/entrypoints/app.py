@@ -9,7 +9,9 @@ from hl_hazard.adapters.enterprise_replica import EnterpriseReplicaProjection
 from hl_hazard.application.overdue import EscalationPolicy, OverdueWatch
 from hl_hazard.application.reminders import ReminderWatch
 from hl_hazard.application.service import HazardService
+from hl_hazard.bootstrap import build_evidence, evidence_rules
 from hl_hazard.domain.reminders import ReminderSchedule
+from hl_hazard.entrypoints import attachments
 from hl_hazard.entrypoints.http import router
 from hl_hazard.settings import HazardSettings
 from hl_platform.http import create_service_app
@@ -28,7 +30,9 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
         publishes=True,
         subscriptions=[Subscription(ENTERPRISE_REPLICA, EnterpriseReplicaProjection())],
     )
-    service = HazardService(runtime.db, on_commit=runtime.committed)
+    service = HazardService(runtime.db, on_commit=runtime.committed, rules=evidence_rules(settings))
+    evidence = build_evidence(settings, service)
+    runtime.background.append(evidence.sweep.run)
     escalation = None
     if settings.overdue_escalation_level:
         level = ListingLevel(settings.overdue_escalation_level)
@@ -38,8 +42,16 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
     reminders = ReminderWatch(service, reminder_schedule(settings), interval=settings.reminder_scan_interval_s)
     runtime.background.append(reminders.run)
     runtime.background.append(lambda stop: purge_expired(service.once.ledger, runtime.db, stop))
-    app = create_service_app(runtime, [router], title="Hazard Ledger — hazard service", description=__doc__ or "")
+    app = create_service_app(
+        runtime,
+        [router, attachments.router],
+        title="Hazard Ledger — hazard service",
+        description=__doc__ or "",
+        body_limits={attachments.UPLOAD_PATH: settings.upload_max_bytes},
+    )
     app.state.hazard_service = service
+    app.state.attachments = evidence.attachments
+    app.state.direct_uploads = evidence.direct
     return app
 
 

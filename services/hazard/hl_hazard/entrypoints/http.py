@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from hl_api.common import MAX_PAGE, Page
+from hl_api.evidence import ListingReceiptCreate
 from hl_api.hazards import (
     AcceptanceDecision,
     DeadlineExtensionCreate,
@@ -152,3 +153,9 @@ _command_route(
     lambda b: commands.Reclassify(**b.model_dump()),
 )
 _command_route("void", "Void the hazard (作废)", VoidCreate, lambda b: commands.Void(**b.model_dump()))
+_command_route(
+    "listing-receipt",
+    "Sign for the listing notice (督办通知签收)",
+    ListingReceiptCreate,
+    lambda b: commands.ReceiveListing(**b.model_dump()),
+)

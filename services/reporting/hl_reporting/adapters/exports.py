@@ -52,6 +52,7 @@ SUPERVISION_HEADERS = (
     "整改期限",
     "状态",
     "剩余天数/逾期天数",
+    "佐证材料(份)",
 )
 
 
@@ -201,6 +202,7 @@ def supervision_rows(items: Iterable[SupervisionItem]) -> list[tuple[str, ...]]:
                 item.deadline.isoformat() if item.deadline else "",
                 status,
                 days_text(item.days_left, item.days_overdue),
+                str(item.evidence_count),
             )
         )
     return rows
@@ -219,7 +221,7 @@ def supervision_list_xlsx(items: Iterable[SupervisionItem], *, today: date) -> b
         for number, text in enumerate(row, start=1):
             set_text(sheet.cell(sheet.max_row, number), text)
     sheet.freeze_panes = "A3"
-    for column, width in zip("ABCDEFGHIJ", (36, 30, 16, 12, 10, 24, 18, 12, 16, 18), strict=True):
+    for column, width in zip("ABCDEFGHIJK", (36, 30, 16, 12, 10, 24, 18, 12, 16, 18, 12), strict=True):
         sheet.column_dimensions[column].width = width
     return _save(book)
 

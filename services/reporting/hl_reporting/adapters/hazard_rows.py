@@ -30,6 +30,7 @@ _PLAIN = (
     "listed_at",
     "delisted_at",
     "overdue_recorded",
+    "evidence_count",
 )
 
 

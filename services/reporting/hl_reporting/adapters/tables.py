@@ -127,6 +127,7 @@ hazard_state = Table(
     Column("listed_at", UTCDateTime, nullable=True),
     Column("delisted_at", UTCDateTime, nullable=True),
     Column("overdue_recorded", Boolean, nullable=False),
+    Column("evidence_count", Integer, nullable=False, default=0, server_default="0"),
     Column("version", Integer, nullable=False),
     Column("facts", JSON, nullable=False),
     Column("contributions", JSON, nullable=False),

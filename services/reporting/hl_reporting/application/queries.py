@@ -171,6 +171,7 @@ def _supervision_item(row: RowMapping, today: date, catalogue: RegionTree | None
         delisted_at=row["delisted_at"],
         days_left=days_left,
         days_overdue=days_overdue,
+        evidence_count=row["evidence_count"],
     )
 
 
@@ -232,6 +233,7 @@ def _ledger_item(row: RowMapping) -> LedgerItem:
                 "listing_level",
                 "overdue_recorded",
                 "version",
+                "evidence_count",
             )
         },
         funds_yuan=Decimal(row["funds_fen"]) / 100,

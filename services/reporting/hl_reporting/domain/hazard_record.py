@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from hl_contracts import CloudEvent
+from hl_contracts.evidence import HazardAttachmentAdded, HazardAttachmentWithdrawn
 from hl_contracts.hazard import (
     HazardAccepted,
     HazardDeadlineExtended,
@@ -57,6 +58,7 @@ class HazardRecord:
     listed_at: datetime | None = None
     delisted_at: datetime | None = None
     overdue_recorded: bool = False
+    evidence_count: int = 0  # attachments not withdrawn (佐证材料)
     facts: list[Fact] = field(default_factory=list)
 
     @classmethod
@@ -117,6 +119,10 @@ class HazardRecord:
             case HazardVoided():
                 self.status = HazardStatus.VOIDED.value
                 self._fact(event, event.time, "voided")
+            case HazardAttachmentAdded():
+                self.evidence_count += 1
+            case HazardAttachmentWithdrawn():
+                self.evidence_count = max(0, self.evidence_count - 1)
 
     def _fact(
         self,

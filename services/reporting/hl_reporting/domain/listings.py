@@ -27,6 +27,7 @@ class SupervisionItem:
     delisted_at: datetime | None
     days_left: int | None
     days_overdue: int | None
+    evidence_count: int = 0  # attachments not withdrawn (佐证材料)
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,4 @@ class LedgerItem:
     listing_level: str | None
     overdue_recorded: bool
     version: int
+    evidence_count: int = 0
