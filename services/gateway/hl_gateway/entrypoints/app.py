@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
-from hl_gateway.entrypoints.routes import catalogues, enterprises, events, hazards, keys, reports
+from hl_gateway.entrypoints import console
+from hl_gateway.entrypoints.routes import catalogues, enterprises, evaluations, events, hazards, keys, reports
 from hl_gateway.settings import GatewaySettings
 from hl_platform.http import create_service_app
 from hl_platform.problems import problem
@@ -42,7 +43,7 @@ apps and other bureaus.
 
 def public_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1")
-    for module in (enterprises, hazards, reports, events, keys, catalogues):
+    for module in (enterprises, hazards, reports, evaluations, events, keys, catalogues):
         api.include_router(module.router)
     return api
 
@@ -55,6 +56,7 @@ def create_app(
     gateway = build(settings, runtime, transport)
     app = create_service_app(runtime, [public_router()], title="Hazard Ledger API", description=describe(settings))
     app.state.gateway = gateway
+    console.install(app)  # the read-only web console under /console (not part of the REST contract)
     service_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
