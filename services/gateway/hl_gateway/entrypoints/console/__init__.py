@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hl_gateway.entrypoints.console.pages import router
-from hl_gateway.entrypoints.console.rendering import HERE, on_problem, on_sign_in_required
+from hl_gateway.entrypoints.console.rendering import HERE, on_problem, on_sign_in_required, streaming, templates
 from hl_gateway.entrypoints.console.session import PATH, ConsoleProblem, SignInRequired
 
 __all__ = ["install", "router"]
@@ -26,3 +26,6 @@ def install(app: FastAPI) -> None:
     app.mount(f"{PATH}/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_exception_handler(ConsoleProblem, on_problem)
     app.add_exception_handler(SignInRequired, on_sign_in_required)
+    for environment in (templates.env, streaming):  # compiled now, not during someone's first page
+        for name in environment.list_templates(extensions=["html"]):
+            environment.get_template(name)

@@ -19,7 +19,7 @@ from typing import Any
 
 BOUNDARIES = Path(__file__).resolve().parent / "boundaries"
 WIDTH = 640.0
-# ColorBrewer "Blues" (5 classes): dark text on the light two, white text on the dark three.
+# ColorBrewer "Blues" (5 classes); names are drawn dark on a white halo, readable on every tone.
 PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_DATA = "#d9d9d9"
 Ring = list[tuple[float, float]]
@@ -44,7 +44,6 @@ class RegionMap:
 @dataclass(frozen=True)
 class Shade:
     fill: str
-    text: str  # a text colour readable on `fill`
     legend: str
 
 
@@ -55,25 +54,27 @@ def region_map(region_code: str) -> RegionMap | None:
 
 
 def shades(values: Mapping[str, float | None]) -> tuple[dict[str, Shade], list[Shade]]:
-    """Each code's shade (equal steps from 0 to the largest value) and the legend, light to dark."""
-    top = max((v for v in values.values() if v is not None), default=0.0)
-    step = top / len(PALETTE) if top > 0 else 1.0
-    legend = [
-        Shade(fill, _text_on(n), f"{_number(n * step)}–{_number((n + 1) * step)}") for n, fill in enumerate(PALETTE)
-    ]
-    if top <= 0:
-        legend = [Shade(PALETTE[0], _text_on(0), "0")]
-    by_code = {}
-    for code, value in values.items():
-        if value is None:
-            by_code[code] = Shade(NO_DATA, "#1a1a1a", "无数据")
-        else:
-            by_code[code] = legend[min(int(value / step), len(legend) - 1)] if top > 0 else legend[0]
+    """Each code's shade and the legend, light to dark: equal steps from 0 to the largest value,
+    whole steps (0, 1–2, 3–4, …) when every value is a whole number, as counts are."""
+    known = [v for v in values.values() if v is not None]
+    top = max(known, default=0.0)
+    whole = all(float(v).is_integer() for v in known)
+    classes = min(len(PALETTE), int(top) + 1) if whole else len(PALETTE)
+    step = (math.ceil((top + 1) / classes) if whole else top / classes) or 1.0
+    tones = [round(n * (len(PALETTE) - 1) / (classes - 1)) if classes > 1 else 0 for n in range(classes)]
+    legend = [Shade(PALETTE[tone], _range(n, step, whole)) for n, tone in enumerate(tones)]
+    by_code = {
+        code: Shade(NO_DATA, "无数据") if value is None else legend[min(int(value // step), classes - 1)]
+        for code, value in values.items()
+    }
     return by_code, legend
 
 
-def _text_on(index: int) -> str:
-    return "#1a1a1a" if index < 2 else "#ffffff"
+def _range(n: int, step: float, whole: bool) -> str:
+    if whole:
+        low, high = int(n * step), int((n + 1) * step) - 1
+        return str(low) if low == high else f"{low}–{high}"
+    return f"{_number(n * step)}–{_number((n + 1) * step)}"
 
 
 def _number(value: float) -> str:

@@ -14,11 +14,11 @@ from fastapi.responses import RedirectResponse
 
 from hl_api.reports import PERIOD_PATTERN
 from hl_catalogue import RegionCatalogue
-from hl_gateway.domain.errors import Unauthenticated
+from hl_gateway.domain.errors import GatewayError, Unauthenticated
 from hl_gateway.entrypoints.console import views
 from hl_gateway.entrypoints.console.fetch import EVALUATION, EXPORTS, SUPERVISION, Reader
 from hl_gateway.entrypoints.console.maps import region_map, shades
-from hl_gateway.entrypoints.console.rendering import ConsoleRoute, page
+from hl_gateway.entrypoints.console.rendering import ConsoleRoute, page, streamed_page
 from hl_gateway.entrypoints.console.session import (
     COOKIE,
     PATH,
@@ -154,18 +154,28 @@ async def region_map_page(
 async def trends(
     request: Request, caller: ConsoleCaller, gateway: GatewayDep, period: Period = None, region_code: Region = None
 ) -> Response:
-    """趋势: the main figures month by month, from January to the chosen period (each cumulative)."""
+    """趋势: the main figures month by month, from January to the chosen period (each cumulative).
+
+    The chosen period's table is read first (a refusal or an outage is the page's status); the
+    earlier months are read while the page's header is already on its way."""
     reader = Reader(gateway, caller)
     context = _base(caller, reader, period, region_code, "trends")
     periods = views.year_to_date(context["period"])
-    tables = await reader.months(periods, context["region_code"])
-    labels = views.figure_labels(tables[-1])
-    series = [
-        {"key": key, "label": labels[key], "values": [_figure(table, key) for table in tables]}
-        for key in views.TREND_FIGURES
-    ]
-    chart = {"labels": [views.period_label(p) for p in periods], "series": series}
-    return page(request, "trends.html", {**context, "periods": periods, "series": series, "chart": chart})
+    last = await reader.monthly(periods[-1], context["region_code"])
+
+    async def series() -> dict[str, Any]:
+        try:
+            tables = [*await reader.months(periods[:-1], context["region_code"]), last]
+        except (ConsoleProblem, GatewayError) as exc:
+            return {"problem": f"部分月份数据暂不可用:{exc}"}
+        labels = views.figure_labels(last)
+        lines = [
+            {"key": key, "label": labels[key], "values": [_figure(table, key) for table in tables]}
+            for key in views.TREND_FIGURES
+        ]
+        return {"series": lines, "chart": {"labels": [views.period_label(p) for p in periods], "series": lines}}
+
+    return streamed_page(request, "trends.html", {**context, "periods": periods, "series": series})
 
 
 def _figure(table: dict[str, Any], key: str) -> Any:

@@ -15,8 +15,10 @@ from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment
 
 from hl_gateway.domain.errors import GatewayError, OutsideRegion, RateLimited, Unauthenticated
 from hl_gateway.entrypoints.console import views
@@ -26,13 +28,18 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["shown"] = views.shown
 templates.env.globals["urlencode"] = urlencode
+# The same templates, rendered as a stream: a page whose data takes long (the trends read a table
+# per month) sends its header at once and the rest as the data arrives, so it paints early.
+streaming = Environment(loader=templates.env.loader, autoescape=True, enable_async=True)
+streaming.filters.update(templates.env.filters)
+streaming.globals.update(templates.env.globals)
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer would make browsers send Origin: null on our own forms
     "Cache-Control": "no-store",  # pages carry figures of one caller's scope
 }
 _MESSAGES = {401: "请先登录", 403: "无权查看", 404: "未找到", 422: "参数有误", 429: "请求过于频繁,请稍后再试"}
@@ -42,6 +49,13 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
     response = templates.TemplateResponse(request, name, context, status_code=status)
     response.headers.update(HEADERS)
     return response
+
+
+def streamed_page(request: Request, name: str, context: dict[str, Any]) -> Response:
+    """A page sent as it renders; its awaited parts (`context` coroutines) come after the header.
+    Its status is decided before: whatever fails later is said in the page itself."""
+    chunks = streaming.get_template(name).generate_async({"request": request, **context})
+    return StreamingResponse(chunks, media_type="text/html; charset=utf-8", headers=HEADERS)
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
