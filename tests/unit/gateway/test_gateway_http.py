@@ -270,7 +270,7 @@ async def test_the_openapi_document_describes_auth_idempotency_and_problems(gw: 
     }
     assert "86400 s (24 h)" in document["info"]["description"]
     public = {p: ops for p, ops in document["paths"].items() if p.startswith("/api/v1")}
-    assert len([op for ops in public.values() for op in ops]) == 32  # DESIGN.md's 30, and the two catalogues
+    assert len([op for ops in public.values() for op in ops]) == 34  # DESIGN.md's 30, 2 catalogues, evaluation + .xlsx
     for path, operations in public.items():
         for method, operation in operations.items():
             assert operation["security"] == [{"bearer": []}], (method, path)

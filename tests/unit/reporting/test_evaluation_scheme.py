@@ -13,7 +13,8 @@ import pytest
 from hl_platform.errors import NotFound
 from hl_reporting.adapters.evaluation_schemes import FileSchemeStore
 from hl_reporting.domain.evaluation import EVALUATION_FIGURES, ranked, score_unit, submission_figures
-from hl_reporting.domain.evaluation_scheme import Scheme, SchemeError, parse_scheme
+from hl_reporting.domain.evaluation_scheme import Scheme, SchemeError
+from hl_reporting.domain.evaluation_scheme_reader import parse_scheme
 
 RAW: dict[str, Any] = {
     "region_code": "3710",

@@ -16,7 +16,8 @@ import yaml
 
 from hl_platform.errors import NotFound
 from hl_reporting.domain.evaluation import EVALUATION_FIGURES
-from hl_reporting.domain.evaluation_scheme import Scheme, SchemeError, parse_scheme
+from hl_reporting.domain.evaluation_scheme import Scheme, SchemeError
+from hl_reporting.domain.evaluation_scheme_reader import parse_scheme
 
 SHIPPED = Path(__file__).resolve().parent.parent / "evaluation_schemes"
 _CODE_LENGTHS = (9, 6, 4, 2)

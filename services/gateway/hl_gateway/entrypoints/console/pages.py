@@ -192,14 +192,16 @@ async def supervision(
     request: Request,
     caller: ConsoleCaller,
     gateway: GatewayDep,
+    period: Period = None,
     region_code: Region = None,
     overdue: bool | None = None,
     status: Literal["active", "delisted", "all"] = "active",
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """挂牌督办: the listed hazards of the region, overdue ones highlighted."""
+    """挂牌督办: the listed hazards of the region as of today, overdue ones highlighted (the period
+    is only carried on to the other pages' links)."""
     reader = Reader(gateway, caller)
-    context = _base(caller, reader, None, region_code, "supervision")
+    context = _base(caller, reader, period, region_code, "supervision")
     filters = {"region_code": context["region_code"], "overdue": overdue, "status": status}
     listing = await reader.json(SUPERVISION, **filters, cursor=cursor, limit=100)
     rows = [views.supervision_row(item) for item in listing["items"]]
@@ -215,7 +217,13 @@ async def evaluation(
     """月度评估: the units of the region ranked by their scores, each explained indicator by indicator."""
     reader = Reader(gateway, caller)
     context = _base(caller, reader, period, region_code, "evaluation")
-    result = await reader.json(EVALUATION, period=context["period"], region_code=context["region_code"])
+    try:
+        result = await reader.json(EVALUATION, period=context["period"], region_code=context["region_code"])
+    except ConsoleProblem as exc:
+        if exc.status != 404:
+            raise
+        scope = f"{context['region_name']}及其上级"
+        raise ConsoleProblem(404, f"{scope}未设置适用于{context['period_label']}的月度评估方案") from exc
     context |= {"evaluation": result, "as_of": views.local_time(result["as_of"])}
     return page(request, "evaluation.html", context)
 

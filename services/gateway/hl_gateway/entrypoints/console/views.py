@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -114,10 +114,6 @@ def local_time(text: str | None) -> str:
     if not text:
         return ""
     return datetime.fromisoformat(text).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def day_label(text: str | None) -> str:
-    return date.fromisoformat(text).strftime("%Y-%m-%d") if text else ""
 
 
 def supervision_row(item: Mapping[str, Any]) -> dict[str, Any]:
