@@ -48,8 +48,10 @@ def month(stack: Stack) -> Month:
         return seed_month(admin)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one module: Playwright's sync API keeps its own event loop running in this
+    thread, so it is closed after each module, before any asyncio test of another folder runs."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail("no /usr/bin/chromium: scripts/install-chromium installs it from apt")
