@@ -11,25 +11,25 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Decimal = str  # a decimal number as text, e.g. "87.50"
+DecimalText = str  # a decimal number as text, e.g. "87.50"
 
 
 class BandPublic(BaseModel):
     """A range of values (bounds inclusive; null is open) and the score it earns."""
 
-    at_least: Decimal | None = None
-    at_most: Decimal | None = None
-    score: Decimal = Field(description="fraction of the indicator's weight, 0 to 1")
+    at_least: DecimalText | None = None
+    at_most: DecimalText | None = None
+    score: DecimalText = Field(description="fraction of the indicator's weight, 0 to 1")
     label: str = Field(description="the range as printed, e.g. ≥80")
 
 
 class IndicatorPublic(BaseModel):
     key: str
     label: str = Field(description="as printed on the score sheet")
-    weight: Decimal = Field(description="points; a scheme's weights sum to 100")
+    weight: DecimalText = Field(description="points; a scheme's weights sum to 100")
     expression: str = Field(description="the value as a formula of named figures")
     figures: list[str] = Field(description="the named figures the value is computed from")
-    if_undefined: Decimal | None = Field(description="the score when the value is undefined (a ratio over 0)")
+    if_undefined: DecimalText | None = Field(description="the score when the value is undefined (a ratio over 0)")
     bands: list[BandPublic]
 
 
@@ -50,20 +50,20 @@ class IndicatorScorePublic(BaseModel):
 
     key: str
     label: str
-    weight: Decimal
+    weight: DecimalText
     expression: str
-    value: Decimal | None = Field(description="rounded to two decimals, as scored; null: undefined")
+    value: DecimalText | None = Field(description="rounded to two decimals, as scored; null: undefined")
     inputs: dict[str, int | str | None] = Field(description="each named figure's value for this unit")
     band: str = Field(description="the band the value fell in, or 无数据 when it is undefined")
-    score: Decimal = Field(description="fraction of the weight, 0 to 1")
-    points: Decimal = Field(description="weight × score")
+    score: DecimalText = Field(description="fraction of the weight, 0 to 1")
+    points: DecimalText = Field(description="weight × score")
 
 
 class UnitScorePublic(BaseModel):
     rank: int = Field(description="1 for the highest total; equal totals share a rank")
     region_code: str
     region_name: str
-    total: Decimal = Field(description="the sum of the indicators' points, out of 100")
+    total: DecimalText = Field(description="the sum of the indicators' points, out of 100")
     indicators: list[IndicatorScorePublic]
 
 

@@ -4,6 +4,8 @@ failures into pages with honest statuses, and draws its maps from the kept bound
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,7 +13,8 @@ import httpx
 from hl_catalogue import RegionCatalogue
 from hl_gateway.entrypoints.console.maps import region_map, shades
 from hl_gateway.entrypoints.console.session import COOKIE, safe_next
-from tests.unit.gateway.test_gateway_http import Harness, auth, gw
+from tests.unit.gateway.test_gateway_http import Harness, _harness, auth, gw
+from tests.unit.gateway.test_gateway_jwt import ISSUER, SECRET, token
 
 __all__ = ["gw"]
 EVALUATION = {
@@ -95,6 +98,22 @@ async def test_sign_in_refuses_a_foreign_origin_and_keeps_the_next_page_inside_t
         unsigned.status_code == 303
         and unsigned.headers["location"] == "/console/login?next=%2Fconsole%2Fmap%3Ffigure%3Doverdue"
     )
+
+
+async def test_a_jwt_signs_in_too_and_an_expired_one_sends_the_browser_back_to_sign_in(tmp_path: Path) -> None:
+    async def evaluation(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=EVALUATION)
+
+    async for sso in _harness(tmp_path, jwt_issuer=ISSUER, jwt_secret=SECRET, jwt_leeway_s=0):
+        sso.services.answer = evaluation
+        signed = await sso.client.post("/console/login", data={"token": token(), "next": "/console/evaluation"})
+        assert signed.status_code == 303 and COOKIE in signed.headers["set-cookie"]
+        page = await sso.client.get("/console/evaluation", cookies={COOKIE: token()})
+        assert page.status_code == 200 and sso.services.caller().id == "sso-42"
+        expired = token(exp=int(time.time()) - 5)
+        again = await sso.client.get("/console/evaluation", cookies={COOKIE: expired})
+        assert again.status_code == 303 and again.headers["location"].endswith("&reason=expired")
+        assert f'{COOKIE}=""' in again.headers["set-cookie"] and "Max-Age=0" in again.headers["set-cookie"]
 
 
 async def test_a_bad_parameter_is_a_422_page(gw: Harness) -> None:
