@@ -11,3 +11,5 @@ class ReportingSettings(ServiceSettings):
     service_name: str = "reporting"
     port: int = 8003
     generation_check_interval_s: float = 2.0
+    # A folder of evaluation schemes (<region code>/<version>.yaml); empty: the shipped ones.
+    evaluation_schemes_dir: str = ""

@@ -290,8 +290,9 @@ async def test_the_openapi_document_describes_auth_idempotency_and_problems(gw: 
     }
     assert "86400 s (24 h)" in document["info"]["description"]
     public = {p: ops for p, ops in document["paths"].items() if p.startswith("/api/v1")}
-    # DESIGN.md's 30, two catalogues, ten webhooks, and evidence: seven attachment routes and the listing receipt
-    assert len([op for ops in public.values() for op in ops]) == 50
+    # DESIGN.md's 30, two catalogues, ten webhooks, evidence (seven attachment routes and the listing
+    # receipt), the evaluation and its .xlsx
+    assert len([op for ops in public.values() for op in ops]) == 52
     for path, operations in public.items():
         for method, operation in operations.items():
             assert operation["security"] == [{"bearer": []}], (method, path)

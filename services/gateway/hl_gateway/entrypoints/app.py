@@ -11,7 +11,18 @@ from fastapi.responses import JSONResponse
 
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
-from hl_gateway.entrypoints.routes import attachments, catalogues, enterprises, events, hazards, keys, reports, webhooks
+from hl_gateway.entrypoints import console
+from hl_gateway.entrypoints.routes import (
+    attachments,
+    catalogues,
+    enterprises,
+    evaluations,
+    events,
+    hazards,
+    keys,
+    reports,
+    webhooks,
+)
 from hl_gateway.settings import GatewaySettings
 from hl_platform.http import create_service_app, reject_unknown_query
 from hl_platform.problems import problem
@@ -50,7 +61,7 @@ apps and other bureaus.
 
 def public_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
-    for module in (enterprises, hazards, attachments, reports, events, keys, catalogues, webhooks):
+    for module in (enterprises, hazards, attachments, reports, evaluations, events, keys, catalogues, webhooks):
         api.include_router(module.router)
     return api
 
@@ -70,6 +81,7 @@ def create_app(
         body_limits={attachments.UPLOAD_PATH: settings.attachment_max_body_bytes},
     )
     app.state.gateway = gateway
+    console.install(app)  # the read-only web console under /console (not part of the REST contract)
     service_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

@@ -11,7 +11,9 @@ from fastapi import FastAPI
 
 from hl_platform.http import create_service_app
 from hl_platform.runtime import Runtime
+from hl_reporting.adapters.evaluation_schemes import FileSchemeStore
 from hl_reporting.application.generations import GenerationWatch
+from hl_reporting.entrypoints import evaluation_http
 from hl_reporting.entrypoints.http import router
 from hl_reporting.settings import ReportingSettings
 
@@ -22,4 +24,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     watch = GenerationWatch(runtime, interval=settings.generation_check_interval_s)
     runtime.prepare = watch.prepare
     runtime.background.append(watch.run)
-    return create_service_app(runtime, [router], title="Hazard Ledger — reporting service", description=__doc__ or "")
+    app = create_service_app(
+        runtime, [router, evaluation_http.router], title="Hazard Ledger — reporting service", description=__doc__ or ""
+    )
+    app.state.evaluation_schemes = FileSchemeStore.from_folder(settings.evaluation_schemes_dir or None)
+    return app
