@@ -57,8 +57,9 @@ def stack_environment(data_dir: Path, nats_url: str, gateway_port: int, admin_ke
         env[prefix + "INTERNAL_TOKEN"] = token
         env.setdefault(prefix + "LOG_JSON", "false")
         env.setdefault(prefix + "LOG_LEVEL", "WARNING")
-    for name in ("hazard", "enterprise", "reporting"):
-        env[f"HL_GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{ports[name]}"
+    for name in SERVICES:
+        if name != "gateway":
+            env[f"HL_GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{ports[name]}"
     env["HL_GATEWAY_BOOTSTRAP_ADMIN_KEY"] = admin_key
     if (data_dir / "regions.csv").exists():  # imported with ./hl import-regions
         env.setdefault("HL_REGIONS_CSV", str(data_dir / "regions.csv"))
@@ -107,8 +108,9 @@ def _summary(env: dict[str, str], nats: NatsServer, admin_key: str, generated: b
     table.add_column("address")
     gateway = f"http://127.0.0.1:{env['HL_GATEWAY_PORT']}"
     table.add_row("gateway (public API)", f"{gateway}/api/v1   docs: {gateway}/docs")
-    for name in ("hazard", "enterprise", "reporting"):
-        table.add_row(f"{name} (internal)", f"http://127.0.0.1:{env[SERVICES[name].env_prefix + 'PORT']}")
+    for name in SERVICES:
+        if name != "gateway":
+            table.add_row(f"{name} (internal)", f"http://127.0.0.1:{env[SERVICES[name].env_prefix + 'PORT']}")
     table.add_row("nats-server (JetStream)", nats.url)
     table.add_row("data folder", str(data_dir))
     console.print(table)

@@ -19,6 +19,7 @@ class GatewaySettings(ServiceSettings):
     hazard_url: str = "http://127.0.0.1:8001"
     enterprise_url: str = "http://127.0.0.1:8002"
     reporting_url: str = "http://127.0.0.1:8003"
+    tips_url: str = "http://127.0.0.1:8004"
     # Provisioned as an admin key at start when set (the embedded stack passes HL_DEV_ADMIN_KEY).
     bootstrap_admin_key: str = ""
     upstream_timeout_s: float = 10.0
@@ -29,6 +30,9 @@ class GatewaySettings(ServiceSettings):
     # Per-client token bucket: a steady rate with room for bursts.
     rate_limit_per_s: float = Field(default=20.0, gt=0)
     rate_limit_burst: int = Field(default=60, ge=1)
+    # The public tip routes have no key: they are limited per client address instead, far tighter.
+    public_rate_limit_per_s: float = Field(default=0.2, gt=0)
+    public_rate_limit_burst: int = Field(default=10, ge=1)
 
     # Idempotency-Key records live this long; a claim unfinished after `in_flight_s` is abandoned.
     idempotency_ttl_s: int = Field(default=86_400, ge=60)
@@ -67,4 +71,9 @@ class GatewaySettings(ServiceSettings):
 
     @property
     def upstreams(self) -> dict[str, str]:
-        return {"hazard": self.hazard_url, "enterprise": self.enterprise_url, "reporting": self.reporting_url}
+        return {
+            "hazard": self.hazard_url,
+            "enterprise": self.enterprise_url,
+            "reporting": self.reporting_url,
+            "tips": self.tips_url,
+        }

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
-from hl_gateway.entrypoints.routes import catalogues, enterprises, events, hazards, keys, reports
+from hl_gateway.entrypoints.routes import catalogues, enterprises, events, hazards, keys, reports, tips
 from hl_gateway.settings import GatewaySettings
 from hl_platform.http import create_service_app
 from hl_platform.problems import problem
@@ -34,6 +34,10 @@ apps and other bureaus.
   so after a 5xx the same key may be retried.
 * **Rate limits**: {settings.rate_limit_per_s:g} requests per second per client, bursts of up to
   {settings.rate_limit_burst}; beyond that 429 with `Retry-After`.
+* **Tip-offs (有奖举报)**: `/api/v1/public/tips` needs no key: a tip is filed, followed and its
+  reward claimed with its tracking number and the secret shown once (header `Tip-Secret`); these
+  routes are limited to {settings.public_rate_limit_per_s:g} requests per second per client address,
+  bursts of {settings.public_rate_limit_burst}. Officers handle tips under `/api/v1/tips`.
 * **Concurrency**: writes to a hazard accept `If-Match: <version>` (its `ETag`); a stale one is 412.
 * **Errors** are RFC 9457 `application/problem+json`; a service that is down is 503 (`Retry-After`),
   one that is too slow 504.
@@ -42,7 +46,7 @@ apps and other bureaus.
 
 def public_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1")
-    for module in (enterprises, hazards, reports, events, keys, catalogues):
+    for module in (enterprises, hazards, reports, events, keys, catalogues, tips):
         api.include_router(module.router)
     return api
 
