@@ -43,14 +43,16 @@ from hl_tips.application.views import officer_view
 from hl_tips.domain.duplicates import Candidate, normalize
 from hl_tips.domain.model import Tip
 
-SERVICE = "tips"
+# The events' `source` names their context (`/hazard-ledger/tip`), as every context's does: consumers
+# check that a context's events come from its own source, on its own stream.
+SOURCE = "tip"
 _UPDATED_ON_SAVE = ("version", "status", "reward_status", "overdue", "overdue_deadline", "view")
 
 
 class SqlTips:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
-        self.repository: Repository[Tip] = Repository(Tip, SERVICE, EventStore())
+        self.repository: Repository[Tip] = Repository(Tip, SOURCE, EventStore())
 
     async def get(self, tip_id: str) -> Tip | None:
         return await self.repository.get(self.conn, tip_id)
