@@ -128,39 +128,55 @@ class Intake:
         async with self.deps.uow(write=False) as uow:
             return public_view(await self._tip(uow, credential.tip_id))
 
-    async def add_photo(self, number: str, secret: str, data: bytes) -> TipStatusPublic:
+    async def add_photo(self, number: str, secret: str, data: bytes, once: Once | None = None) -> TipStatusPublic:
         """Store the cleaned photo's bytes, then record it (an unrecorded object is an orphan, never reachable)."""
         photo = clean_photo(data)
         credential = await self._check(number, secret)
         digest = hashlib.sha256(photo.data).hexdigest()
         await self.deps.photos.put(digest, photo.data, photo.content_type)
         cmd = AddPhoto(photo_id=new_id(), sha256=digest, size_bytes=len(photo.data), content_type=photo.content_type)
-        return await self._as_tipster(credential, lambda tip, now: tip.add_photo(cmd, Principal.tipster(), now))
+        return await self._as_tipster(credential, lambda tip, now: tip.add_photo(cmd, Principal.tipster(), now), once)
 
-    async def claim(self, number: str, secret: str) -> TipStatusPublic:
+    async def claim(self, number: str, secret: str, once: Once | None = None) -> TipStatusPublic:
         credential = await self._check(number, secret)
-        return await self._as_tipster(credential, lambda tip, now: tip.claim_reward(Principal.tipster(), now))
+        return await self._as_tipster(credential, lambda tip, now: tip.claim_reward(Principal.tipster(), now), once)
 
-    async def erase(self, number: str, secret: str) -> TipStatusPublic:
+    async def erase(self, number: str, secret: str, once: Once | None = None) -> TipStatusPublic:
         """The tipster's own erasure: the key is destroyed with the event, in one transaction."""
         credential = await self._check(number, secret)
         erase = EraseIdentity(requested_by="tipster")
-        return await self._as_tipster(
-            credential, lambda tip, now: tip.erase_identity(erase, Principal.tipster(), now), shred=True
-        )
+
+        def act(tip: Tip, now: datetime) -> None:
+            tip.erase_identity(erase, Principal.tipster(), now)
+
+        return await self._as_tipster(credential, act, once, shred=True)
 
     async def _as_tipster(
-        self, credential: Credential, act: Callable[[Tip, datetime], object], shred: bool = False
+        self, credential: Credential, act: Callable[[Tip, datetime], object], once: Once | None, shred: bool = False
+    ) -> TipStatusPublic:
+        for _ in range(3):
+            try:
+                return await self._once_as_tipster(credential, act, once, shred)
+            except DuplicateRequest:
+                continue
+        raise RuntimeError("the same Idempotency-Key kept racing")
+
+    async def _once_as_tipster(
+        self, credential: Credential, act: Callable[[Tip, datetime], object], once: Once | None, shred: bool
     ) -> TipStatusPublic:
         now = self.deps.clock()
         async with self.deps.uow() as uow:
+            if (record := await replayed(uow, once, now)) is not None:
+                return TipStatusPublic.model_validate(record.response)
             tip = await self._tip(uow, credential.tip_id)
             act(tip, now)
             if shred:
                 await uow.vault.shred(tip.id)
             await uow.tips.save(tip)
+            view = public_view(tip)
+            await remember(uow, once, tip.id, view.model_dump(mode="json"), now, self.deps.idempotency_ttl)
         self.deps.on_commit()
-        return public_view(tip)
+        return view
 
     async def _check(self, number: str, secret: str) -> Credential:
         async with self.deps.uow(write=False) as uow:

@@ -53,18 +53,24 @@ async def tip_status(number: Number, secret: Secret, service: ServiceDep) -> Tip
 
 
 @router.post("/{number}/photos", status_code=201, summary="Add a photo (JPEG or PNG)")
-async def add_photo(number: Number, secret: Secret, request: Request, service: ServiceDep) -> TipStatusPublic:
+async def add_photo(
+    number: Number, secret: Secret, request: Request, service: ServiceDep, idempotency_key: IdempotencyKey = None
+) -> TipStatusPublic:
     """The raw image as the body; its metadata (EXIF, GPS) is removed before it is stored."""
-    data = await request.body()
-    return await service.intake.add_photo(number, secret, data)
+    once = await once_for(PUBLIC_CLIENT, request, idempotency_key)
+    return await service.intake.add_photo(number, secret, await request.body(), once)
 
 
 @router.post("/{number}/reward-claim", summary="Claim the approved reward (申领奖励)")
-async def claim_reward(number: Number, secret: Secret, service: ServiceDep) -> TipStatusPublic:
-    return await service.intake.claim(number, secret)
+async def claim_reward(
+    number: Number, secret: Secret, request: Request, service: ServiceDep, idempotency_key: IdempotencyKey = None
+) -> TipStatusPublic:
+    return await service.intake.claim(number, secret, await once_for(PUBLIC_CLIENT, request, idempotency_key))
 
 
 @router.post("/{number}/identity-erasure", summary="Erase my identity from the tip")
-async def erase_identity(number: Number, secret: Secret, service: ServiceDep) -> TipStatusPublic:
+async def erase_identity(
+    number: Number, secret: Secret, request: Request, service: ServiceDep, idempotency_key: IdempotencyKey = None
+) -> TipStatusPublic:
     """The key of the sealed identity is destroyed: nobody can read it again; the tip's history stays."""
-    return await service.intake.erase(number, secret)
+    return await service.intake.erase(number, secret, await once_for(PUBLIC_CLIENT, request, idempotency_key))

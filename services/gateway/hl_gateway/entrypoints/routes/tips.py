@@ -141,10 +141,12 @@ async def tip_status(number: Number, secret: Secret, gateway: GatewayDep) -> Res
     openapi_extra=IMAGE_BODY,
     summary="Add a photo to a tip",
 )
-async def add_photo(number: Number, secret: Secret, request: Request, gateway: GatewayDep) -> Response:
+async def add_photo(
+    number: Number, secret: Secret, request: Request, gateway: GatewayDep, idempotency_key: IdempotencyKey = None
+) -> Response:
     """A JPEG or PNG as the body; its type is read from the bytes and its metadata removed."""
-    data = await request.body()
-    return await _send(gateway, PUBLIC, "POST", _public(number, "photos"), body=data, headers=_headers(secret=secret))
+    headers = _headers(secret=secret, key=idempotency_key)
+    return await _send(gateway, PUBLIC, "POST", _public(number, "photos"), body=await request.body(), headers=headers)
 
 
 @router.post(
@@ -155,9 +157,12 @@ async def add_photo(number: Number, secret: Secret, request: Request, gateway: G
     dependencies=[PublicLimited],
     summary="Claim the approved reward (申领奖励)",
 )
-async def claim_reward(number: Number, secret: Secret, gateway: GatewayDep) -> Response:
+async def claim_reward(
+    number: Number, secret: Secret, gateway: GatewayDep, idempotency_key: IdempotencyKey = None
+) -> Response:
     """With the number and the secret; an anonymous tip's reward is paid only against this claim."""
-    return await _send(gateway, PUBLIC, "POST", _public(number, "reward-claim"), headers=_headers(secret=secret))
+    headers = _headers(secret=secret, key=idempotency_key)
+    return await _send(gateway, PUBLIC, "POST", _public(number, "reward-claim"), headers=headers)
 
 
 @router.post(
@@ -168,9 +173,12 @@ async def claim_reward(number: Number, secret: Secret, gateway: GatewayDep) -> R
     dependencies=[PublicLimited],
     summary="Erase my identity from the tip",
 )
-async def erase_own_identity(number: Number, secret: Secret, gateway: GatewayDep) -> Response:
+async def erase_own_identity(
+    number: Number, secret: Secret, gateway: GatewayDep, idempotency_key: IdempotencyKey = None
+) -> Response:
     """Destroys the key of your sealed identity: nobody can read it again; the tip goes on."""
-    return await _send(gateway, PUBLIC, "POST", _public(number, "identity-erasure"), headers=_headers(secret=secret))
+    headers = _headers(secret=secret, key=idempotency_key)
+    return await _send(gateway, PUBLIC, "POST", _public(number, "identity-erasure"), headers=headers)
 
 
 # --- officers --------------------------------------------------------------------------------------
@@ -277,7 +285,7 @@ def _relayed(path: str, summary: str, doc: str, body_type: type[Any], operation:
     async def handler(
         tip_id: TipId,
         body: Any,
-        caller: Annotated[Caller, allowed(operation)],
+        caller: Caller,
         gateway: GatewayDep,
         idempotency_key: IdempotencyKey = None,
         if_match: IfMatch = None,
@@ -286,7 +294,9 @@ def _relayed(path: str, summary: str, doc: str, body_type: type[Any], operation:
         headers = _headers(key=idempotency_key, if_match=if_match)
         return await _send(gateway, caller, "POST", _tip(tip_id, path), body=content, headers=headers)
 
+    # Set here, not in the signature: with postponed annotations a closure's names cannot be resolved.
     handler.__annotations__["body"] = body_type
+    handler.__annotations__["caller"] = Annotated[Caller, allowed(operation)]
     handler.__name__ = path.replace("-", "_")
     handler.__doc__ = doc
     router.add_api_route(
