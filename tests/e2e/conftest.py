@@ -43,7 +43,7 @@ def _postgres_databases() -> Iterator[dict[str, str]]:
     admin = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
     names = {
         service: f"hl_e2e_{service}_{uuid.uuid4().hex[:8]}"
-        for service in ("hazard", "enterprise", "reporting", "gateway")
+        for service in ("hazard", "enterprise", "tips", "reporting", "gateway")
     }
     with psycopg.connect(admin, autocommit=True) as conn:
         for name in names.values():
