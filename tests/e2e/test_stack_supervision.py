@@ -68,7 +68,7 @@ def test_a_crashed_service_is_reported_and_stops_the_stack(tmp_path: Path) -> No
 def test_ctrl_c_stops_every_process(tmp_path: Path) -> None:
     process, _ = _start(tmp_path)
     children = _children(process.pid)
-    assert len(children) == 5, "nats-server and four services"
+    assert len(children) == 6, "nats-server and five services"
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 0 and "stopped." in output

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import jsonschema
 import nats
 import pytest
 from sqlalchemy import select
 
 from hl_contracts import CloudEvent
+from hl_contracts.schemas import event_schema
 from hl_platform.identity import Caller
 from hl_tips.adapters.tables import sealed_identities, tip_keys
 from tests.integration.tips.conftest import Tips
@@ -234,6 +236,8 @@ async def test_the_tips_stream_carries_the_facts_and_never_the_person(tips: Tips
     finally:
         await nc.close()
     assert [event.type for event in received] == ["tip.filed", "tip.taken_up", "tip.identity_viewed", "tip.verified"]
+    for event in received:  # the published contract: each data validates against its JSON Schema
+        jsonschema.validate(event.data, event_schema(event.type))
     assert received[0].regioncode == enterprise.region_code and received[0].data["uscc"] == enterprise.uscc
     raw = "".join(event.to_json().decode() for event in received)
     assert TIPSTER_NAME not in raw and TIPSTER_PHONE not in raw
