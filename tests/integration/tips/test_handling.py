@@ -4,6 +4,7 @@ links, rewards by rule with their inputs, duplicates that earn nothing, erasure,
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -242,3 +243,39 @@ async def test_the_tips_stream_carries_the_facts_and_never_the_person(tips: Tips
     raw = "".join(event.to_json().decode() for event in received)
     assert TIPSTER_NAME not in raw and TIPSTER_PHONE not in raw
     assert received[3].data["note"] == "已电话联系[已隐去]（[已隐去]）核实"
+
+
+async def test_two_replicas_scanning_at_once_record_overdue_exactly_once(tips: Tips) -> None:
+    """Each replica has its own database engine and lease holder; the version check decides any race."""
+    from hl_platform.db import Database
+    from hl_tips.adapters.master_key import load_master_key
+    from hl_tips.adapters.unit_of_work import SqlUnitOfWork
+    from hl_tips.application.overdue import OverdueWatch
+
+    for facts in ("消防通道被货物堵死", "锅炉工无证上岗", "粉尘车间未设除尘装置"):  # three facts, not duplicates
+        await _filed(tips, description=facts)
+    service = tips.app.state.tips
+    later = datetime.now(UTC) + timedelta(days=61)
+    replicas = []
+    master = load_master_key("", tips.settings.master_key_path, may_generate=False)  # shared by replicas
+    for _ in range(2):
+        db = Database(tips.settings.db_url)
+
+        def uow(*, write: bool = True, db: Database = db) -> SqlUnitOfWork:
+            return SqlUnitOfWork(db, master, write=write)
+
+        deps = replace(service.deps, uow=uow, clock=lambda: later)
+        replicas.append((db, OverdueWatch(deps, db, interval=3600)))
+    try:
+        counts = await asyncio.gather(*(watch.scan() for _, watch in replicas))
+        again = await asyncio.gather(*(watch.scan() for _, watch in replicas))
+    finally:
+        for db, _ in replicas:
+            await db.dispose()
+    assert sum(counts) == 3 and sum(again) == 0
+    history = [
+        entry["type"]
+        for item in (await tips.client.get("/tips", headers=headers_for(INSPECTOR))).json()["items"]
+        for entry in (await tips.client.get(f"/tips/{item['id']}/history", headers=headers_for(INSPECTOR))).json()
+    ]
+    assert history.count("tip.overdue") == 3
