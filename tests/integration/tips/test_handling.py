@@ -279,3 +279,37 @@ async def test_two_replicas_scanning_at_once_record_overdue_exactly_once(tips: T
         for entry in (await tips.client.get(f"/tips/{item['id']}/history", headers=headers_for(INSPECTOR))).json()
     ]
     assert history.count("tip.overdue") == 3
+
+
+async def test_a_sealed_identity_opens_only_under_its_own_tip_and_master_key(tips: Tips) -> None:
+    from sqlalchemy import update
+
+    from hl_tips.adapters.master_key import MasterKey, load_master_key
+    from hl_tips.adapters.vault import SqlVault, VaultError
+
+    first, _ = await _filed(tips, identity=True)
+    second, _ = await _filed(tips, identity=True, description="另一件事：仓库消防栓没水")
+    db = tips.app.state.runtime.db
+    master = load_master_key("", tips.settings.master_key_path, may_generate=False)
+    async with db.write() as conn:  # a sealed record moved onto another tip (tampering, or a bug)
+        row = (await conn.execute(select(sealed_identities).where(sealed_identities.c.tip_id == first))).one()
+        await conn.execute(
+            update(sealed_identities)
+            .where(sealed_identities.c.tip_id == second)
+            .values(nonce=row.nonce, ciphertext=row.ciphertext)
+        )
+    async with db.read() as conn:
+        assert (await SqlVault(conn, master).open(first)) is not None
+        with pytest.raises(VaultError):
+            await SqlVault(conn, master).open(second)
+        with pytest.raises(VaultError):
+            await SqlVault(conn, MasterKey(bytes(32))).open(first)  # another master key
+
+
+async def test_the_reward_rule_in_force_is_shown_as_data(tips: Tips) -> None:
+    rule = (
+        await tips.client.get("/tips/reward-rules", params={"region_code": "371002"}, headers=headers_for(INSPECTOR))
+    ).json()
+    assert rule["fine_share"] == "0.15" and rule["minimum_yuan"] == "3000" and rule["maximum_yuan"] == "300000"
+    assert rule["per_concealed_death_yuan"]["particularly_serious"] == "60000" and rule["general_hazard_yuan"] is None
+    assert rule["rule"].startswith("安全生产领域举报奖励办法") and rule["handling_days"] == 60
