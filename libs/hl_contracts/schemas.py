@@ -69,7 +69,9 @@ def asyncapi_document(registry: EventRegistry = REGISTRY) -> dict[str, Any]:
         "info": {
             "title": "Hazard Ledger events",
             "version": "1.0.0",
-            "description": "CloudEvents 1.0 (structured JSON) on NATS JetStream. Streams: HL_HAZARD, HL_ENTERPRISE.",
+            "description": (
+                "CloudEvents 1.0 (structured JSON) on NATS JetStream. Streams: HL_HAZARD, HL_ENTERPRISE, HL_TIPS."
+            ),
         },
         "defaultContentType": "application/cloudevents+json",
         "channels": channels,

@@ -65,6 +65,61 @@ class AttachmentStep(StrEnum):
     VOID = "void"  # 作废
 
 
+class TipCategory(StrEnum):
+    """What a tipster says the tip is about (举报类别)."""
+
+    HAZARD = "hazard"  # 事故隐患
+    ILLEGAL_ACT = "illegal_act"  # 安全生产非法违法行为
+    CONCEALED_ACCIDENT = "concealed_accident"  # 瞒报谎报事故
+
+
+class TipFinding(StrEnum):
+    """What a verified tip turned out to be (查实情况); it decides the reward rule."""
+
+    MAJOR_HAZARD = "major_hazard"  # 重大事故隐患
+    GENERAL_HAZARD = "general_hazard"  # 一般事故隐患
+    ILLEGAL_ACT = "illegal_act"  # 非法违法行为
+    CONCEALED_ACCIDENT = "concealed_accident"  # 瞒报谎报事故
+
+    @property
+    def hazard_level(self) -> HazardLevel | None:
+        """The level of the hazard this finding records, if it is a hazard."""
+        return {"major_hazard": HazardLevel.MAJOR, "general_hazard": HazardLevel.GENERAL}.get(self.value)
+
+
+class AccidentGrade(StrEnum):
+    """Accident grades (事故等级), lowest first."""
+
+    GENERAL = "general"  # 一般事故
+    LARGER = "larger"  # 较大事故
+    MAJOR = "major"  # 重大事故
+    PARTICULARLY_SERIOUS = "particularly_serious"  # 特别重大事故
+
+
+class TipStatus(StrEnum):
+    FILED = "filed"  # 已受理
+    HANDLING = "handling"  # 办理中
+    VERIFIED = "verified"  # 已查实
+    UNFOUNDED = "unfounded"  # 不予查实
+    DUPLICATE = "duplicate"  # 重复举报
+
+
+class RewardStatus(StrEnum):
+    COMPUTED = "computed"  # 已核定
+    APPROVED = "approved"  # 已审批
+    CLAIMED = "claimed"  # 已申领
+    PAID = "paid"  # 已发放
+
+
+class IdentityPurpose(StrEnum):
+    """Why the handler opens a tipster's identity (the only reasons the audit records)."""
+
+    CONTACT_FOR_DETAILS = "contact_for_details"  # 核实情况联系举报人
+    REWARD_PAYMENT = "reward_payment"  # 发放奖励
+    PROTECTION = "protection"  # 举报人保护
+    LEGAL_REQUEST = "legal_request"  # 依法调取
+
+
 INDUSTRIES: dict[str, str] = {
     "coal_mine": "煤矿",
     "non_coal_mine": "非煤矿山",

@@ -26,7 +26,7 @@ from hl_contracts.subjects import stream_subjects
 log = structlog.get_logger(__name__)
 
 # The public streams, one per writing context. Other bureaus read them.
-STREAMS = {"hazard": "HL_HAZARD", "enterprise": "HL_ENTERPRISE"}
+STREAMS = {"hazard": "HL_HAZARD", "enterprise": "HL_ENTERPRISE", "tip": "HL_TIPS"}
 # Relays retry with the same Nats-Msg-Id; the window must outlast an outage we want deduplicated.
 DUPLICATE_WINDOW_S = 600.0
 

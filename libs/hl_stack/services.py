@@ -1,4 +1,4 @@
-"""The services: how to build each one's app and its default port (the gateway last: it fronts the rest)."""
+"""The services: how to build each one's app and its default port (started in this order)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ SERVICES = {
     for info in (
         ServiceInfo("enterprise", 8002),
         ServiceInfo("hazard", 8001),
+        ServiceInfo("tips", 8004),  # before reporting, which reads its stream
         ServiceInfo("reporting", 8003),
         ServiceInfo("webhooks", 8006),
         ServiceInfo("gateway", 8000),

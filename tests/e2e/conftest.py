@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from hl_stack.nats_server import free_port
+from hl_stack.services import SERVICES
 from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +44,7 @@ def _postgres_databases() -> Iterator[dict[str, str]]:
     admin = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
     names = {
         service: f"hl_e2e_{service}_{uuid.uuid4().hex[:8]}"
-        for service in ("hazard", "enterprise", "reporting", "webhooks", "gateway")
+        for service in ("hazard", "enterprise", "tips", "reporting", "webhooks", "gateway")
     }
     with psycopg.connect(admin, autocommit=True) as conn:
         for name in names.values():
@@ -76,7 +77,8 @@ def _run_stack(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, st
     port, nats_port = free_port(), free_port()
     env = {**os.environ, "HL_PORT": str(port), "HL_NATS_PORT": str(nats_port), "HL_DEV_ADMIN_KEY": ADMIN_KEY}
     # Every port explicit: another stack on this machine may take a default one at any moment.
-    for variable in ("HL_HAZARD_PORT", "HL_ENTERPRISE_PORT", "HL_REPORTING_PORT", "HL_NATS_MONITOR_PORT"):
+    internal = [info.env_prefix + "PORT" for name, info in SERVICES.items() if name != "gateway"]
+    for variable in (*internal, "HL_NATS_MONITOR_PORT", "HL_GATEWAY_METRICS_PORT", "HL_S3_PORT"):
         env[variable] = str(free_port())
     env["HL_HAZARD_OVERDUE_SCAN_INTERVAL_S"] = "1"
     env["HL_WEBHOOKS_ALLOWED_NETWORKS"] = '["127.0.0.1/32"]'  # the tests' receivers listen there

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hl_stack.services import SERVICES
 from hl_stack.state import is_locked
 from tests.support.stack import UpProcess, alive, eventually, hl, ok, start_up
 from tests.support.uscc import random_uscc
@@ -99,7 +100,7 @@ def test_a_killed_nats_server_is_restarted_and_the_services_reconnect(up: UpProc
     os.kill(before, signal.SIGKILL)
     eventually(lambda: up.state().pids["nats-server"] != before, timeout=30)
     assert "nats-server exited with code -9" in up.output()
-    for service in ("hazard", "enterprise", "reporting", "gateway"):
+    for service in SERVICES:
         eventually(
             lambda service=service: ok(f"{up.internal(service) if service != 'gateway' else up.gateway}/readyz"),
             timeout=60,
@@ -115,9 +116,9 @@ def test_status_finds_the_ports_up_chose(up: UpProcess) -> None:
     env["COLUMNS"] = "200"  # the table's addresses in full
     answer = hl("status", "--data-dir", str(up.data_dir), env=env)
     assert answer.returncode == 0, answer.stdout + answer.stderr
-    for variable in ("HL_PORT", "HL_HAZARD_PORT", "HL_ENTERPRISE_PORT", "HL_REPORTING_PORT"):
+    for variable in ("HL_PORT", *(info.env_prefix + "PORT" for name, info in SERVICES.items() if name != "gateway")):
         assert f"http://127.0.0.1:{up.env[variable]}" in answer.stdout
-    assert answer.stdout.count("ready") == 4 and "not ready" not in answer.stdout
+    assert answer.stdout.count("ready") == len(SERVICES) and "not ready" not in answer.stdout
     by_variable = hl("status", env={**env, "HL_DATA_DIR": str(up.data_dir)})
     assert by_variable.returncode == 0, by_variable.stdout + by_variable.stderr
 

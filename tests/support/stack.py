@@ -20,18 +20,20 @@ from typing import Any
 
 import httpx
 
+from hl_stack.services import SERVICES
 from hl_stack.state import StackState, read_state
 from tests.support_nats import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_KEY = "hl_stack_tests_admin_key_0001"
+# Every port of the stack explicit: another stack on this machine may take a default one at any moment.
 PORT_VARIABLES = (
     "HL_PORT",
-    "HL_HAZARD_PORT",
-    "HL_ENTERPRISE_PORT",
-    "HL_REPORTING_PORT",
+    *(info.env_prefix + "PORT" for name, info in SERVICES.items() if name != "gateway"),
     "HL_NATS_PORT",
     "HL_NATS_MONITOR_PORT",
+    "HL_GATEWAY_METRICS_PORT",
+    "HL_S3_PORT",
 )
 
 

@@ -39,6 +39,7 @@ class Gateway:
     keys: ApiKeys
     authenticator: Authenticator
     limiter: RateLimiter
+    public_limiter: RateLimiter  # per client address, for the routes without a key (tips)
     guard: IdempotencyGuard
     feed: EventFeed
     metrics: MetricsListener | None = None
@@ -83,6 +84,7 @@ def build(settings: GatewaySettings, runtime: Runtime, transport: httpx.AsyncBas
         keys=keys,
         authenticator=Authenticator(keys, JwtVerifier(settings) if settings.jwt_issuer else None),
         limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+        public_limiter=RateLimiter(settings.public_rate_limit_per_s, settings.public_rate_limit_burst),
         guard=IdempotencyGuard(
             SqlIdempotencyStore(runtime.db),
             ttl=timedelta(seconds=settings.idempotency_ttl_s),

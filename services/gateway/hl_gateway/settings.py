@@ -20,6 +20,7 @@ class GatewaySettings(ServiceSettings):
     enterprise_url: str = "http://127.0.0.1:8002"
     reporting_url: str = "http://127.0.0.1:8003"
     webhooks_url: str = "http://127.0.0.1:8006"
+    tips_url: str = "http://127.0.0.1:8004"
     # Provisioned as an admin key at start when set (the embedded stack passes HL_DEV_ADMIN_KEY).
     bootstrap_admin_key: str = ""
     upstream_timeout_s: float = 10.0
@@ -38,6 +39,9 @@ class GatewaySettings(ServiceSettings):
     # Per-client token bucket: a steady rate with room for bursts.
     rate_limit_per_s: float = Field(default=20.0, gt=0)
     rate_limit_burst: int = Field(default=60, ge=1)
+    # The public tip routes have no key: they are limited per client address instead, far tighter.
+    public_rate_limit_per_s: float = Field(default=0.2, gt=0)
+    public_rate_limit_burst: int = Field(default=10, ge=1)
 
     # Idempotency-Key records live this long; a claim unfinished after `in_flight_s` is abandoned.
     idempotency_ttl_s: int = Field(default=86_400, ge=60)
@@ -81,4 +85,5 @@ class GatewaySettings(ServiceSettings):
             "enterprise": self.enterprise_url,
             "reporting": self.reporting_url,
             "webhooks": self.webhooks_url,
+            "tips": self.tips_url,
         }

@@ -146,6 +146,9 @@ def gateway_settings(tmp_path: Path, nats_url: str, hazard_url: str, **overrides
         "enterprise_url": f"http://127.0.0.1:{_closed_port()}",  # nobody listens: a service that is down
         "reporting_url": f"http://127.0.0.1:{_closed_port()}",
         "webhooks_url": f"http://127.0.0.1:{_closed_port()}",
+        "tips_url": f"http://127.0.0.1:{_closed_port()}",
+        "public_rate_limit_per_s": 10_000.0,
+        "public_rate_limit_burst": 10_000,
         "rate_limit_per_s": 10_000.0,
         "rate_limit_burst": 10_000,
         "upstream_timeout_s": 10.0,

@@ -85,7 +85,7 @@ async def test_hazard_ledger_filters_and_pages(db: Database) -> None:
 
 
 async def test_a_submission_freezes_the_figures_and_compare_shows_later_changes(db: Database) -> None:
-    section4 = {"party_government_study_sessions": 2, "report_rewards_wan": "1.5", "media_column_broadcast": True}
+    section4 = {"party_government_study_sessions": 2, "media_column_broadcast": True}
     async with db.write() as conn:
         submitted = await submit(
             conn,
@@ -99,7 +99,8 @@ async def test_a_submission_freezes_the_figures_and_compare_shows_later_changes(
             now=NOW,
         )
     assert submitted.signoff.filled_on == TODAY  # the Shanghai day of `now`
-    assert submitted.signoff.section4["report_rewards_wan"] == Decimal("1.5")
+    assert submitted.signoff.section4["party_government_study_sessions"] == 2
+    assert submitted.table.figures["report_rewards_wan"] == Decimal(0)  # row 5 is computed from the tips stream
     assert submitted.signoff.section4["technical_inspectors"] is None
     # a late, back-dated fix of H4 (dated 23 May, reported after the submission)
     late = HazardStream("hazard", "t-H4", "371003", "hazardous_chemicals")
@@ -172,8 +173,8 @@ async def test_the_dispatch_table_reads_buckets_never_hazards(db: Database) -> N
     finally:
         event.remove(db.reader.sync_engine, "before_cursor_execute", record)
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # the roll-up: the region, its children; then enforcement buckets, marks total, marks per child
-    assert len(queries) == 5
+    # the roll-up: the region, its children; then enforcement buckets, marks total, marks per child, tip rewards
+    assert len(queries) == 6
     assert sum("FROM hazard_totals" in query for query in queries) == 2
     assert not any("hazard_state" in query or "hazard_daily" in query for query in queries)
 

@@ -35,6 +35,11 @@ EXPECTED = {
     Op.MANAGE_WEBHOOKS: "apsib",
     Op.MANAGE_KEYS: "a",
     Op.READ_CATALOGUES: "apsieb",
+    Op.READ_TIPS: "asi",  # never an enterprise's (the one reported on), nor a machine's or a bureau's
+    Op.HANDLE_TIPS: "ai",
+    Op.READ_TIP_IDENTITY: "i",  # the handling officer only; the tips service checks it is the handler
+    Op.APPROVE_TIP_REWARDS: "as",
+    Op.PAY_TIP_REWARDS: "asi",
 }
 
 

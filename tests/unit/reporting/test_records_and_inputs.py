@@ -73,14 +73,14 @@ def test_a_record_follows_the_hazard() -> None:
 
 
 def test_section4_values_are_typed() -> None:
-    values = validate_section4({"technical_inspectors": 12, "report_rewards_wan": 0.3, "media_column_broadcast": False})
-    assert values["technical_inspectors"] == 12 and values["report_rewards_wan"] == Decimal("0.3")
+    values = validate_section4({"technical_inspectors": 12, "media_column_broadcast": False})
+    assert values["technical_inspectors"] == 12 and "report_rewards_wan" not in values
     assert values["media_column_broadcast"] is False and values["inspection_tours"] is None
     for bad in (
         {"technical_inspectors": True},
-        {"report_rewards_wan": -1},
-        {"report_rewards_wan": "NaN"},
-        {"report_rewards_wan": True},
+        {"technical_inspectors": -1},
+        {"report_rewards_wan": 0.3},  # row 5 is computed from the tips' paid rewards, never typed in
+        {"anonymous_report_rewards_wan": 0},
         {"x": 1},
     ):
         with pytest.raises(InvalidInput):

@@ -43,6 +43,11 @@ class Operation(StrEnum):
     MANAGE_WEBHOOKS = "subscribe webhooks"
     MANAGE_KEYS = "manage API keys"
     READ_CATALOGUES = "read the catalogues"
+    READ_TIPS = "read tips"
+    HANDLE_TIPS = "handle tips"
+    READ_TIP_IDENTITY = "read a tipster's identity"
+    APPROVE_TIP_REWARDS = "approve tip rewards"
+    PAY_TIP_REWARDS = "record tip reward payments"
 
 
 def _roles(names: str) -> frozenset[str]:
@@ -81,6 +86,12 @@ PERMISSIONS: Final[Mapping[Operation, frozenset[str]]] = {
     # identities and catalogues
     Operation.MANAGE_KEYS: _roles("admin"),
     Operation.READ_CATALOGUES: _roles("admin platform supervisor inspector enterprise bureau"),
+    # tips from the public (有奖举报): never an enterprise's, nor the platform's or a bureau's to read
+    Operation.READ_TIPS: _roles("admin supervisor inspector"),
+    Operation.HANDLE_TIPS: _roles("admin inspector"),
+    Operation.READ_TIP_IDENTITY: _roles("inspector"),
+    Operation.APPROVE_TIP_REWARDS: _roles("admin supervisor"),
+    Operation.PAY_TIP_REWARDS: _roles("admin supervisor inspector"),
 }
 
 

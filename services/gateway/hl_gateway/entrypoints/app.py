@@ -21,6 +21,7 @@ from hl_gateway.entrypoints.routes import (
     hazards,
     keys,
     reports,
+    tips,
     webhooks,
 )
 from hl_gateway.settings import GatewaySettings
@@ -49,6 +50,10 @@ apps and other bureaus.
   business times not in the future).
 * **Rate limits**: {settings.rate_limit_per_s:g} requests per second per client, bursts of up to
   {settings.rate_limit_burst}; beyond that 429 with `Retry-After`.
+* **Tip-offs (有奖举报)**: `/api/v1/public/tips` needs no key: a tip is filed, followed and its
+  reward claimed with its tracking number and the secret shown once (header `Tip-Secret`); these
+  routes are limited to {settings.public_rate_limit_per_s:g} requests per second per client address,
+  bursts of {settings.public_rate_limit_burst}. Officers handle tips under `/api/v1/tips`.
 * **Concurrency**: writes to a hazard accept `If-Match: <version>` (its `ETag`); a stale one is 412.
 * **Evidence** (佐证材料): files are uploaded as `multipart/form-data` to
   `/hazards/{{id}}/attachments` (at most {settings.attachment_max_body_bytes} bytes a request; each kind
@@ -61,7 +66,7 @@ apps and other bureaus.
 
 def public_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
-    for module in (enterprises, hazards, attachments, reports, evaluations, events, keys, catalogues, webhooks):
+    for module in (enterprises, hazards, attachments, reports, evaluations, events, keys, catalogues, webhooks, tips):
         api.include_router(module.router)
     return api
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_reporting.adapters.hazard_totals import read_totals, serves
 from hl_reporting.adapters.tables import enforcement_daily, enterprise_marks, hazard_daily
+from hl_reporting.adapters.tip_rewards import reward_sums
 from hl_reporting.domain.figures import Sums
 
 
@@ -71,6 +72,10 @@ async def read_sums(conn: AsyncConnection, scope: Scope) -> ScopeSums:
         await _hazard_sums(conn, scope, result)
     await _enforcement_sums(conn, scope, result)
     await _mark_counts(conn, scope, result)
+    total, by_child = await reward_sums(conn, scope.region_code, scope.since, scope.cutoff, scope.child_length)
+    result.total.rewards = total
+    for code, sums in by_child.items():
+        result.child(code).rewards = sums
     return result
 
 

@@ -169,7 +169,26 @@ report_submissions = Table(
     UniqueConstraint("period", "region_code", "industry", name="uq_report_submissions_scope"),
 )
 
-READ_MODELS = (hazard_daily, hazard_totals, enforcement_daily, enterprise_marks, enterprise_names, hazard_state)
+# Section 四 row 5 (举报奖励, 其中匿名举报查实奖励): tip rewards paid per region, day and anonymity, in fen
+# (see adapters/tip_rewards.py).
+tip_reward_daily = Table(
+    "tip_reward_daily",
+    metadata,
+    Column("region_code", Code, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("anonymous", Boolean, primary_key=True),
+    Column("amount_fen", BigInteger, nullable=False),
+)
+
+READ_MODELS = (
+    hazard_daily,
+    hazard_totals,
+    enforcement_daily,
+    enterprise_marks,
+    enterprise_names,
+    hazard_state,
+    tip_reward_daily,
+)
 
 # One row (id 1) in the reporting service's own database: which generation serves reads. Absent:
 # generation 0, the service's own database. See application/generations.py.

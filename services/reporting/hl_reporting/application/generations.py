@@ -34,6 +34,7 @@ from hl_reporting.adapters.projection import (
     HazardProjection,
 )
 from hl_reporting.adapters.tables import projection_generation, report_submissions
+from hl_reporting.adapters.tip_rewards import TIPS_SPEC, TipRewardProjection
 
 log = structlog.get_logger(__name__)
 Progress = Callable[[str, int, int | None], None]
@@ -52,12 +53,16 @@ class Generation:
     def specs(self) -> list[ConsumerSpec]:
         return [
             ConsumerSpec(stream=spec.stream, durable=self.durable(spec.durable))
-            for spec in (HAZARD_SPEC, ENTERPRISE_SPEC)
+            for spec in (HAZARD_SPEC, ENTERPRISE_SPEC, TIPS_SPEC)
         ]
 
     def subscriptions(self) -> list[Subscription]:
-        hazard, enterprise = self.specs()
-        return [Subscription(hazard, HazardProjection()), Subscription(enterprise, EnterpriseProjection())]
+        hazard, enterprise, tips = self.specs()
+        return [
+            Subscription(hazard, HazardProjection()),
+            Subscription(enterprise, EnterpriseProjection()),
+            Subscription(tips, TipRewardProjection()),
+        ]
 
 
 async def active_generation(base: Database) -> Generation:

@@ -24,7 +24,7 @@ from hl_reporting.adapters.tables import report_submissions
 from hl_reporting.application.queries import dispatch_table
 from hl_reporting.application.regions import RegionTree
 from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY, business_day
-from hl_reporting.domain.dispatch_table import COMPUTED_FIGURES, MANUAL_FIGURES, Figure, Kind
+from hl_reporting.domain.dispatch_table import COMPUTED_FIGURES, FROM_TIPS, MANUAL_FIGURES, Figure, Kind
 from hl_reporting.domain.report import (
     DispatchTable,
     FigureValue,
@@ -155,6 +155,8 @@ def validate_section4(raw: Mapping[str, Any]) -> dict[str, FigureValue]:
     """Section 四 as typed values; a missing figure is left blank (None)."""
     known = {figure.key: figure for figure in MANUAL_FIGURES}
     for key in raw:
+        if key in FROM_TIPS:
+            raise InvalidInput(f"section4.{key}", "is computed from the tips' paid rewards, not entered")
         if key not in known:
             raise InvalidInput(f"section4.{key}", "is not a figure of section 四")
     return {key: _manual_value(figure, raw.get(key)) for key, figure in known.items()}

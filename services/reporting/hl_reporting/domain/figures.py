@@ -50,6 +50,7 @@ class Sums:
     hazards: HazardSums = field(default_factory=HazardSums)
     enforcement: dict[str, int] = field(default_factory=dict)
     marks: dict[str, int] = field(default_factory=dict)
+    rewards: dict[str, int] = field(default_factory=dict)  # tip rewards paid, fen (section 四 row 5)
 
 
 def rate(part: int, whole: int) -> Decimal | None:
@@ -83,6 +84,8 @@ def compute_figures(sums: Sums) -> dict[str, FigureValue]:
         "overdue": h.total(OVERDUE),
         "funds_committed_wan": wan(h.total(FUNDS)),
         "administrative_penalty_amount_wan": wan(sums.enforcement.get(PENALTY_AMOUNT_FEN, 0)),
+        "report_rewards_wan": wan(sums.rewards.get("report_rewards_fen", 0)),
+        "anonymous_report_rewards_wan": wan(sums.rewards.get("anonymous_report_rewards_fen", 0)),
     }
     for listing in ListingLevel:
         values[f"listed_{listing.value}"] = h.total(LISTED, listing=listing.value)
