@@ -116,6 +116,13 @@ EOF
 
 exists() { [[ -z "${HL_STACK_REBUILD:-}" ]] && podman image exists "$1"; }
 
+host_ca_bundle() { # the CA bundle this machine's pip trusts (its config, else the system's)
+  local bundle
+  bundle=$(pip config get global.cert 2>/dev/null || true)
+  [[ -f "$bundle" ]] || bundle=/etc/ssl/certs/ca-certificates.crt
+  readlink -f "$bundle"
+}
+
 pip_conf() { # pip inside a build: this machine's indexes and CA bundle, mounted, never copied in
   local conf="$STATE/pip.conf" index extra
   index=$(pip config get global.index-url 2>/dev/null || true)
@@ -124,7 +131,7 @@ pip_conf() { # pip inside a build: this machine's indexes and CA bundle, mounted
     echo "[global]"
     [[ -n "$index" ]] && echo "index-url = $index"
     [[ -n "${extra// /}" ]] && echo "extra-index-url = $extra"
-    echo "cert = /etc/ssl/certs/ca-certificates.crt"
+    echo "cert = /run/hl-build/ca-certificates.crt"
     echo "default-timeout = 180"
   } > "$conf"
   echo "$conf"
@@ -157,7 +164,7 @@ build() { # name image context containerfile [build args…]
   say "$name image $image: building"
   timeout 1200 podman build --format docker --label "$LABEL" --layers \
     --build-arg "BASE_IMAGE=$(base_image)" "$@" \
-    -v /etc/ssl/certs:/etc/ssl/certs:ro -v "$pip:/etc/pip.conf:ro" \
+    -v "$(host_ca_bundle):/run/hl-build/ca-certificates.crt:ro" -v "$pip:/etc/pip.conf:ro" \
     -f "$file" -t "$image" "$context" > "$STATE/build-$name.log" 2>&1 \
     || { tail -30 "$STATE/build-$name.log" >&2; die "$name image failed (log: $STATE/build-$name.log)"; }
   say "$name image $image: built in $(($(now) - start)) s"
