@@ -65,6 +65,7 @@ can_run() {
     echo "podman cannot run here: ${out##*$'\n'}"
     return 3
   fi
+  remember_forwarding
   # The proof is a container that runs: from the base image (built now if need be, it is the first
   # step of `images` anyway).
   mkdir -p "$STATE"
@@ -180,7 +181,7 @@ forget_old_images() { # keep one tag per image name: the current one
 }
 
 images() {
-  mkdir -p "$STATE"
+  remember_forwarding
   local start
   start=$(now)
   build_base
@@ -270,8 +271,9 @@ with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/readyz", timeout=5)
 PY
 }
 
-remember_forwarding() { # netavark turns IPv4 forwarding on for its bridge: `down` puts it back
-  [[ -f "$STATE/$PROJECT.ip_forward" ]] || cat /proc/sys/net/ipv4/ip_forward > "$STATE/$PROJECT.ip_forward"
+remember_forwarding() { # netavark turns IPv4 forwarding on for its bridges (builds too): `down` puts it back
+  mkdir -p "$STATE"
+  [[ -f "$STATE/ip_forward.before" ]] || cat /proc/sys/net/ipv4/ip_forward > "$STATE/ip_forward.before"
 }
 
 phase() { # name, function…: run a phase and print how long it took
@@ -287,7 +289,6 @@ up() {
   local start
   start=$(now)
   images
-  remember_forwarding
   phase "nats ×3 and postgres healthy" start_backbone
   phase "migrations done" start_migrations
   phase "hazard, enterprise, reporting ×2 healthy" start_internal
@@ -295,16 +296,70 @@ up() {
   say "stack $PROJECT up in $(($(now) - start)) s"
 }
 
+wanted_image() { # service → the image its containers must run
+  case "$1" in
+    nats-*) nats_image ;;
+    postgres) postgres_image ;;
+    *) app_image ;;
+  esac
+}
+
+drop_stale() { # services…: remove their containers that run another image than this tree's
+  local service container image
+  for service in "$@"; do
+    image=$(wanted_image "$service")
+    for container in $(containers_of "$service"); do
+      if [[ $(podman inspect -f '{{.ImageName}}' "$container") != "$image" ]]; then
+        say "$container runs an outdated image: replaced"
+        podman rm -f -t 10 "$container" >/dev/null
+      fi
+    done
+  done
+}
+
+all_healthy() { # services…: every container there, running and passing its check
+  local service container names
+  for service in "$@"; do
+    names=$(containers_of "$service")
+    [[ -n "$names" ]] || return 1
+    for container in $names; do healthy "$container" >/dev/null 2>&1 || return 1; done
+  done
+}
+
+all_migrated() {
+  local service container
+  for service in "${MIGRATIONS[@]}"; do
+    container=$(containers_of "$service")
+    [[ -n "$container" ]] && migrated "$container" || return 1
+  done
+}
+
 start_backbone() {
+  drop_stale "${NATS_NODES[@]}" postgres
+  if all_healthy "${NATS_NODES[@]}" postgres && cluster_formed >/dev/null 2>&1; then return; fi
   compose up -d --no-deps "${NATS_NODES[@]}" postgres
   wait_healthy "${NATS_NODES[@]}" postgres
   wait_for "JetStream cluster formed" cluster_formed || die "the NATS cluster did not form"
 }
-start_migrations() { compose up -d --no-deps "${MIGRATIONS[@]}"; wait_migrated; }
-start_internal() { compose up -d --no-deps "${INTERNAL[@]}"; wait_healthy "${INTERNAL[@]}"; }
+start_migrations() {
+  drop_stale "${MIGRATIONS[@]}"
+  if all_migrated >/dev/null 2>&1; then return; fi
+  podman rm -f $(for s in "${MIGRATIONS[@]}"; do containers_of "$s"; done) >/dev/null 2>&1 || true
+  compose up -d --no-deps "${MIGRATIONS[@]}"
+  wait_migrated
+}
+start_internal() {
+  drop_stale "${INTERNAL[@]}"
+  if all_healthy "${INTERNAL[@]}"; then return; fi
+  compose up -d --no-deps "${INTERNAL[@]}"
+  wait_healthy "${INTERNAL[@]}"
+}
 start_gateway() {
-  compose up -d --no-deps gateway
-  wait_healthy gateway
+  drop_stale gateway
+  if ! all_healthy gateway; then
+    compose up -d --no-deps gateway
+    wait_healthy gateway
+  fi
   wait_for "gateway /readyz" gateway_ready || die "the gateway is not ready"
 }
 
@@ -332,11 +387,9 @@ down() {
     podman network exists "$network" && timeout 60 podman network rm -f "$network" >/dev/null
   done
   # netavark removes its firewall rules with the network; IPv4 forwarding it leaves on.
-  if [[ -f "$STATE/$PROJECT.ip_forward" ]]; then
-    if [[ -z "$(podman ps -q)" ]]; then
-      cat "$STATE/$PROJECT.ip_forward" > /proc/sys/net/ipv4/ip_forward
-    fi
-    rm -f "$STATE/$PROJECT.ip_forward"
+  if [[ -f "$STATE/ip_forward.before" && -z "$(podman ps -q)" ]]; then
+    cat "$STATE/ip_forward.before" > /proc/sys/net/ipv4/ip_forward
+    rm -f "$STATE/ip_forward.before"
   fi
   say "stack $PROJECT down in $(($(now) - start)) s"
 }

@@ -18,7 +18,6 @@ STACK_SH = ROOT / "deploy" / "podman" / "stack.sh"
 ENV = {**os.environ, "CONTAINERS_CONF": str(ROOT / "deploy" / "podman" / "containers.conf")}
 
 
-
 def compose_default(variable: str) -> str:
     """The development default docker-compose.yml gives a variable (`${VAR:-default}`): the
     passwords the stack runs with here, read from the compose file rather than copied."""
@@ -146,7 +145,7 @@ class Stack:
         )  # fmt: skip
         keys = re.findall(r"^(hl_\S+)$", out, re.MULTILINE)
         assert keys, f"no key in the CLI's answer: {out}"
-        return keys[-1]
+        return str(keys[-1])
 
 
 def parse_timings(log: str) -> dict[str, float]:
@@ -162,7 +161,7 @@ def parse_timings(log: str) -> dict[str, float]:
             name = re.search(r"\] (\w+) image", line)
             assert name is not None
             timings[f"build {name.group(1)}"] = 0.0
-        phase = re.search(r"\] ([^:\]]+): (\d+) s$", line)
+        phase = re.search(r"\] ([^\]]+?): (\d+) s$", line)
         if phase and "image" not in phase.group(1):
             timings[phase.group(1)] = float(phase.group(2))
         total = re.search(r"\] (images ready|stack \S+ up) in (\d+) s", line)
