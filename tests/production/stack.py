@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ def compose_default(variable: str) -> str:
     return found.group(1)
 
 
+SERVICES = ("nats-1", "nats-2", "nats-3", "postgres", "hazard", "enterprise", "reporting", "gateway")
 NATS_USERS = {"hl-admin": "HL_NATS_ADMIN_PASSWORD", "bureau-weihai": "HL_NATS_BUREAU_WEIHAI_PASSWORD"}
 
 
@@ -71,6 +73,21 @@ class Stack:
 
     def container(self, service: str, replica: int = 1) -> str:
         return f"{self.project}_{service}_{replica}"
+
+    def ready(self) -> bool:
+        """Every long-running container up and the gateway ready: one `podman ps` and one request
+        (the full check, every healthcheck run, is `stack.sh check`)."""
+        listed = run(
+            "podman", "ps", "--filter", f"label=io.podman.compose.project={self.project}", "--format", "{{.Names}}",
+        ).stdout.split()  # fmt: skip
+        wanted = {self.container(s) for s in SERVICES} | {self.container("reporting", 2)}
+        if not wanted <= set(listed):
+            return False
+        try:
+            with urllib.request.urlopen(f"{self.gateway_url}/readyz", timeout=10) as answer:
+                return bool(answer.status == 200)
+        except OSError:
+            return False
 
     def running(self, container: str) -> bool:
         state = run("podman", "inspect", "-f", "{{.State.Running}}", container, check=False).stdout.strip()
