@@ -290,6 +290,7 @@ phase() { # name, function…: run a phase and print how long it took
 
 up() {
   mkdir -p "$STATE"
+  : > "$STATE/compose.log"  # podman-compose's output of this run (read it when a phase fails)
   local start
   start=$(now)
   images
