@@ -41,10 +41,14 @@ def test_each_service_durable_is_its_users() -> None:
     assert (ENTERPRISE_REPLICA.stream, ENTERPRISE_REPLICA.durable) in USERS["hazard"].durables
 
 
+OWN_CONTEXT = {"hazard": "hazard", "enterprise": "enterprise", "tips": "tip"}  # the writing services
+
+
 def test_a_service_publishes_only_its_own_events() -> None:
+    assert set(OWN_CONTEXT.values()) == set(STREAMS)
     for name, user in USERS.items():
         events = [subject for subject in user.publish_allow() if subject.startswith("hl.v1.")]
-        assert events == ([f"hl.v1.{name}.>"] if name in STREAMS else [])
+        assert events == ([f"hl.v1.{OWN_CONTEXT[name]}.>"] if name in OWN_CONTEXT else [])
 
 
 def test_every_user_subscribes_only_to_its_own_inbox() -> None:
@@ -63,6 +67,7 @@ def test_a_bureau_may_create_consumers_only_within_its_region(region: str, hazar
     assert creates == [
         f"$JS.API.CONSUMER.CREATE.HL_HAZARD.bureau-weihai.{hazard_filter}",
         f"$JS.API.CONSUMER.CREATE.HL_ENTERPRISE.bureau-weihai.{bureau.region_filter('enterprise')}",
+        f"$JS.API.CONSUMER.CREATE.HL_TIPS.bureau-weihai.{bureau.region_filter('tip')}",
     ]
     assert not [s for s in bureau.nats_user().publish_allow() if s.startswith("hl.v1.") or "STREAM" in s]
 
