@@ -13,6 +13,10 @@ from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, Lis
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
+DECIDED = (
+    "when it was decided (business time, RFC 3339 with offset; not in the future, not before found_at); "
+    "default: now"
+)
 
 
 class HazardCreate(Request):
@@ -39,6 +43,7 @@ class PlanSet(Request):
     funds_yuan: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
     deadline: date
     emergency_plan: Text
+    decided_at: AwareDatetime | None = Field(default=None, description=DECIDED)
 
 
 class RectificationReport(Request):
@@ -73,6 +78,7 @@ class DeadlineExtensionCreate(Request):
     new_deadline: date
     reason: Text
     approved_by: Name
+    approved_at: AwareDatetime | None = Field(default=None, description=DECIDED.replace("decided", "approved"))
 
 
 class ReclassificationCreate(Request):
@@ -80,10 +86,12 @@ class ReclassificationCreate(Request):
     reason: Text
     standard_clause: str | None = Field(default=None, max_length=500)
     production_halt: ProductionHalt | None = None
+    decided_at: AwareDatetime | None = Field(default=None, description=DECIDED)
 
 
 class VoidCreate(Request):
     reason: Text
+    decided_at: AwareDatetime | None = Field(default=None, description=DECIDED)
 
 
 class PlanPublic(BaseModel):

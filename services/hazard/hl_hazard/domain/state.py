@@ -209,8 +209,11 @@ class HazardState(Aggregate):
         self.status = HazardStatus.RECTIFYING
 
     def when_escalated(self, data: HazardEscalated) -> None:
+        # The listing authority's deadline is the one in force from now on (rule 7: the most
+        # recent deadline decision governs overdue, here and in the reports alike).
         self.listing = data
         self.listings.append(data)
+        self.deadline = data.deadline
 
     def when_delisted(self, data: HazardDelisted) -> None:
         self.listing = None
