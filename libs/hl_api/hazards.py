@@ -14,8 +14,7 @@ from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, Lis
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 DECIDED = (
-    "when it was decided (business time, RFC 3339 with offset; not in the future, not before found_at); "
-    "default: now"
+    "when it was decided (business time, RFC 3339 with offset; not in the future, not before found_at); default: now"
 )
 
 

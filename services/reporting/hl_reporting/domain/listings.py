@@ -50,3 +50,4 @@ class LedgerItem:
     listing_level: str | None
     overdue_recorded: bool
     version: int
+    overdue: bool = False  # by the rule, as of the ledger's day (`hazard_timeline.is_overdue`)

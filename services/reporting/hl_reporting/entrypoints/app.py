@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from hl_platform.http import create_service_app
 from hl_platform.runtime import Runtime
 from hl_reporting.application.generations import GenerationWatch
-from hl_reporting.entrypoints.http import router
+from hl_reporting.entrypoints import http, list_routes, submission_routes
 from hl_reporting.settings import ReportingSettings
 
 
@@ -22,4 +22,9 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     watch = GenerationWatch(runtime, interval=settings.generation_check_interval_s)
     runtime.prepare = watch.prepare
     runtime.background.append(watch.run)
-    return create_service_app(runtime, [router], title="Hazard Ledger — reporting service", description=__doc__ or "")
+    return create_service_app(
+        runtime,
+        [http.router, submission_routes.router, list_routes.router],
+        title="Hazard Ledger — reporting service",
+        description=__doc__ or "",
+    )
