@@ -116,7 +116,7 @@ class HazardProjection:
             moved = difference(steps.get(event.subject, {}), after)
             steps[event.subject] = after
             if moved:
-                batch.add(_change(record, event, moved))
+                batch.add(change_of(record, event, moved))
                 for key, delta in moved.items():
                     daily[key] += delta
         await add_deltas(conn, hazard_daily, _BUCKET_COLUMNS, {key: delta for key, delta in daily.items() if delta})
@@ -137,7 +137,8 @@ class HazardProjection:
         return record
 
 
-def _change(record: HazardRecord, event: CloudEvent, moved: dict[BucketKey, int]) -> Change:
+def change_of(record: HazardRecord, event: CloudEvent, moved: dict[BucketKey, int]) -> Change:
+    """What one event changed in its hazard's steps, dated by its business and recorded times."""
     last = record.facts[-1]
     own = last.version == event.sequence
     known = max(event.recordedtime, last.known) if last.known else event.recordedtime
