@@ -4,7 +4,8 @@ Phases (each one's failure nulls its figures with a reason; the others still run
   write      write_per_s, write_p99_ms, freshness_p99_ms on the embedded stack; write_baseline_per_s
   append     append_per_s vs append_peer_per_s
   replay     replay_per_s vs replay_baseline_per_s
-  reporting  report_p99_ms, supervision_p99_ms, report_hazards, reporting_rss_mb, rebuild_s
+  reporting  report_p99_ms, report_asof_p99_ms, report_custom_window_p99_ms, supervision_p99_ms,
+             report_hazards, reporting_rss_mb, rebuild_s
 Prints a table and writes bench/out/latest.json (with --profile: bench/out/profile.json and
 pyinstrument profiles under bench/out/profiles/, figures perturbed by the profilers).
 """
@@ -40,7 +41,14 @@ FIGURES = {
     "write": ("write_per_s", "write_p99_ms", "write_baseline_per_s", "freshness_p99_ms"),
     "append": ("append_per_s", "append_peer_per_s"),
     "replay": ("replay_per_s", "replay_baseline_per_s"),
-    "reporting": ("report_p99_ms", "supervision_p99_ms", "reporting_rss_mb", "rebuild_s"),
+    "reporting": (
+        "report_p99_ms",
+        "report_asof_p99_ms",
+        "report_custom_window_p99_ms",
+        "supervision_p99_ms",
+        "reporting_rss_mb",
+        "rebuild_s",
+    ),
 }
 console = Console(stderr=True)
 

@@ -1,10 +1,10 @@
 """Filling a reporting read model straight from hazard histories, without the consumer.
 
 For each hazard: the envelopes are parsed by the contract (`CloudEvent`, `.payload()`), followed by
-the reporting domain (`HazardRecord.found` / `.apply`), and its bucket contributions computed by
-`HazardRecord.contributions()`; the rows are those `HazardProjection` writes (`hazard_rows.values_of`),
-the buckets (daily and the `hazard_totals` roll-up) the sum of every hazard's contributions (the
-projection's per-event differences add up to exactly that), and `consumer_progress` records each
+the reporting domain (`HazardRecord.found` / `.apply`), event by event, and each event's difference
+to the hazard's steps kept with its recorded time (`projection.change_of`), exactly as
+`HazardProjection` does; the rows are those it writes (`hazard_rows.values_of`, the daily buckets,
+the roll-ups and the change log through `rollup_writes.Batch`), and `consumer_progress` records each
 hazard as applied by the live durable. Only the I/O differs: bulk inserts in large transactions,
 the rows computed by worker processes.
 `replay.py` checks the result is identical to what the real consumer builds from the same events.
@@ -31,20 +31,29 @@ def rows_for(seed: int, hazards: int, now: datetime, start: int, stop: int, cons
     from bench.datagen import HazardHistories
     from hl_contracts import CloudEvent
     from hl_reporting.adapters import hazard_rows
-    from hl_reporting.adapters.hazard_totals import TOTAL_COLUMNS, total_deltas
+    from hl_reporting.adapters.projection import change_of
+    from hl_reporting.adapters.rollup_writes import Batch
     from hl_reporting.domain.hazard_record import HazardRecord
+    from hl_reporting.domain.hazard_timeline import difference
 
     histories = HazardHistories(hazards, seed=seed, now=now, light=True)
     buckets: dict[tuple[Any, ...], int] = defaultdict(int)
     states, progress = [], []
     events = 0
+    batch = Batch()
     for chain in histories.by_hazard(start, stop):
         parsed = [CloudEvent.model_validate(item.envelope) for item in chain]
         first = parsed[0]
         record = HazardRecord.found(first, first.payload())  # type: ignore[arg-type]
-        for later in parsed[1:]:
-            record.apply(later, later.payload())
-        contributions = record.contributions()
+        contributions: dict[Any, int] = {}
+        for index, event_ in enumerate(parsed):
+            if index:
+                record.apply(event_, event_.payload())
+            after = record.contributions()
+            moved = difference(contributions, after)
+            if moved:
+                batch.add(change_of(record, event_, moved))
+            contributions = after
         for key, delta in contributions.items():
             buckets[key] += delta
         states.append(hazard_rows.values_of(record, contributions))
@@ -53,8 +62,15 @@ def rows_for(seed: int, hazards: int, now: datetime, start: int, stop: int, cons
         )
         events += len(parsed)
     daily = [dict(zip(BUCKET_COLUMNS, key, strict=True)) | {"delta": d} for key, d in buckets.items() if d]
-    rolled = [dict(zip(TOTAL_COLUMNS, key, strict=True)) | {"delta": d} for key, d in total_deltas(buckets).items()]
-    return {"states": states, "progress": progress, "daily": daily, "totals": rolled, "events": events}
+    return {
+        "states": states,
+        "progress": progress,
+        "daily": daily,
+        "rollup": dict(batch.rollup),
+        "late": dict(batch.late),
+        "changes": batch.changes,
+        "events": events,
+    }
 
 
 def _adding(table: Any) -> Any:
@@ -64,9 +80,26 @@ def _adding(table: Any) -> Any:
     return upsert.on_conflict_do_update(index_elements=keys, set_={"delta": table.c.delta + upsert.excluded.delta})
 
 
+def _adding_wide(table: Any) -> Any:
+    """An upsert that adds every measure to a roll-up row (chunks of hazards share rows)."""
+    from hl_reporting.domain.measures import MEASURES
+
+    upsert = sqlite.insert(table)
+    keys = [column.name for column in table.primary_key.columns]
+    sums = {name: table.c[name] + upsert.excluded[name] for name in MEASURES}
+    return upsert.on_conflict_do_update(index_elements=keys, set_=sums)
+
+
 def fill(db_path: Path, *, seed: int, hazards: int, now: datetime, consumer: str, workers: int = 2) -> dict[str, int]:
     from hl_platform.tables import consumer_progress
-    from hl_reporting.adapters.tables import hazard_daily, hazard_state, hazard_totals
+    from hl_reporting.adapters.rollup_writes import LATE_KEY, ROLLUP_KEY, as_values
+    from hl_reporting.adapters.tables import (
+        hazard_changes,
+        hazard_daily,
+        hazard_late_rollup,
+        hazard_rollup,
+        hazard_state,
+    )
 
     engine = create_engine(f"sqlite:///{db_path}")
 
@@ -77,7 +110,11 @@ def fill(db_path: Path, *, seed: int, hazards: int, now: datetime, consumer: str
         cursor.execute("PRAGMA synchronous=OFF")  # loading only; the service reopens with its own settings
         cursor.close()
 
-    add_daily, add_totals = _adding(hazard_daily), _adding(hazard_totals)
+    add_daily, add_rollup, add_late = (
+        _adding(hazard_daily),
+        _adding_wide(hazard_rollup),
+        _adding_wide(hazard_late_rollup),
+    )
     totals = {"hazards": 0, "events": 0}
     ranges = [(start, min(start + CHUNK, hazards)) for start in range(0, hazards, CHUNK)]
     context = multiprocessing.get_context("spawn")  # never fork a process with threads and an event loop
@@ -89,12 +126,17 @@ def fill(db_path: Path, *, seed: int, hazards: int, now: datetime, consumer: str
                 conn.execute(insert(hazard_state), part["states"])
                 conn.execute(insert(consumer_progress), part["progress"])
                 conn.execute(add_daily, part["daily"])
-                conn.execute(add_totals, part["totals"])
+                conn.execute(add_rollup, as_values(ROLLUP_KEY, part["rollup"]))
+                if part["late"]:
+                    conn.execute(add_late, as_values(LATE_KEY, part["late"]))
+                if part["changes"]:
+                    conn.execute(insert(hazard_changes), part["changes"])
             totals["hazards"] += len(part["states"])
             totals["events"] += part["events"]
     with engine.connect() as conn:
         totals["bucket_rows"] = conn.exec_driver_sql("SELECT count(*) FROM hazard_daily").scalar_one()
-        totals["total_rows"] = conn.exec_driver_sql("SELECT count(*) FROM hazard_totals").scalar_one()
+        totals["rollup_rows"] = conn.exec_driver_sql("SELECT count(*) FROM hazard_rollup").scalar_one()
+        totals["change_rows"] = conn.exec_driver_sql("SELECT count(*) FROM hazard_changes").scalar_one()
     engine.dispose()
     return totals
 
@@ -111,7 +153,11 @@ def snapshot(db_path: Path) -> dict[str, Any]:
                 "FROM hazard_daily WHERE delta != 0"
             ).fetchall()
         )
-        rolled = sorted(con.execute("SELECT * FROM hazard_totals WHERE delta != 0").fetchall())
+        rolled = sorted(con.execute("SELECT * FROM hazard_rollup").fetchall())
+        late = sorted(con.execute("SELECT * FROM hazard_late_rollup").fetchall())
+        changes = sorted(
+            tuple(row[1:]) for row in con.execute("SELECT * FROM hazard_changes").fetchall()
+        )  # not the id: the order rows were written in
         state = sorted(
             con.execute(
                 "SELECT hazard_id, status, level, listing_level, deadline, funds_fen, version, contributions, facts "
@@ -120,4 +166,6 @@ def snapshot(db_path: Path) -> dict[str, Any]:
         )
     finally:
         con.close()
-    return {"daily": daily, "totals": rolled, "state": state}
+    rolled = [row for row in rolled if any(row[7:])]  # rows whose steps cancelled out count for nothing
+    late = [row for row in late if any(row[8:])]
+    return {"daily": daily, "rollup": rolled, "late": late, "changes": changes, "state": state}

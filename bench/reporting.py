@@ -1,4 +1,5 @@
-"""report_p99_ms, supervision_p99_ms, report_hazards, reporting_rss_mb, rebuild_s.
+"""report_p99_ms, report_asof_p99_ms, report_custom_window_p99_ms, supervision_p99_ms, report_hazards,
+reporting_rss_mb, rebuild_s.
 
 1. `report_hazards` hazards' histories (bench/datagen.py) go straight into HL_HAZARD on a fresh
    nats-server (what a rebuild replays).
@@ -7,9 +8,12 @@
    and the reporting durables are created at the stream's end, as a caught-up service has them.
 3. A reporting service process (`hl_stack serve reporting`, consumers on) serves the queries:
    the province-wide dispatch table with its per-city breakdown (GET /reports/monthly, cycling
-   over the last six periods) and supervision-list pages (GET /reports/supervision-list, walking
-   the cursor), sequentially, with the internal headers the gateway sends. Should its HTTP not
-   be there, the query functions are called on the read model directly (recorded as the method).
+   over the last six periods); the same as known at a moment (`as_of` the 25th at 10:00, the
+   morning a table is submitted, and the 20th at 15:00, a period still running); the same for
+   other windows (`since` the 10th of a month three months earlier; `cutoff_day=20`); and
+   supervision-list pages (GET /reports/supervision-list, walking the cursor), sequentially, with
+   the internal headers the gateway sends. Should its HTTP not be there, the query functions are
+   called on the read model directly (recorded as the method).
 4. Rebuild: bench/rebuild_worker.py runs the rebuild (`./hl rebuild-projections`'s code) in its own
    process; past the time budget it stops and the time is extrapolated from its progress.
 `reporting_rss_mb` is the larger peak RSS (VmHWM / ru_maxrss) of the service and of the rebuild.
@@ -21,9 +25,10 @@ import asyncio
 import json
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -75,9 +80,38 @@ def _env(base: dict[str, str], root: Path, nats_url: str, port: int, token: str)
     return env
 
 
+def _as_of_moments(period: str) -> list[datetime]:
+    year, month = (int(part) for part in period.split("-"))
+    shanghai = timezone(timedelta(hours=8))
+    return [datetime(year, month, 25, 10, tzinfo=shanghai), datetime(year, month, 20, 15, tzinfo=shanghai)]
+
+
+def _custom_windows(period: str) -> list[dict[str, Any]]:
+    year, month = (int(part) for part in period.split("-"))
+    earlier = date(year, month, 10) - timedelta(days=91)
+    return [{"since": earlier.replace(day=10)}, {"cutoff_day": 20}]
+
+
+def _query_paths(periods: list[str]) -> dict[str, list[str]]:
+    """The GET paths of each measured kind, cycled over."""
+    base = [f"/reports/monthly?period={period}&region_code={PROVINCE}" for period in periods]
+    as_of = [
+        f"/reports/monthly?period={period}&region_code={PROVINCE}&as_of={quote(moment.isoformat(), safe='')}"
+        for period in periods
+        for moment in _as_of_moments(period)
+    ]
+    custom = [
+        f"/reports/monthly?period={period}&region_code={PROVINCE}&"
+        + "&".join(f"{key}={value}" for key, value in window.items())
+        for period in periods
+        for window in _custom_windows(period)
+    ]
+    return {"report": base, "report_asof": as_of, "report_custom_window": custom}
+
+
 async def _http_latencies(
     port: int, headers: dict[str, str], periods: list[str], n: int, budget: float
-) -> tuple[list[float], list[float], dict[str, Any]]:
+) -> tuple[dict[str, list[float]], dict[str, Any]]:
     conn = httpload.Connection("127.0.0.1", port)
     info: dict[str, Any] = {}
 
@@ -89,20 +123,20 @@ async def _http_latencies(
         status, body, _ = await conn.send(raw)
         return (time.perf_counter() - started) * 1000, status, body
 
-    report: list[float] = []
-    deadline = time.perf_counter() + budget
-    for i in range(n + 10):
-        if i > 30 and time.perf_counter() > deadline:
-            break
-        ms, status, body = await timed(
-            get(f"/reports/monthly?period={periods[i % len(periods)]}&region_code={PROVINCE}")
-        )
-        if status != 200:
-            raise RuntimeError(f"GET /reports/monthly: {status} {body[:300]!r}")
-        if i >= 10:
-            report.append(ms)
-        if i == 0:
-            info["dispatch_table_sample"] = _figure(json.loads(body), "self_inspection_major_found")
+    series: dict[str, list[float]] = {}
+    for kind, paths in _query_paths(periods).items():
+        series[kind] = []
+        deadline = time.perf_counter() + budget
+        for i in range(n + 10):
+            if i > 30 and time.perf_counter() > deadline:
+                break
+            ms, status, body = await timed(get(paths[i % len(paths)]))
+            if status != 200:
+                raise RuntimeError(f"GET {paths[i % len(paths)]}: {status} {body[:300]!r}")
+            if i >= 10:
+                series[kind].append(ms)
+            if i == 0:
+                info[f"{kind}_sample"] = _figure(json.loads(body), "self_inspection_major_found")
     supervision: list[float] = []
     cursor: str | None = None
     pages = 0
@@ -124,8 +158,9 @@ async def _http_latencies(
         if i >= 10:
             supervision.append(ms)
     info["supervision_pages_walked"] = pages
+    series["supervision"] = supervision
     await conn.close()
-    return report, supervision, info
+    return series, info
 
 
 def _figure(table: dict[str, Any], key: str) -> Any:
@@ -139,7 +174,7 @@ def _figure(table: dict[str, Any], key: str) -> Any:
 
 async def _direct_latencies(
     db_url: str, periods: list[str], n: int, budget: float
-) -> tuple[list[float], list[float], dict[str, Any]]:
+) -> tuple[dict[str, list[float]], dict[str, Any]]:
     from hl_catalogue import RegionCatalogue
     from hl_platform.db import Database
     from hl_reporting.application import queries
@@ -148,18 +183,26 @@ async def _direct_latencies(
     db = Database(db_url)
     catalogue = RegionCatalogue.load_default()
     today = business_day(datetime.now(UTC))
-    report, supervision = [], []
-    deadline = time.perf_counter() + budget
-    for i in range(n + 10):
-        if i > 30 and time.perf_counter() > deadline:
-            break
-        started = time.perf_counter()
-        async with db.read() as conn:
-            await queries.dispatch_table(
-                conn, period=periods[i % len(periods)], region_code=PROVINCE, catalogue=catalogue
-            )
-        if i >= 10:
-            report.append((time.perf_counter() - started) * 1000)
+    kinds: dict[str, list[dict[str, Any]]] = {
+        "report": [{"period": period} for period in periods],
+        "report_asof": [{"period": p, "as_of": moment} for p in periods for moment in _as_of_moments(p)],
+        "report_custom_window": [{"period": p, **window} for p in periods for window in _custom_windows(p)],
+    }
+    series: dict[str, list[float]] = {}
+    for kind, arguments in kinds.items():
+        series[kind] = []
+        deadline = time.perf_counter() + budget
+        for i in range(n + 10):
+            if i > 30 and time.perf_counter() > deadline:
+                break
+            started = time.perf_counter()
+            async with db.read() as conn:
+                await queries.dispatch_table(
+                    conn, region_code=PROVINCE, catalogue=catalogue, **arguments[i % len(arguments)]
+                )
+            if i >= 10:
+                series[kind].append((time.perf_counter() - started) * 1000)
+    supervision: list[float] = []
     cursor = None
     deadline = time.perf_counter() + budget
     for i in range(n + 10):
@@ -173,8 +216,9 @@ async def _direct_latencies(
         cursor = page.next_cursor
         if i >= 10:
             supervision.append((time.perf_counter() - started) * 1000)
+    series["supervision"] = supervision
     await db.dispose()
-    return report, supervision, {}
+    return series, {}
 
 
 async def run(
@@ -221,19 +265,14 @@ async def run(
         )
         if probe.status_code == 404:
             info["query_method"] = "query functions on the read model (the reporting HTTP API answers 404)"
-            report, supervision, extra = await _direct_latencies(
-                db_url, periods, cfg.report_queries, cfg.query_budget_s
-            )
+            series, extra = await _direct_latencies(db_url, periods, cfg.report_queries, cfg.query_budget_s)
         else:
             info["query_method"] = "reporting service HTTP (internal headers), sequential, keep-alive"
-            report, supervision, extra = await _http_latencies(
-                port, headers, periods, cfg.report_queries, cfg.query_budget_s
-            )
+            series, extra = await _http_latencies(port, headers, periods, cfg.report_queries, cfg.query_budget_s)
         info |= extra
-        info["report_ms"] = _stats(report)
-        info["supervision_ms"] = _stats(supervision)
-        figures["report_p99_ms"] = info["report_ms"]["p99"]
-        figures["supervision_p99_ms"] = info["supervision_ms"]["p99"]
+        for kind, latencies in series.items():
+            info[f"{kind}_ms"] = _stats(latencies)
+            figures[f"{kind}_p99_ms"] = info[f"{kind}_ms"]["p99"]
         info["service_peak_rss_mb"] = _r(peak_rss_mb(service.pid))
 
         await _rebuild(root, env, cfg, figures, reasons, info, profile_dir)

@@ -15,6 +15,9 @@ from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, Lis
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
+DECIDED = (
+    "when it was decided (business time, RFC 3339 with offset; not in the future, not before found_at); default: now"
+)
 
 
 class HazardCreate(Request):
@@ -43,6 +46,7 @@ class PlanSet(Request):
     funds_yuan: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
     deadline: BusinessDate
     emergency_plan: Text
+    decided_at: BusinessTime | None = Field(default=None, description=DECIDED)
 
 
 class RectificationReport(Request):
@@ -79,6 +83,7 @@ class DeadlineExtensionCreate(Request):
     new_deadline: BusinessDate
     reason: Text
     approved_by: Name
+    approved_at: BusinessTime | None = Field(default=None, description=DECIDED.replace("decided", "approved"))
 
 
 class ReclassificationCreate(Request):
@@ -86,10 +91,12 @@ class ReclassificationCreate(Request):
     reason: Text
     standard_clause: str | None = Field(default=None, max_length=500)
     production_halt: ProductionHalt | None = None
+    decided_at: BusinessTime | None = Field(default=None, description=DECIDED)
 
 
 class VoidCreate(Request):
     reason: Text
+    decided_at: BusinessTime | None = Field(default=None, description=DECIDED)
 
 
 class PlanPublic(BaseModel):

@@ -1,7 +1,14 @@
-"""Contract events of the hazard context (事故隐患). The CloudEvent `subject` is the hazard id."""
+"""Contract events of the hazard context (事故隐患). The CloudEvent `subject` is the hazard id.
+
+Version 2 of plan_set, deadline_extended, reclassified and voided carries the decision's business
+time (`decided_at`, `approved_at`). Version 1 events have none: they were recorded when decided,
+so their envelope `time` is that moment; they are upcast with the field null (see the upcasters
+at the end), and readers take the envelope time when it is.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -43,6 +50,9 @@ class HazardPlanSet(EventData):
     funds_yuan: Decimal = Field(ge=0)
     deadline: date
     emergency_plan: Text
+    decided_at: datetime | None = Field(default=None, description="when the plan was decided (null before v2)")
+
+    event_version = 2
 
 
 @REGISTRY.register
@@ -118,6 +128,9 @@ class HazardDeadlineExtended(EventData):
     new_deadline: date
     reason: Text
     approved_by: Name
+    approved_at: datetime | None = Field(default=None, description="when it was approved (null before v2)")
+
+    event_version = 2
 
 
 @REGISTRY.register
@@ -139,6 +152,9 @@ class HazardReclassified(EventData):
     reason: Text
     standard_clause: str | None = Field(default=None, max_length=500)
     production_halt: ProductionHalt | None = None
+    decided_at: datetime | None = Field(default=None, description="when it was decided (null before v2)")
+
+    event_version = 2
 
 
 @REGISTRY.register
@@ -147,3 +163,33 @@ class HazardVoided(EventData):
 
     event_type = "hazard.voided"
     reason: Text
+    decided_at: datetime | None = Field(default=None, description="when it was decided (null before v2)")
+
+    event_version = 2
+
+
+def _no_business_time(field: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """v1 → v2: the decision's time was not in the data; v1 events were recorded when decided."""
+
+    def upcast(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, field: None}
+
+    return upcast
+
+
+for _event_type, _field in (
+    ("hazard.plan_set", "decided_at"),
+    ("hazard.deadline_extended", "approved_at"),
+    ("hazard.reclassified", "decided_at"),
+    ("hazard.voided", "decided_at"),
+):
+    REGISTRY.upcaster(_event_type, 1)(_no_business_time(_field))
+
+
+def decided_at(data: EventData, recorded_time: datetime) -> datetime:
+    """The business time of a decision event: its own field, or (v1) the envelope's time."""
+    for name in ("decided_at", "approved_at"):
+        value = getattr(data, name, None)
+        if isinstance(value, datetime):
+            return value
+    return recorded_time

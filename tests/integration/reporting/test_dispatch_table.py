@@ -13,12 +13,10 @@ from hl_catalogue import RegionCatalogue
 from hl_contracts import CloudEvent
 from hl_platform.db import Database
 from hl_platform.errors import InvalidInput, NotFound
-from hl_reporting.adapters.bucket_reads import Scope, ScopeSums, _hazard_sums, _hazard_totals
-from hl_reporting.adapters.hazard_totals import dispatch_period
+from hl_reporting.adapters.bucket_reads import Scope, _daily_sums, _Measured, _own_records, _rollup_sums
 from hl_reporting.adapters.projection import EnterpriseProjection, HazardProjection
 from hl_reporting.application.queries import dispatch_table
 from hl_reporting.domain.calendar import report_window
-from hl_reporting.domain.figures import Sums
 from hl_reporting.domain.report import DispatchTable
 from tests.integration.reporting.conftest import NewDatabase
 from tests.integration.reporting.scenario import MAY_WEIHAI, enterprise_streams, hazard_streams, interleave
@@ -167,39 +165,45 @@ async def test_bad_parameters(db: Database) -> None:
 
 
 @pytest.mark.parametrize("region", ["", "37", "3710", "371002", "371002100", "371003"])
-async def test_the_roll_up_answers_standard_windows_as_the_daily_buckets_do(db: Database, region: str) -> None:
-    """Windows from 1 January to the 24th read `hazard_totals`; every figure equals the daily buckets' sum."""
+async def test_the_roll_up_answers_every_window_as_the_daily_buckets_do(db: Database, region: str) -> None:
+    """Any since and cut-off the roll-up serves sums, region by region, to the daily buckets' sums."""
     children = tuple(child.code for child in CATALOGUE.children(region))
-    compared = 0
+    compared = served = 0
     async with db.read() as conn:
         for period in ("2023-12", "2024-01", "2024-04", "2024-05", "2024-06", "2025-01"):
-            cutoff = report_window(period).cutoff
-            for since in (date(2023, 1, 1), date(cutoff.year, 1, 1)):
-                for industry in (None, "construction", "hazardous_chemicals"):
-                    scope = Scope(region, since, cutoff, industry, children)
-                    rolled, daily = ScopeSums(), ScopeSums()
-                    assert await _hazard_totals(conn, scope, rolled)
-                    await _hazard_sums(conn, scope, daily)
-                    assert _nonzero(rolled.total) == _nonzero(daily.total)
-                    codes = rolled.by_child.keys() | daily.by_child.keys()
-                    assert {c: _nonzero(rolled.child(c)) for c in codes} == {c: _nonzero(daily.child(c)) for c in codes}
-                    compared += bool(_nonzero(daily.total))
-    assert compared >= 5  # the scenario has figures in these windows, not only zeros
+            for cutoff_day in (24, 15, 31):
+                cutoff = report_window(period, cutoff_day=cutoff_day).cutoff
+                for since in (date(2023, 1, 1), date(cutoff.year, 1, 1), date(2024, 5, 1), date(2023, 12, 15)):
+                    if since > cutoff:
+                        continue
+                    for industry in (None, "construction", "hazardous_chemicals"):
+                        scope = Scope(region, since, cutoff, industry, children)
+                        rolled, daily = _Measured(), _Measured()
+                        if not await _rollup_sums(conn, scope, rolled):
+                            continue
+                        _own_records(scope, rolled)
+                        await _daily_sums(conn, scope, daily)
+                        served += 1
+                        assert _nonzero(rolled.rows.get("")) == _nonzero(daily.rows.get(""))
+                        for code in children:
+                            assert _nonzero(rolled.rows.get(code)) == _nonzero(daily.rows.get(code)), code
+                        compared += bool(_nonzero(daily.rows.get("")))
+    assert compared >= 5 and served > 50  # the scenario has figures in these windows, not only zeros
 
 
-def _nonzero(sums: Sums) -> dict[tuple[str, str, str, str], int]:
-    return {key: value for key, value in sums.hazards.sums.items() if value}
+def _nonzero(measures: dict[str, int] | None) -> dict[str, int]:
+    return {key: value for key, value in (measures or {}).items() if value}
 
 
 @pytest.mark.parametrize(
-    ("since", "cutoff"), [(date(2024, 2, 1), date(2024, 5, 24)), (date(2024, 1, 1), date(2024, 5, 31))]
+    ("since", "cutoff", "served"),
+    [
+        (date(2024, 2, 1), date(2024, 5, 24), True),
+        (date(2024, 2, 10), date(2024, 5, 24), True),
+        (date(2024, 1, 1), date(2024, 5, 31), True),
+        (date(2024, 2, 10), date(2024, 5, 31), False),  # no grain: the daily buckets answer
+    ],
 )
-async def test_other_windows_read_the_daily_buckets(db: Database, since: date, cutoff: date) -> None:
+async def test_which_windows_the_roll_up_serves(db: Database, since: date, cutoff: date, served: bool) -> None:
     async with db.read() as conn:
-        assert not await _hazard_totals(conn, Scope("3710", since, cutoff, None, ("371002",)), ScopeSums())
-
-
-def test_a_day_after_the_cut_off_belongs_to_the_next_dispatch_period() -> None:
-    assert dispatch_period(date(2024, 5, 24)) == date(2024, 5, 1)
-    assert dispatch_period(date(2024, 5, 25)) == date(2024, 6, 1)
-    assert dispatch_period(date(2024, 12, 31)) == date(2025, 1, 1)
+        assert await _rollup_sums(conn, Scope("3710", since, cutoff, None, ("371002",)), _Measured()) is served

@@ -12,7 +12,7 @@ from hl_platform.db import Database
 from hl_platform.errors import Conflict, InvalidInput, NotFound
 from hl_reporting.application.pages import encode_cursor
 from hl_reporting.application.queries import dispatch_table, hazard_ledger, supervision_list
-from hl_reporting.application.submissions import compare, get_submission, submit
+from hl_reporting.application.submissions import compare, get_submission, submission_by_id, submit
 from tests.integration.reporting.scenario import INSPECTOR, NOW, TODAY, HazardStream, at, hazard_streams
 from tests.integration.reporting.test_dispatch_table import CATALOGUE, db, project
 
@@ -84,7 +84,9 @@ async def test_hazard_ledger_filters_and_pages(db: Database) -> None:
     assert item.version == 4
 
 
-async def test_a_submission_freezes_the_figures_and_compare_shows_later_changes(db: Database) -> None:
+async def test_a_submission_freezes_the_figures_and_compare_names_the_facts_recorded_since(db: Database) -> None:
+    """Submitted on the 25th at 10:00: the back-dated records of the 26th (H8's fix, H9) and a late
+    fix of H4 (dated the 23rd, recorded the 27th) move the live table, and the comparison says which."""
     section4 = {"party_government_study_sessions": 2, "media_column_broadcast": True}
     async with db.write() as conn:
         submitted = await submit(
@@ -102,7 +104,8 @@ async def test_a_submission_freezes_the_figures_and_compare_shows_later_changes(
     assert submitted.signoff.section4["party_government_study_sessions"] == 2
     assert submitted.table.figures["report_rewards_wan"] == Decimal(0)  # row 5 is computed from the tips stream
     assert submitted.signoff.section4["technical_inspectors"] is None
-    # a late, back-dated fix of H4 (dated 23 May, reported after the submission)
+    assert not submitted.table.draft and not submitted.table.early and submitted.table.as_of == NOW
+    assert submitted.table.figures["department_inspection_major_rectified"] == 1  # H8's fix not yet recorded
     late = HazardStream("hazard", "t-H4", "371003", "hazardous_chemicals")
     late.events = list(hazard_streams("t")["H4"].events)
     late.rectified(at(5, 23), recorded=at(5, 27))
@@ -122,19 +125,43 @@ async def test_a_submission_freezes_the_figures_and_compare_shows_later_changes(
         assert refused.value.extensions["existing_id"] == submitted.id
     async with db.read() as conn:
         frozen = await get_submission(conn, period="2024-05", region_code="3710")
-        comparison = await compare(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE)
+        by_id = await submission_by_id(conn, submitted.id, period="2024-05")
+        comparison = await compare(conn, submission_id=submitted.id, catalogue=CATALOGUE)
         with pytest.raises(NotFound):
             await get_submission(conn, period="2024-04", region_code="3710")
-    assert frozen.table.figures == submitted.table.figures and frozen.table.breakdown == submitted.table.breakdown
+        with pytest.raises(NotFound):
+            await submission_by_id(conn, submitted.id, period="2024-04")
+        again = await dispatch_table(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE, as_of=NOW)
+    assert frozen.table.figures == submitted.table.figures == by_id.table.figures == again.figures
+    assert frozen.table.breakdown == submitted.table.breakdown == again.breakdown
     assert frozen.signoff == submitted.signoff and frozen.submitted_by == INSPECTOR
     changed = {change.key: (change.frozen, change.live, change.difference) for change in comparison.changed}
     assert changed == {
-        "department_inspection_major_rectified": (2, 3, 1),
-        "major_rectified": (3, 4, 1),
+        "department_inspection_major_rectified": (1, 3, 2),
+        "major_found": (8, 9, 1),
+        "major_rectified": (2, 4, 2),
         "overdue": (2, 1, -1),
-        "rectification_rate": (Decimal("40.00"), Decimal("50.00"), Decimal("10.00")),
-        "major_rectification_rate": (Decimal("33.33"), Decimal("44.44"), Decimal("11.11")),
+        "rectification_rate": (Decimal("33.33"), Decimal("50.00"), Decimal("16.67")),
+        "major_rectification_rate": (Decimal("25.00"), Decimal("44.44"), Decimal("19.44")),
     }
+    facts = {
+        change.key: [(f.subject, f.event_type, f.recorded_at, f.changes.get(change.key)) for f in change.facts]
+        for change in comparison.changed
+    }
+    assert facts["department_inspection_major_rectified"] == [
+        ("t-H8", "hazard.rectified", at(5, 26, 9), 1),
+        ("t-H4", "hazard.rectified", at(5, 27), 1),
+    ]
+    assert facts["major_found"] == [("t-H9", "hazard.found", at(5, 26, 9), 1)]
+    assert facts["overdue"] == [("t-H4", "hazard.rectified", at(5, 27), -1)]
+    assert {f.subject for f in dict((c.key, c) for c in comparison.changed)["rectification_rate"].facts} == {
+        "t-H4",
+        "t-H8",
+        "t-H9",
+    }
+    (h4,) = [f for f in comparison.changed[0].facts if f.subject == "t-H4"]
+    assert (h4.occurred_at, h4.version) == (at(5, 23), 5)  # its business time, dated before the submission
+    assert comparison.facts_count == 3
 
 
 async def test_section4_is_validated(db: Database) -> None:
@@ -173,9 +200,9 @@ async def test_the_dispatch_table_reads_buckets_never_hazards(db: Database) -> N
     finally:
         event.remove(db.reader.sync_engine, "before_cursor_execute", record)
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # the roll-up: the region, its children; then enforcement buckets, marks total, marks per child, tip rewards
-    assert len(queries) == 6
-    assert sum("FROM hazard_totals" in query for query in queries) == 2
+    # the roll-up; then enforcement buckets, marks total, marks per child, tip rewards
+    assert len(queries) == 5
+    assert sum("FROM hazard_rollup" in query for query in queries) == 1  # the region and its children at once
     assert not any("hazard_state" in query or "hazard_daily" in query for query in queries)
 
 

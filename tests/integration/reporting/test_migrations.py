@@ -12,8 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, insert, select
 
 from hl_platform.migrate import upgrade
-from hl_reporting.adapters.hazard_totals import total_deltas
-from hl_reporting.adapters.tables import hazard_daily, hazard_totals, metadata
+from hl_reporting.adapters.rollup_writes import rollup_rows
+from hl_reporting.adapters.tables import hazard_daily, hazard_rollup, metadata
+from hl_reporting.domain.measures import MEASURES
 from tests.integration.reporting.conftest import NewDatabase
 
 
@@ -38,8 +39,9 @@ async def test_migration_matches_the_table_definitions(new_database: NewDatabase
     assert await asyncio.to_thread(_differences, url) == []
 
 
-def test_the_roll_up_migration_fills_hazard_totals_from_the_daily_buckets(tmp_path: Path) -> None:
-    """A database projected before `hazard_totals` existed answers from the roll-up at once."""
+def test_the_roll_up_migrations_carry_the_daily_buckets_over(tmp_path: Path) -> None:
+    """A database projected before the roll-ups existed answers from `hazard_rollup` at once (0004
+    fills `hazard_totals`, 0006 replaces it with `hazard_rollup`, filled from the daily buckets)."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'reporting.db'}"
     upgrade("reporting", url, "0003")
     town, county = ("371002100", "construction", "self_inspection"), ("371003", "mining", "department_inspection")
@@ -57,8 +59,13 @@ def test_the_roll_up_migration_fills_hazard_totals_from_the_daily_buckets(tmp_pa
             )
         upgrade("reporting", url)
         with engine.connect() as conn:
-            totals = conn.execute(select(hazard_totals)).all()
+            rolled = conn.execute(select(hazard_rollup)).mappings().all()
+            tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
     finally:
         engine.dispose()
-    assert {tuple(row[:-1]): row[-1] for row in totals} == total_deltas(daily)
-    assert len(totals) == 8 + 8 + 6  # two town records at 4 levels, a county record at 3; 2 industries each
+    key = ("depth", "industry", "cohort_grain", "day_grain", "region_code", "cohort", "day")
+    found = {tuple(row[name] for name in key): {m: row[m] for m in MEASURES if row[m]} for row in rolled}
+    assert found == {k: {m: v for m, v in measures.items() if v} for k, measures in rollup_rows(daily).items()}
+    # town records at 4 levels, a county record at 3; 2 industries; 4 grains (the town's two days share some)
+    assert len(rolled) == (4 + 4 + 3) * 2 * 4 - 4 * 2 * 3
+    assert "hazard_totals" not in tables

@@ -92,7 +92,12 @@ async def test_rebuild_switches_over_without_downtime(
             params={"region_code": "3710"},
             headers=headers_for(CITY_SUPERVISOR),
         )
-        assert kept.status_code == 200 and kept.json()["submission"]["id"] == frozen.json()["id"]
+        assert kept.status_code == 200 and [item["id"] for item in kept.json()["items"]] == [frozen.json()["id"]]
+        one = await client.get(
+            f"/reports/monthly/{params['period']}/submissions/{frozen.json()['id']}",
+            headers=headers_for(CITY_SUPERVISOR),
+        )
+        assert one.status_code == 200 and one.json()["submission"]["table"] == frozen.json()["table"]
     await nc.close()
 
 

@@ -6,24 +6,34 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import DBAPIError
 
 from hl_contracts import CloudEvent
 from hl_platform.consumer import ConsumerRunner
 from hl_platform.db import Database
 from hl_platform.tables import consumer_progress, pending_events
-from hl_reporting.adapters.tables import READ_MODELS, hazard_daily, hazard_totals, report_submissions
+from hl_reporting.adapters.tables import (
+    READ_MODELS,
+    hazard_changes,
+    hazard_daily,
+    hazard_late_rollup,
+    hazard_rollup,
+    report_submissions,
+)
 from hl_reporting.application.queries import all_supervision_items, dispatch_table, hazard_ledger
 from hl_reporting.application.rebuild import replay, replay_runners, reset_read_models
 from hl_reporting.application.submissions import submit
+from hl_reporting.domain.measures import MEASURES
 from tests.integration.reporting.conftest import NewDatabase
-from tests.integration.reporting.scenario import INSPECTOR, TODAY, enterprise_streams, hazard_streams, interleave
+from tests.integration.reporting.scenario import INSPECTOR, TODAY, at, enterprise_streams, hazard_streams, interleave
 from tests.integration.reporting.test_dispatch_table import CATALOGUE, project
 
 CUTS = [("3710", 24), ("3710", 21), ("371002", 24), ("37", 15)]
+AS_OF = [at(5, 25, 12), at(5, 26, 9, 0), at(5, 26, 9, 1)]  # before, at and after the late records
 
 
 async def snapshot(db: Database) -> list[object]:
@@ -32,15 +42,26 @@ async def snapshot(db: Database) -> list[object]:
     async with db.read() as conn:
         for region, cutoff_day in CUTS:
             for period in ("2024-04", "2024-05", "2024-06"):
-                answers.append(
-                    await dispatch_table(
-                        conn, period=period, region_code=region, catalogue=CATALOGUE, cutoff_day=cutoff_day
-                    )
+                table = await dispatch_table(
+                    conn, period=period, region_code=region, catalogue=CATALOGUE, cutoff_day=cutoff_day
                 )
+                answers.append(replace(table, as_of=None, computed_at=None))  # the figures, not the clock
+            for as_of in AS_OF:  # as known at moments between the late records
+                table = await dispatch_table(
+                    conn, period="2024-05", region_code=region, catalogue=CATALOGUE, as_of=as_of
+                )
+                answers.append(replace(table, computed_at=None))
         answers.append(await all_supervision_items(conn, region_prefix="37", today=TODAY, status="all"))
         answers.append((await hazard_ledger(conn, region_prefix="", limit=500)).items)
-        for table in (hazard_daily, hazard_totals):  # every bucket, not only those the reports above read
-            answers.append(sorted(tuple(row) for row in await conn.execute(select(table).where(table.c.delta != 0))))
+        for as_of in AS_OF:
+            answers.append((await hazard_ledger(conn, region_prefix="", limit=500, as_of=as_of)).items)
+        daily = select(hazard_daily).where(hazard_daily.c.delta != 0)  # every bucket, not only those read above
+        answers.append(sorted(tuple(row) for row in await conn.execute(daily)))
+        for table in (hazard_rollup, hazard_late_rollup):
+            rows = await conn.execute(select(table).where(or_(*(table.c[name] != 0 for name in MEASURES))))
+            answers.append(sorted(tuple(row) for row in rows))
+        logged = select(*(column for column in hazard_changes.c if column.name != "id"))
+        answers.append(sorted(tuple(row) for row in await conn.execute(logged)))
     return answers
 
 

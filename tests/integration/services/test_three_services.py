@@ -167,9 +167,7 @@ async def test_a_hazard_flows_into_the_dispatch_table_and_supervision_list(
 
         async def moved() -> dict[str, Any] | None:
             answer = await rep.get(
-                f"/reports/monthly/{period}/submissions",
-                params={"region_code": "3710"},
-                headers=headers_for(CITY_SUPERVISOR),
+                f"/reports/monthly/{period}/submissions/{frozen.json()['id']}", headers=headers_for(CITY_SUPERVISOR)
             )
             comparison = answer.json()
             keys = {change["key"] for change in comparison["changed"]}
@@ -182,3 +180,5 @@ async def test_a_hazard_flows_into_the_dispatch_table_and_supervision_list(
             and changed["self_inspection_major_rectified"]["live"] == 1
         )
         assert figure(comparison["submission"]["table"], "inspection_tours") == 3
+        (fix,) = changed["self_inspection_major_rectified"]["facts"]  # the fact recorded since, by name
+        assert (fix["subject"], fix["event_type"], fix["change"]) == (hazard_id, "hazard.rectified", 1)

@@ -111,3 +111,47 @@ def test_published_contract_documents_are_up_to_date(tmp_path: Path) -> None:
         committed = root / generated.relative_to(tmp_path)
         assert committed.exists(), f"{committed} is missing: run python -m hl_contracts docs/events"
         assert committed.read_text(encoding="utf-8") == generated.read_text(encoding="utf-8"), f"{committed} is stale"
+
+
+@pytest.mark.parametrize(
+    ("event_type", "data", "field"),
+    [
+        (
+            "hazard.plan_set",
+            {
+                "responsible_person": "李四",
+                "measures": "更换",
+                "funds_yuan": "100",
+                "deadline": "2024-05-20",
+                "emergency_plan": "预案",
+            },
+            "decided_at",
+        ),
+        (
+            "hazard.deadline_extended",
+            {"previous_deadline": "2024-05-20", "new_deadline": "2024-06-20", "reason": "延期", "approved_by": "赵"},
+            "approved_at",
+        ),
+        ("hazard.reclassified", {"previous_level": "general", "level": "major", "reason": "复核"}, "decided_at"),
+        ("hazard.voided", {"reason": "重复上报"}, "decided_at"),
+    ],
+)
+def test_v1_decisions_are_upcast_and_dated_by_their_envelope(event_type: str, data: dict[str, Any], field: str) -> None:
+    """Decision events gained their business time in v2; a stored v1 event still reads, undated in
+    its data, and its envelope time (it was recorded when decided) is its business time."""
+    from hl_contracts.hazard import decided_at
+
+    recorded = datetime(2024, 5, 4, 2, 0, tzinfo=UTC)
+    envelope = found().model_copy(
+        update={
+            "type": event_type,
+            "data": data,
+            "dataschema": f"urn:hazard-ledger:schema:{event_type}:v1",
+            "time": recorded,
+        }
+    )
+    parsed = envelope.payload()
+    assert getattr(parsed, field) is None and decided_at(parsed, envelope.time) == recorded
+    assert parsed.schema_uri().endswith(":v2")
+    dated = type(parsed).model_validate({**data, field: "2024-05-03T01:00:00Z"})
+    assert decided_at(dated, recorded) == datetime(2024, 5, 3, 1, 0, tzinfo=UTC)

@@ -193,6 +193,39 @@ async def test_reports_default_to_the_callers_region_and_refuse_others(gw: Harne
     assert answer.status_code == 403 and len(gw.services.seen) == calls
 
 
+async def test_the_new_reports_relay_as_of_periods_and_the_callers_region(gw: Harness) -> None:
+    supervisor = await gw.key(role="supervisor", name="市安委办", region_code="3710", level="city")
+    moment = "2025-05-25T10:00:00+08:00"
+    await gw.client.get(
+        "/api/v1/reports/monthly",
+        params={"period": "2025-Q2", "as_of": moment, "cutoff_day": 20},
+        headers=auth(supervisor),
+    )
+    relayed = gw.services.seen[-1].url
+    assert relayed.path == "/reports/monthly" and relayed.params["period"] == "2025-Q2"
+    assert relayed.params["as_of"] == moment and relayed.params["cutoff_day"] == "20"
+    for public, internal in [
+        ("/api/v1/reports/monthly/2025-05/submissions", "/reports/monthly/2025-05/submissions"),
+        ("/api/v1/reports/monthly/2025/submissions/s-1", "/reports/monthly/2025/submissions/s-1"),
+        ("/api/v1/reports/monthly/2025-05/submissions/s-1.xlsx", "/reports/monthly/2025-05/submissions/s-1.xlsx"),
+        ("/api/v1/reports/monthly/2025-05/submissions/s-1.csv", "/reports/monthly/2025-05/submissions/s-1.csv"),
+        ("/api/v1/reports/monthly/2025-05/reporting-units", "/reports/monthly/2025-05/reporting-units"),
+        ("/api/v1/reports/monthly/2025-05/reporting-units.xlsx", "/reports/monthly/2025-05/reporting-units.xlsx"),
+        ("/api/v1/reports/ledger", "/reports/ledger"),
+    ]:
+        answer = await gw.client.get(public, headers=auth(supervisor))
+        assert answer.status_code == 200 and gw.services.seen[-1].url.path == internal, public
+    assert gw.services.seen[-1].url.params["region_code"] == "3710"
+    await gw.client.get("/api/v1/reports/supervision-list", params={"as_of": moment}, headers=auth(supervisor))
+    assert gw.services.seen[-1].url.params["as_of"] == moment
+    calls = len(gw.services.seen)
+    for params in ({"as_of": "2025-05-25T10:00:00"}, {"period": "2025-13"}, {"period": "2025-Q5"}):
+        answer = await gw.client.get("/api/v1/reports/monthly", params=params, headers=auth(supervisor))
+        assert answer.status_code == 422, params  # an instant without its offset, or no period at all
+    outside = await gw.client.get("/api/v1/reports/ledger", params={"region_code": "3701"}, headers=auth(supervisor))
+    assert outside.status_code == 403 and len(gw.services.seen) == calls
+
+
 async def test_idempotency_key_travels_to_the_service_and_successes_are_replayed_here(gw: Harness) -> None:
     release = asyncio.Event()
     done: dict[str, int] = {}
@@ -291,8 +324,9 @@ async def test_the_openapi_document_describes_auth_idempotency_and_problems(gw: 
     assert "86400 s (24 h)" in document["info"]["description"]
     public = {p: ops for p, ops in document["paths"].items() if p.startswith("/api/v1")}
     # DESIGN.md's 30, two catalogues, ten webhooks, evidence (seven attachment routes and the listing
-    # receipt), the evaluation and its .xlsx, the tips' 5 public and 16 officers' operations
-    assert len([op for ops in public.values() for op in ops]) == 73
+    # receipt), the evaluation and its .xlsx, the tips' 5 public and 16 officers' operations, and seven
+    # reports (submissions: list, one, .xlsx, .csv; who has reported, .xlsx; the ledger)
+    assert len([op for ops in public.values() for op in ops]) == 80
     for path, operations in public.items():
         for method, operation in operations.items():
             if path.startswith("/api/v1/public/"):  # tip-offs need no account

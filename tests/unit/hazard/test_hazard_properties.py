@@ -5,7 +5,6 @@ after every step, whether the command was accepted or refused.
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -290,15 +289,24 @@ def check_listings_rise(changes: list[Recorded]) -> None:
 
 
 def check_deadlines(changes: list[Recorded]) -> None:
-    """Rule 7: once set, only an extension moves the deadline, and later; overdue once per deadline."""
-    overdue = Counter(change.data.deadline for change in changes if isinstance(change.data, HazardOverdue))
-    assert all(count == 1 for count in overdue.values()), f"overdue recorded twice: {overdue}"
+    """Rule 7: the deadline in force is the latest deadline decision — the report's, a first plan's
+    (never later than one already given), a listing's, an extension's (always later) — and a
+    revised plan keeps it; overdue is recorded at most once while one deadline is in force."""
     deadline: date | None = None
+    planned, overdue_for = False, None
     for change in changes:
         data = change.data
         if isinstance(data, HazardDeadlineExtended):
             assert deadline is not None and data.previous_deadline == deadline < data.new_deadline
-            deadline = data.new_deadline
-        elif isinstance(data, HazardFound | HazardPlanSet):
-            assert deadline in (None, data.deadline), "an edit moved the deadline"
+            deadline, overdue_for = data.new_deadline, None
+        elif isinstance(data, HazardPlanSet):
+            if planned:
+                assert data.deadline == deadline, "a revised plan moved the deadline"
+            else:
+                assert deadline is None or data.deadline <= deadline, "a plan moved the deadline later"
+            planned, deadline = True, data.deadline
+        elif isinstance(data, HazardFound | HazardEscalated):
             deadline = data.deadline or deadline
+        elif isinstance(data, HazardOverdue):
+            assert data.deadline == deadline and overdue_for != deadline, f"overdue recorded twice for {deadline}"
+            overdue_for = deadline

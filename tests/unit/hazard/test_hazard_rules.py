@@ -380,6 +380,27 @@ def test_rule_7_an_extension_must_be_later_and_approved_by_an_authority() -> Non
         hazard.extend_deadline(extension(DEADLINE + timedelta(days=1)), ENTERPRISE_USER, NOW)
 
 
+def test_rule_7_a_listing_sets_the_deadline_in_force_and_a_first_plan_may_commit_earlier() -> None:
+    hazard = reported()
+    hazard.escalate(escalation(CITY, deadline=DEADLINE), supervisor(CITY), NOW)
+    assert hazard.deadline == DEADLINE  # the listing authority's deadline governs overdue
+    with pytest.raises(RuleViolation) as excinfo:
+        hazard.set_plan(plan(deadline=DEADLINE + timedelta(days=1)), ENTERPRISE_USER, NOW)
+    assert excinfo.value.rule == "deadline-needs-extension"
+    hazard.set_plan(plan(deadline=DEADLINE - timedelta(days=10)), ENTERPRISE_USER, NOW)
+    assert hazard.deadline == DEADLINE - timedelta(days=10)
+    with pytest.raises(RuleViolation):
+        hazard.set_plan(plan(deadline=DEADLINE - timedelta(days=11)), ENTERPRISE_USER, NOW)  # a revision keeps it
+
+
+def test_rule_7_a_later_listing_moves_the_deadline_and_overdue_follows_it() -> None:
+    hazard = rectifying_major()
+    hazard.mark_overdue(END_OF_DEADLINE_DAY)
+    assert hazard.overdue
+    hazard.escalate(escalation(CITY, deadline=DEADLINE + timedelta(days=20)), supervisor(CITY), END_OF_DEADLINE_DAY)
+    assert (hazard.deadline, hazard.overdue) == (DEADLINE + timedelta(days=20), False)
+
+
 def test_rule_7_a_rectified_hazard_is_never_overdue() -> None:
     hazard = rectified_major()
     assert hazard.mark_overdue(END_OF_DEADLINE_DAY + timedelta(days=30)) is False
@@ -429,6 +450,47 @@ def test_rule_9_every_business_time_is_checked() -> None:
     with pytest.raises(InvalidInput) as excinfo:
         hazard.report_rectification(rectification(completed_at=FOUND_AT - timedelta(1)), ENTERPRISE_USER, NOW)
     assert excinfo.value.field == "completed_at"
+
+
+def test_rule_9_every_decision_carries_its_business_time() -> None:
+    """Plan, extension, reclassification and void are dated by the command (default: now), never in
+    the future, never before the hazard was found; the event's time is that business time."""
+    decided = FOUND_AT + timedelta(days=2)
+    hazard = reported()
+    hazard.set_plan(plan(decided_at=decided), ENTERPRISE_USER, NOW)
+    hazard.extend_deadline(extension(DEADLINE + timedelta(days=5), approved_at=decided), INSPECTOR, NOW)
+    general = reported(general_report(source=HazardSource.DEPARTMENT_INSPECTION), by=INSPECTOR)
+    general.reclassify(
+        Reclassify(level=HazardLevel.MAJOR, reason="复核", production_halt=ProductionHalt.NONE, decided_at=decided),
+        INSPECTOR,
+        NOW,
+    )
+    general.void(Void(reason="重复", decided_at=decided + timedelta(hours=1)), INSPECTOR, NOW)
+    for change in (*hazard.changes[1:], *general.changes[1:]):
+        data = change.data.model_dump()
+        stamp = data.get("decided_at") or data.get("approved_at")
+        assert stamp == change.time and stamp.utcoffset() == timedelta(0)
+    assert [change.time for change in general.changes[1:]] == [decided, decided + timedelta(hours=1)]
+    undated = rectifying_major()
+    undated.extend_deadline(extension(DEADLINE + timedelta(days=1)), INSPECTOR, NOW)
+    assert undated.changes[-1].time == NOW and undated.changes[-1].data.approved_at == NOW  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("when", [NOW + timedelta(seconds=1), FOUND_AT - timedelta(seconds=1)])
+def test_rule_9_a_decision_in_the_future_or_before_the_finding_is_refused(when: datetime) -> None:
+    hazard = reported()
+    for command, field in ((plan(decided_at=when), "decided_at"),):
+        with pytest.raises(InvalidInput) as excinfo:
+            hazard.set_plan(command, ENTERPRISE_USER, NOW)
+        assert excinfo.value.field == field
+    hazard.set_plan(plan(), ENTERPRISE_USER, NOW)
+    with pytest.raises(InvalidInput) as excinfo:
+        hazard.extend_deadline(extension(DEADLINE + timedelta(days=1), approved_at=when), INSPECTOR, NOW)
+    assert excinfo.value.field == "approved_at"
+    with pytest.raises(InvalidInput) as excinfo:
+        hazard.void(Void(reason="误报", decided_at=when), INSPECTOR, NOW)
+    assert excinfo.value.field == "decided_at"
+    assert event_types(hazard) == ["hazard.found", "hazard.plan_set"]  # nothing half-written
 
 
 def test_rule_9_times_are_stored_in_utc() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -37,7 +38,11 @@ def figures(**overrides: FigureValue) -> dict[str, FigureValue]:
     return compute_figures(Sums()) | overrides
 
 
-def weihai(region_name: str = "威海市") -> DispatchTable:
+SUBMITTED_AT = datetime(2024, 5, 25, 2, 30, tzinfo=UTC)  # 10:30 on the 25th in Shanghai
+
+
+def weihai(region_name: str = "威海市", *, draft: bool = False, as_of: datetime = SUBMITTED_AT) -> DispatchTable:
+    """May's table of Weihai: by default as submitted (frozen) on the 25th; `draft` for a live one."""
     return DispatchTable(
         period="2024-05",
         region_code="3710",
@@ -66,6 +71,9 @@ def weihai(region_name: str = "威海市") -> DispatchTable:
             RegionFigures("371002", "环翠区", figures(self_inspection_major_found=3)),
             RegionFigures("371003", "文登区", figures(department_inspection_major_found=4)),
         ),
+        as_of=as_of,
+        computed_at=as_of,
+        draft=draft,
     )
 
 
@@ -180,7 +188,9 @@ def test_csv_label_key_value() -> None:
         ["审核人", "reviewed_by", "李审核"],
         ["填表时间", "filled_on", "2024-05-25"],
     ]
-    assert len(rows) == 1 + 6 + 6 + 8 + 12 + 9 + 11 + 3
+    assert by_key["status"][2] == "已报送:报送于2024-05-25 10:30(北京时间)"
+    assert by_key["through"][2] == "2024-05-24" and by_key["as_of"][2] == "2024-05-25 00:00"
+    assert len(rows) == 1 + 9 + 6 + 8 + 12 + 9 + 11 + 3
 
 
 def test_csv_cells_are_guarded_against_formula_injection() -> None:
@@ -267,3 +277,41 @@ def test_supervision_list_csv() -> None:
     assert rows[0] == list(SUPERVISION_HEADERS)
     assert rows[1][0] == "'=储罐区报警器失效" and rows[1][9] == "逾期5天"
     assert rows[2][8:] == ["已销号(已摘牌)", "", "0"]
+
+
+def test_a_live_table_is_an_unsigned_draft_whatever_signoff_is_passed() -> None:
+    computed = datetime(2024, 6, 3, 1, 15, tzinfo=UTC)
+    live = weihai(draft=True, as_of=computed)
+    sheet = load_workbook(io.BytesIO(dispatch_table_xlsx(live, SIGNOFF)))["调度表"]
+    assert (sheet["A26"].value, sheet["D26"].value) == ("填表人:", "审核人:")
+    assert "填表时间:    年  月  日" in sheet["A2"].value
+    assert sheet["A28"].value == "草稿:未报送、未签署,数据生成于2024-06-03 09:15(北京时间)"
+    assert sheet["D15"].value is None  # no one's section 四 either
+    by_key = {row[1]: row for row in rows_of(dispatch_table_csv(live, SIGNOFF))}
+    assert (by_key["filled_by"][2], by_key["reviewed_by"][2], by_key["filled_on"][2]) == ("", "", "")
+    assert by_key["status"][2].startswith("草稿:未报送、未签署,数据生成于2024-06-03 09:15")
+
+
+def test_an_early_submission_says_where_its_figures_stand() -> None:
+    early = weihai(as_of=datetime(2024, 5, 23, 7, 0, tzinfo=UTC))  # 15:00 on the 23rd, before the cut-off
+    sheet = load_workbook(io.BytesIO(dispatch_table_xlsx(early, SIGNOFF)))["调度表"]
+    assert sheet["A28"].value == "已报送:报送于2024-05-23 15:00(北京时间);提前报送,数据截至2024-05-23 15:00"
+    assert sheet["A26"].value == "填表人:孙填表"
+    by_key = {row[1]: row for row in rows_of(dispatch_table_csv(early, SIGNOFF))}
+    assert by_key["through"][2] == "2024-05-23"
+    running = weihai(draft=True, as_of=datetime(2024, 5, 20, 2, 0, tzinfo=UTC))
+    assert load_workbook(io.BytesIO(dispatch_table_xlsx(running)))["调度表"]["A28"].value.endswith(
+        ";统计期未结束,数据截至2024-05-20 10:00"
+    )
+
+
+def test_quarterly_and_annual_tables_are_titled_as_such() -> None:
+    quarter = replace(weihai(), period="2024-Q2", kind="quarterly", cutoff=date(2024, 6, 30))
+    year = replace(weihai(), period="2024", kind="annual", cutoff=date(2024, 12, 31))
+    assert load_workbook(io.BytesIO(dispatch_table_xlsx(quarter, campaign="")))["调度表"]["A1"].value == (
+        "威海市2024年第2季度统计表"
+    )
+    assert (
+        load_workbook(io.BytesIO(dispatch_table_xlsx(year, campaign="")))["调度表"]["A1"].value
+        == "威海市2024年度统计表"
+    )

@@ -30,6 +30,7 @@ def event(data: EventData, sequence: int, time: datetime, region: str = "3710021
         industry="hazardous_chemicals",
         actor=ACTOR,
         time=time,
+        recorded_at=time,
     )
 
 
@@ -95,6 +96,80 @@ def test_cursors_round_trip_and_refuse_forgeries() -> None:
     with pytest.raises(InvalidInput):
         check_limit(0)
     assert check_limit(500) == 500
+
+
+def test_a_decision_counts_on_its_own_business_day_and_an_old_one_on_its_envelope() -> None:
+    """Plan funds land on the day the plan was decided (v2 `decided_at`), not the day it was typed
+    in; a v1 plan, recorded when decided, on its envelope's day."""
+    found_at = datetime(2024, 5, 3, 10, tzinfo=SHANGHAI)
+    found = HazardFound(
+        enterprise_id="e1",
+        enterprise_name="甲公司",
+        source=HazardSource.SELF_INSPECTION,
+        level=HazardLevel.MAJOR,
+        title="报警器失效",
+        found_at=found_at,
+        found_by="张三",
+    )
+    decided, typed_in = datetime(2024, 5, 20, 9, tzinfo=SHANGHAI), datetime(2024, 5, 27, 9, tzinfo=SHANGHAI)
+    plan = HazardPlanSet(
+        responsible_person="李",
+        measures="换",
+        funds_yuan=Decimal("100"),
+        deadline=date(2024, 6, 1),
+        emergency_plan="有",
+        decided_at=decided,
+    )
+    dated = HazardRecord.found(event(found, 1, found_at), found)
+    dated.apply(event(plan, 2, typed_in), plan)
+    old = HazardRecord.found(event(found, 1, found_at), found)
+    old.apply(
+        event(plan.model_copy(update={"decided_at": None}), 2, typed_in), plan.model_copy(update={"decided_at": None})
+    )
+    assert [(f.kind, f.day) for f in dated.facts[1:]] == [("plan", date(2024, 5, 20))]
+    assert [(f.kind, f.day) for f in old.facts[1:]] == [("plan", date(2024, 5, 27))]
+    funds_days = {key[0] for key in dated.contributions() if key[-1] == "funds_fen"}
+    assert funds_days == {date(2024, 5, 20)}  # in May's table (to the 24th), not June's
+
+
+def test_as_known_at_folds_only_the_facts_recorded_by_then() -> None:
+    found_at = datetime(2024, 5, 3, 10, tzinfo=SHANGHAI)
+    found = HazardFound(
+        enterprise_id="e1",
+        enterprise_name="甲公司",
+        source=HazardSource.DEPARTMENT_INSPECTION,
+        level=HazardLevel.MAJOR,
+        title="报警器失效",
+        found_at=found_at,
+        found_by="张三",
+        deadline=date(2024, 5, 10),
+    )
+    record = HazardRecord.found(event(found, 1, found_at), found)
+    listed_at = datetime(2024, 5, 4, 9, tzinfo=SHANGHAI)
+    listing = HazardEscalated(
+        level=ListingLevel.CITY, authority="市安委会", reason="重大", deadline=date(2024, 5, 15), escalated_at=listed_at
+    )
+    record.apply(event(listing, 2, listed_at), listing)
+    rejected = HazardRejected(reviewer="赵", decided_at=datetime(2024, 5, 12, tzinfo=SHANGHAI))
+    late = event(rejected, 3, datetime(2024, 5, 12, tzinfo=SHANGHAI)).model_copy(
+        update={"recordedtime": datetime(2024, 5, 30, tzinfo=SHANGHAI)}
+    )
+    record.apply(late, rejected)
+    assert record.as_known_at(datetime(2024, 5, 3, 9, tzinfo=SHANGHAI)) is None  # not yet found
+    on_4th = record.as_known_at(datetime(2024, 5, 4, 12, tzinfo=SHANGHAI))
+    assert on_4th is not None
+    assert (on_4th.listing_level, on_4th.deadline, on_4th.listed_at, on_4th.version) == (
+        "city",
+        date(2024, 5, 15),
+        listed_at,
+        2,
+    )
+    everything = record.as_known_at(datetime(2024, 6, 1, tzinfo=SHANGHAI))
+    assert everything is not None
+    assert {k: v for k, v in vars(everything).items() if k != "facts"} == {
+        k: v for k, v in vars(record).items() if k != "facts"
+    }
+    assert everything.facts == record.facts
 
 
 def test_a_record_counts_the_evidence_that_is_not_withdrawn() -> None:

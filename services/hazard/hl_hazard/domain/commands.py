@@ -4,6 +4,7 @@ Commands are named imperatively (the events they may produce are in `hl_contract
 tense). They carry the caller's input as given; the aggregate validates it, so a command can be
 built from any request schema without repeating the rules here. None carries the hazard id: the
 application layer loads the aggregate by id, then passes the command to the matching method.
+Every command that records a decision carries its business time; left out, it is the clock's now.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class SetPlan:
     funds_yuan: Decimal
     deadline: date
     emergency_plan: str
+    decided_at: datetime | None = None  # None: decided now
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +99,7 @@ class ExtendDeadline:
     new_deadline: date
     reason: str
     approved_by: str
+    approved_at: datetime | None = None  # None: approved now
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +110,7 @@ class Reclassify:
     reason: str
     standard_clause: str | None = None
     production_halt: ProductionHalt | None = None
+    decided_at: datetime | None = None  # None: decided now
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,6 +118,7 @@ class Void:
     """Void the hazard (作废): it keeps its history and leaves every count."""
 
     reason: str
+    decided_at: datetime | None = None  # None: decided now
 
 
 @dataclass(frozen=True, kw_only=True)

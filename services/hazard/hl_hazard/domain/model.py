@@ -2,8 +2,9 @@
 
 Each method checks in one order — who may (`Forbidden`), whether the hazard's state allows it
 (`RuleViolation`), whether the input is sound (`InvalidInput`) — and records only when every check
-passed, so a refused command changes nothing. Business times come from the command; events
-without one (plan, extension, reclassification, void, overdue) take the clock's `now`.
+passed, so a refused command changes nothing. Business times come from the command (a decision
+left undated is dated `now`); each is checked by `_decided`: never in the future, never before the
+hazard was found. Only overdue, the system's own observation, is always the clock's `now`.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ class Hazard(HazardState):
         """Rules 3, 4, 7: set or revise the 五到位 plan; a deadline once set is kept."""
         policies.may_rectify(principal, self.facts, "set the plan")
         self._require_status("set the plan", OPEN)
+        decided_at = self._decided("decided_at", cmd.decided_at, now)
         plan = build(
             HazardPlanSet,
             responsible_person=cmd.responsible_person,
@@ -130,9 +132,10 @@ class Hazard(HazardState):
             funds_yuan=cmd.funds_yuan,
             deadline=cmd.deadline,
             emergency_plan=cmd.emergency_plan,
+            decided_at=decided_at,
         )
         self._keep_deadline(plan.deadline)
-        self._record(plan, principal, utc(now))
+        self._record(plan, principal, decided_at)
 
     def report_rectification(self, cmd: ReportRectification, principal: Principal, now: datetime) -> None:
         """Rules 3, 4: the fix is done; a major hazard needs its plan first."""
@@ -209,21 +212,24 @@ class Hazard(HazardState):
         self._require_status("extend its deadline", OPEN)
         if self.deadline is None:
             raise self._violation("no-deadline", "the hazard has no deadline to extend; set its plan first")
+        approved_at = self._decided("approved_at", cmd.approved_at, now)
         extension = build(
             HazardDeadlineExtended,
             previous_deadline=self.deadline,
             new_deadline=cmd.new_deadline,
             reason=cmd.reason,
             approved_by=cmd.approved_by,
+            approved_at=approved_at,
         )
         if extension.new_deadline <= self.deadline:
             raise InvalidInput("new_deadline", f"must be later than the current deadline {self.deadline}")
-        self._record(extension, principal, utc(now))
+        self._record(extension, principal, approved_at)
 
     def reclassify(self, cmd: Reclassify, principal: Principal, now: datetime) -> None:
         """Rule 1: change the level while the fix is still owed; a listed hazard stays major."""
         policies.may_reclassify(principal)
         self._require_status("reclassify it", OPEN)
+        decided_at = self._decided("decided_at", cmd.decided_at, now)
         event = build(
             HazardReclassified,
             previous_level=self.level,
@@ -231,19 +237,21 @@ class Hazard(HazardState):
             reason=cmd.reason,
             standard_clause=cmd.standard_clause,
             production_halt=cmd.production_halt,
+            decided_at=decided_at,
         )
         if event.level == self.level:
             raise InvalidInput("level", f"the hazard is already {self.level}")
         require_level_details(event.level, event.production_halt, event.standard_clause)
         if self.listed:
             raise self._violation("listed-stays-major", "a hazard listed for supervision must stay major")
-        self._record(event, principal, utc(now))
+        self._record(event, principal, decided_at)
 
     def void(self, cmd: Void, principal: Principal, now: datetime) -> None:
         """Rule 4: void (作废) from any state; the history stays."""
         policies.may_void(principal, self.facts)
         self._require_status("void it", NOT_VOIDED)
-        self._record(build(HazardVoided, reason=cmd.reason), principal, utc(now))
+        decided_at = self._decided("decided_at", cmd.decided_at, now)
+        self._record(build(HazardVoided, reason=cmd.reason, decided_at=decided_at), principal, decided_at)
 
     def receive_listing(self, cmd: ReceiveListing, principal: Principal, now: datetime) -> None:
         """The receiving unit signs for the current listing's notice (签收), once per listing."""
@@ -332,13 +340,23 @@ class Hazard(HazardState):
         still_owed = self.status in OPEN and self.overdue_notified_for != deadline
         return still_owed and deadline_passed(deadline, now)
 
+    def _decided(self, field: str, value: datetime | None, now: datetime) -> datetime:
+        """A decision's business time (rule 9): given or now, never in the future, never before found."""
+        decided = business_time(field, value if value is not None else now, now)
+        not_before(field, decided, "found_at", self.found_at)
+        return decided
+
     def _keep_deadline(self, deadline: date) -> None:
-        # Rule 7: a revised plan cannot move the deadline, earlier or later; an extension can.
+        # Rule 7: a revised plan cannot move the deadline, earlier or later; an extension can. The
+        # first plan may commit to an earlier day than a deadline already given (at the report, or
+        # by a listing), never a later one.
         if self.deadline is None:
             deadline_from("deadline", deadline, self.found_at)
-        elif deadline != self.deadline:
-            detail = f"the deadline is {self.deadline}, the plan says {deadline}: only an extension moves it"
+        elif deadline != self.deadline and (self.plan is not None or deadline > self.deadline):
+            detail = f"the deadline is {self.deadline}, the plan says {deadline}: only an extension moves it later"
             raise self._violation("deadline-needs-extension", detail)
+        else:
+            deadline_from("deadline", deadline, self.found_at)
 
     def _require_plan(self) -> None:
         if self.plan is not None:

@@ -222,9 +222,12 @@ class HazardState(Aggregate):
         self.evidence.round += 1  # a new fix needs its own evidence
 
     def when_escalated(self, data: HazardEscalated) -> None:
+        # The listing authority's deadline is the one in force from now on (rule 7: the most
+        # recent deadline decision governs overdue, here and in the reports alike).
         self.listing = data
         self.listings.append(data)
         self.evidence.receipt = None  # a new notice is signed for anew
+        self.deadline = data.deadline
 
     def when_delisted(self, data: HazardDelisted) -> None:
         self.listing = None

@@ -2,9 +2,11 @@
 
 The xlsx reproduces seed 004's form: the title, the 填报单位 / 填表时间 line, then each section with
 its name merged down its lines and two numbered rows per line ("1 label value 2 label value"),
-then the extra figures (marked as outside the form), and the footer 填表人 / 审核人 / 填表时间.
-A second sheet holds the per-region breakdown. CSV is UTF-8 with a BOM (so Excel reads Chinese),
-one figure a line: the official label, the English key, the value.
+then the extra figures (marked as outside the form), and the footer 填表人 / 审核人 / 填表时间,
+and a status line: a live table is an unsigned draft (草稿) with the moment it was computed and no
+one's name in the footer; a submitted one names when it was submitted, and, submitted early,
+the moment its figures stand at. A second sheet holds the per-region breakdown. CSV is UTF-8 with
+a BOM (so Excel reads Chinese), one figure a line: the official label, the English key, the value.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 SUPERVISION_HEADERS = (
     "隐患名称",
     "企业名称",
@@ -57,7 +59,26 @@ SUPERVISION_HEADERS = (
 
 
 def title_of(table: DispatchTable, campaign: str = DEFAULT_CAMPAIGN) -> str:
+    if table.kind == "quarterly":
+        year, quarter = table.period.split("-Q")
+        return f"{table.region_name}{campaign}{year}年第{quarter}季度统计表"
+    if table.kind == "annual":
+        return f"{table.region_name}{campaign}{table.period}年度统计表"
     return f"{table.region_name}{campaign}进展情况调度表"
+
+
+def status_line(table: DispatchTable) -> str:
+    """草稿 for a live table (never signed), 已报送 for a frozen one; and where the figures stand."""
+    if table.draft:
+        text = f"草稿:未报送、未签署,数据生成于{local_minute(table.computed_at)}(北京时间)"
+        return text + (f";统计期未结束,数据截至{local_minute(table.stands_at)}" if table.early else "")
+    text = f"已报送:报送于{local_minute(table.as_of)}(北京时间)"
+    return text + (f";提前报送,数据截至{local_minute(table.stands_at)}" if table.early else "")
+
+
+def _signed(table: DispatchTable, signoff: Signoff | None) -> Signoff:
+    """A draft carries no one's signature, whatever is passed; a frozen table its own."""
+    return Signoff() if table.draft or signoff is None else signoff
 
 
 def heading_line(table: DispatchTable, signoff: Signoff) -> str:
@@ -81,27 +102,28 @@ def dispatch_table_xlsx(
     table: DispatchTable, signoff: Signoff | None = None, *, campaign: str = DEFAULT_CAMPAIGN
 ) -> bytes:
     """The dispatch table as an xlsx workbook in the official layout, plus a per-region sheet."""
-    signoff = signoff or Signoff()
+    signoff = _signed(table, signoff)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "调度表"
-    _merged(sheet, 1, 1, 7, title_of(table, campaign), Font(bold=True, size=16), _CENTER)
-    _merged(sheet, 2, 1, 7, heading_line(table, signoff), None, _WRAP)
+    merged(sheet, 1, 1, 7, title_of(table, campaign), Font(bold=True, size=16), CENTER)
+    merged(sheet, 2, 1, 7, heading_line(table, signoff), None, _WRAP)
     values = figure_values(table, signoff)
     row = 3
     for section in SECTIONS:
         row = _section(sheet, row, section, values)
     filled, reviewed, when = footer_line(signoff)
-    _merged(sheet, row + 1, 1, 3, filled, None, _WRAP)
-    _merged(sheet, row + 1, 4, 5, reviewed, None, _WRAP)
-    _merged(sheet, row + 1, 6, 7, when, None, _WRAP)
+    merged(sheet, row + 1, 1, 3, filled, None, _WRAP)
+    merged(sheet, row + 1, 4, 5, reviewed, None, _WRAP)
+    merged(sheet, row + 1, 6, 7, when, None, _WRAP)
     note = f"注:统计截至{chinese_date(table.cutoff)}24时(北京时间)的累计情况;“补充指标”不属于调度表规定内容。"
-    _merged(sheet, row + 2, 1, 7, note, None, _WRAP)
+    merged(sheet, row + 2, 1, 7, note, None, _WRAP)
+    merged(sheet, row + 3, 1, 7, status_line(table), Font(bold=True), _WRAP)
     for column, width in zip("ABCDEFG", (16, 5, 40, 12, 5, 40, 12), strict=True):
         sheet.column_dimensions[column].width = width
     _breakdown_sheet(book.create_sheet("分地区"), table)
-    return _save(book)
+    return save_book(book)
 
 
 def _section(sheet: Worksheet, first: int, section: Section, values: dict[str, FigureValue]) -> int:
@@ -109,11 +131,11 @@ def _section(sheet: Worksheet, first: int, section: Section, values: dict[str, F
     pairs = [section.rows[i : i + 2] for i in range(0, len(section.rows), 2)]
     last = first + len(pairs) - 1
     name = section.label if section.official else f"{section.label}(表外)"
-    _merged(sheet, first, 1, 1, name, Font(bold=True), _CENTER, last_row=last)
+    merged(sheet, first, 1, 1, name, Font(bold=True), CENTER, last_row=last)
     for offset, pair in enumerate(pairs):
         for index, row in enumerate(pair):
             column = 2 + 3 * index
-            sheet.cell(first + offset, column, row.number).alignment = _CENTER
+            sheet.cell(first + offset, column, row.number).alignment = CENTER
             sheet.cell(first + offset, column + 1, row.label).alignment = _WRAP
             _value_cell(sheet, first + offset, column + 2, row, values)
         for column in range(1, 8):
@@ -123,7 +145,7 @@ def _section(sheet: Worksheet, first: int, section: Section, values: dict[str, F
 
 def _value_cell(sheet: Worksheet, row_number: int, column: int, row: Row, values: dict[str, FigureValue]) -> None:
     cell = sheet.cell(row_number, column)
-    cell.alignment = _CENTER
+    cell.alignment = CENTER
     figures = row.figures
     if len(figures) > 1:  # e.g. 行政处罚(次,万元): "3,12.5", in the label's order
         parts = [values.get(figure.key) for figure in figures]
@@ -161,7 +183,7 @@ def _plain(value: FigureValue) -> object:
 
 def dispatch_table_csv(table: DispatchTable, signoff: Signoff | None = None) -> bytes:
     """One line per figure: official label, English key, value; the scope first, the footer last."""
-    signoff = signoff or Signoff()
+    signoff = _signed(table, signoff)
     values = figure_values(table, signoff)
     lines: list[Sequence[str]] = [
         ("指标", "key", "数值"),
@@ -171,6 +193,9 @@ def dispatch_table_csv(table: DispatchTable, signoff: Signoff | None = None) -> 
         ("统计月份", "period", table.period),
         ("统计起始日", "since", table.since.isoformat()),
         ("截止日", "cutoff", table.cutoff.isoformat()),
+        ("状态", "status", status_line(table)),
+        ("数据截至", "as_of", local_minute(table.stands_at)),
+        ("统计至", "through", table.through.isoformat()),
     ]
     for section in SECTIONS:
         for row in section.rows:
@@ -214,7 +239,7 @@ def supervision_list_xlsx(items: Iterable[SupervisionItem], *, today: date) -> b
     assert sheet is not None
     sheet.title = "挂牌督办清单"
     title = f"挂牌督办重大事故隐患清单(截至{chinese_date(today)})"
-    _merged(sheet, 1, 1, len(SUPERVISION_HEADERS), title, Font(bold=True, size=14), _CENTER)
+    merged(sheet, 1, 1, len(SUPERVISION_HEADERS), title, Font(bold=True, size=14), CENTER)
     sheet.append(list(SUPERVISION_HEADERS))
     for row in supervision_rows(items):
         sheet.append([None] * len(row))
@@ -223,7 +248,7 @@ def supervision_list_xlsx(items: Iterable[SupervisionItem], *, today: date) -> b
     sheet.freeze_panes = "A3"
     for column, width in zip("ABCDEFGHIJK", (36, 30, 16, 12, 10, 24, 18, 12, 16, 18, 12), strict=True):
         sheet.column_dimensions[column].width = width
-    return _save(book)
+    return save_book(book)
 
 
 def supervision_list_csv(items: Iterable[SupervisionItem]) -> bytes:
@@ -238,7 +263,7 @@ def _csv(lines: Iterable[Sequence[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _merged(
+def merged(
     sheet: Worksheet,
     row: int,
     first_column: int,
@@ -258,7 +283,7 @@ def _merged(
         sheet.merge_cells(start_row=row, start_column=first_column, end_row=last_row or row, end_column=last_column)
 
 
-def _save(book: Workbook) -> bytes:
+def save_book(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -28,6 +28,7 @@ _PLAIN = (
     "listing_level",
     "listing_authority",
     "listed_at",
+    "first_listed_at",
     "delisted_at",
     "overdue_recorded",
     "evidence_count",

@@ -33,8 +33,9 @@ from hl_platform.db import Database
 from hl_platform.nats_io import ConsumerSpec
 from hl_platform.sql import in_chunks
 from hl_reporting.adapters import hazard_rows
-from hl_reporting.adapters.hazard_totals import add_totals, total_deltas
+from hl_reporting.adapters.rollup_writes import Batch, Change
 from hl_reporting.adapters.tables import (
+    enforcement_changes,
     enforcement_daily,
     enterprise_marks,
     enterprise_names,
@@ -89,11 +90,11 @@ def _payload(event: CloudEvent) -> EventData | None:
 
 
 class HazardProjection:
-    """Hazard stream → `hazard_state` (ledger, supervision list) and the bucket tables.
+    """Hazard stream → `hazard_state` (ledger, supervision list), the buckets and the roll-ups.
 
     Set-wise: a batch reads the rows of its hazards at once, follows each hazard through its
-    events in memory, and writes each table once — the buckets get the sum of every hazard's
-    difference between its contributions before and after the batch.
+    events in memory, and writes each table once. Each event's difference to its hazard's steps is
+    kept apart, with the moment it became known, so that reports can be read as known at a moment.
     """
 
     async def apply(self, conn: AsyncConnection, event: CloudEvent) -> None:
@@ -104,36 +105,73 @@ class HazardProjection:
         if not known:
             return
         stored = await _stored_hazards(conn, list(dict.fromkeys(event.subject for event, _ in known)))
-        before = {hazard_id: decode_contributions(row["contributions"]) for hazard_id, row in stored.items()}
+        steps = {hazard_id: decode_contributions(row["contributions"]) for hazard_id, row in stored.items()}
         records = {hazard_id: hazard_rows.record_from(row) for hazard_id, row in stored.items()}
-        touched: dict[str, HazardRecord] = {}
+        batch, daily = Batch(), defaultdict[BucketKey, int](int)
         for event, data in known:
-            record = records.get(event.subject)
-            if isinstance(data, HazardFound):
-                if record is not None:  # a second `found` of one aggregate cannot happen; never count it twice
-                    continue
-                record = records[event.subject] = HazardRecord.found(event, data)
-            elif record is None:
-                raise MissingHazard(f"{event.type} v{event.sequence} for hazard {event.subject}, never found")
-            else:
-                record.apply(event, data)
-            touched[event.subject] = record
-        deltas: defaultdict[BucketKey, int] = defaultdict(int)
-        inserts, updates = [], []
-        for hazard_id, record in touched.items():
+            record = self._follow(records, event, data)
+            if record is None:
+                continue
             after = record.contributions()
-            for key, delta in difference(before.get(hazard_id, {}), after).items():
-                deltas[key] += delta
-            values = hazard_rows.values_of(record, after)
-            if hazard_id in stored:
-                updates.append(values | {"b_hazard_id": hazard_id})
-            else:
-                inserts.append(values)
-        await _add_hazard_deltas(conn, {key: delta for key, delta in deltas.items() if delta})
-        if inserts:
-            await conn.execute(insert(hazard_state), inserts)
-        if updates:
-            await conn.execute(_UPDATE_HAZARD, updates)
+            moved = difference(steps.get(event.subject, {}), after)
+            steps[event.subject] = after
+            if moved:
+                batch.add(change_of(record, event, moved))
+                for key, delta in moved.items():
+                    daily[key] += delta
+        await add_deltas(conn, hazard_daily, _BUCKET_COLUMNS, {key: delta for key, delta in daily.items() if delta})
+        await batch.write(conn)
+        await _save_records(conn, stored, records, steps, {event.subject for event, _ in known})
+
+    @staticmethod
+    def _follow(records: dict[str, HazardRecord], event: CloudEvent, data: EventData) -> HazardRecord | None:
+        record = records.get(event.subject)
+        if isinstance(data, HazardFound):
+            if record is not None:  # a second `found` of one aggregate cannot happen; never count it twice
+                return None
+            record = records[event.subject] = HazardRecord.found(event, data)
+        elif record is None:
+            raise MissingHazard(f"{event.type} v{event.sequence} for hazard {event.subject}, never found")
+        else:
+            record.apply(event, data)
+        return record
+
+
+def change_of(record: HazardRecord, event: CloudEvent, moved: dict[BucketKey, int]) -> Change:
+    """What one event changed in its hazard's steps, dated by its business and recorded times."""
+    last = record.facts[-1]
+    own = last.version == event.sequence
+    known = max(event.recordedtime, last.known) if last.known else event.recordedtime
+    return Change(
+        hazard_id=record.hazard_id,
+        version=event.sequence,
+        event_type=event.type,
+        occurred_at=(last.at or event.time) if own else event.time,
+        recorded_at=(last.known or known) if own else known,
+        steps=moved,
+    )
+
+
+async def _save_records(
+    conn: AsyncConnection,
+    stored: dict[str, RowMapping],
+    records: dict[str, HazardRecord],
+    steps: dict[str, dict[BucketKey, int]],
+    touched: set[str],
+) -> None:
+    inserts, updates = [], []
+    for hazard_id in touched:
+        if hazard_id not in records:
+            continue
+        values = hazard_rows.values_of(records[hazard_id], steps[hazard_id])
+        if hazard_id in stored:
+            updates.append(values | {"b_hazard_id": hazard_id})
+        else:
+            inserts.append(values)
+    if inserts:
+        await conn.execute(insert(hazard_state), inserts)
+    if updates:
+        await conn.execute(_UPDATE_HAZARD, updates)
 
 
 _UPDATE_HAZARD = update(hazard_state).where(hazard_state.c.hazard_id == bindparam("b_hazard_id"))
@@ -151,11 +189,6 @@ async def _stored_hazards(conn: AsyncConnection, hazard_ids: list[str]) -> dict[
     return rows
 
 
-async def _add_hazard_deltas(conn: AsyncConnection, deltas: dict[Any, int]) -> None:
-    await add_deltas(conn, hazard_daily, _BUCKET_COLUMNS, deltas)
-    await add_totals(conn, total_deltas(deltas))
-
-
 class EnterpriseProjection:
     """Enterprise stream → section 二 and 三 figures, and the enterprises' display names."""
 
@@ -166,9 +199,11 @@ class EnterpriseProjection:
                 await _mark(conn, event, inspection_marks(data), data.inspected_on)
             case EnterpriseEnforcementRecorded():
                 await _mark(conn, event, enforcement_marks(data), data.decided_on)
+                moved = enforcement_deltas(data)
                 place = (event.regioncode, data.decided_on, event.industry)
-                deltas = {(*place, metric): delta for metric, delta in enforcement_deltas(data).items()}
+                deltas = {(*place, metric): delta for metric, delta in moved.items()}
                 await add_deltas(conn, enforcement_daily, ("region_code", "day", "industry", "metric"), deltas)
+                await _log_enforcement(conn, event, data.decided_on, moved)
             case EnterpriseRegistered():
                 await _save_name(conn, event, data.uscc, data.name)
             case EnterpriseUpdated():
@@ -177,7 +212,29 @@ class EnterpriseProjection:
 
 async def _mark(conn: AsyncConnection, event: CloudEvent, marks: list[str], day: Any) -> None:
     place = {"enterprise_id": event.subject, "day": day, "region_code": event.regioncode, "industry": event.industry}
+    place["recorded_at"] = event.recordedtime  # the first record of a mark stands (insert-if-missing)
     await insert_missing(conn, enterprise_marks, [place | {"mark": mark} for mark in marks])
+
+
+async def _log_enforcement(conn: AsyncConnection, event: CloudEvent, day: Any, moved: dict[str, int]) -> None:
+    """The action's figures with when they were recorded, for reports as known at a moment."""
+    rows = [
+        {
+            "enterprise_id": event.subject,
+            "version": event.sequence,
+            "event_type": event.type,
+            "recorded_at": event.recordedtime,
+            "region_code": event.regioncode,
+            "industry": event.industry,
+            "day": day,
+            "metric": metric,
+            "delta": delta,
+        }
+        for metric, delta in moved.items()
+        if delta
+    ]
+    if rows:
+        await conn.execute(insert(enforcement_changes), rows)
 
 
 async def _save_name(conn: AsyncConnection, event: CloudEvent, uscc: str, name: str) -> None:

@@ -4,13 +4,18 @@ Report figures come from small pre-aggregated tables, never from a scan of hazar
 - `hazard_daily`: daily delta buckets of the hazard figures (see `domain.hazard_timeline`); a figure
   as of a cut-off is a SUM over rows with cohort_day in [since, cut-off], day ≤ cut-off and
   region_code in the region's code range, so the primary key leads with region_code, cohort_day.
-- `hazard_totals`: the same deltas rolled up for the standard window (from 1 January to the 24th):
-  per region level (the code cut to 2, 4, 6 and 9 characters), for one industry and for all ("*"),
-  with the cohort reduced to its year and the day to its dispatch period, so that a standard table
-  sums at most 12 periods per region, however many hazards (see `adapters.hazard_totals`).
-- `enforcement_daily`: additive section 三 figures per day (actions, persons, fen).
+- `hazard_rollup`: the same steps rolled up per region level (the code cut to 2, 4, 6 and 9
+  characters), for one industry and for all ("*"), at four (cohort, day) grains, one wide row per
+  key with a column per measure (`domain.measures`): any window is at most four ranges of rows per
+  region, however many hazards (see `domain.rollup`).
+- `hazard_late_rollup`: the steps recorded after the day they land on, by when they became known:
+  what an as-of report takes back from the live figures.
+- `hazard_changes`: every event's steps with its business and recorded times (the bitemporal
+  detail): the part of a day before an as-of moment, and the facts a comparison names.
+- `enforcement_daily`: additive section 三 figures per day (actions, persons, fen), and
+  `enforcement_changes` the same per event with its recorded time.
 - `enterprise_marks`: one row per (enterprise, mark, day) for the rows counted in enterprises (家),
-  whose distinct enterprises are counted over the window.
+  whose distinct enterprises are counted over the window; with when each was first recorded.
 `hazard_state` is one row per hazard: the ledger's and the supervision list's source, and the facts
 and bucket contributions that let a later event (a void, a back-dated fix) correct the buckets.
 `report_submissions` holds the frozen reports; a rebuild never touches it.
@@ -36,6 +41,7 @@ from sqlalchemy import (
 )
 
 from hl_platform.db import UTCDateTime
+from hl_reporting.domain.measures import MEASURES
 
 metadata = MetaData()
 
@@ -56,20 +62,62 @@ hazard_daily = Table(
     Column("delta", BigInteger, nullable=False),
 )
 
-hazard_totals = Table(
-    "hazard_totals",
+
+def _measure_columns() -> list[Column[int]]:
+    return [Column(name, BigInteger, nullable=False, server_default="0") for name in MEASURES]
+
+
+hazard_rollup = Table(
+    "hazard_rollup",
     metadata,
     Column("depth", SmallInteger, primary_key=True),  # 2 province, 4 city, 6 county/zone, 9 town
     Column("industry", Key, primary_key=True),  # "*" for all industries
-    Column("cohort_year", Integer, primary_key=True),
+    Column("cohort_grain", String(1), primary_key=True),  # y, m, d (see domain.rollup)
+    Column("day_grain", String(1), primary_key=True),  # p (dispatch period), d
     Column("region_code", Code, primary_key=True),  # the hazard's code cut to `depth` characters
-    Column("period", Date, primary_key=True),  # the dispatch period's month (its first day)
-    Column("source", Key, primary_key=True),
-    Column("level", Key, primary_key=True),
-    Column("listing_level", Key, primary_key=True),
-    Column("metric", Key, primary_key=True),
-    Column("delta", BigInteger, nullable=False),
+    Column("cohort", Date, primary_key=True),  # the cohort's year, month or day (its first day)
+    Column("day", Date, primary_key=True),  # the dispatch period's month (its first day), or the day
+    *_measure_columns(),
     sqlite_with_rowid=False,  # the key is the table: a report reads one b-tree, never a row lookup
+)
+
+hazard_late_rollup = Table(
+    "hazard_late_rollup",
+    metadata,
+    Column("depth", SmallInteger, primary_key=True),
+    Column("industry", Key, primary_key=True),
+    Column("known_grain", String(1), primary_key=True),  # m, d: when the step became known
+    Column("day_grain", String(1), primary_key=True),  # p, d: the day it lands on
+    Column("cohort_year", Integer, primary_key=True),
+    Column("region_code", Code, primary_key=True),
+    Column("known", Date, primary_key=True),
+    Column("day", Date, primary_key=True),
+    *_measure_columns(),
+    sqlite_with_rowid=False,
+)
+
+hazard_changes = Table(
+    "hazard_changes",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("hazard_id", Key, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event_type", Key, nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),  # the fact's business time
+    Column("recorded_at", UTCDateTime, nullable=False),  # when it became known (never earlier than before)
+    Column("region_code", Code, nullable=False),
+    Column("industry", Key, nullable=False),
+    Column("cohort_day", Date, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("late", Boolean, nullable=False),  # known after the day it lands on
+    *_measure_columns(),
+    Index("ix_hazard_changes_recorded", "recorded_at"),
+    Index(
+        "ix_hazard_changes_late",
+        "recorded_at",
+        sqlite_where=text("late"),
+        postgresql_where=text("late"),
+    ),
 )
 
 enforcement_daily = Table(
@@ -90,7 +138,24 @@ enterprise_marks = Table(
     Column("day", Date, primary_key=True),
     Column("region_code", Code, nullable=False),
     Column("industry", Key, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=True),  # when first recorded; null: before it was kept
     Index("ix_enterprise_marks_region_day", "region_code", "day"),
+)
+
+enforcement_changes = Table(
+    "enforcement_changes",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("enterprise_id", Key, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event_type", Key, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("region_code", Code, nullable=False),
+    Column("industry", Key, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("metric", Key, nullable=False),
+    Column("delta", BigInteger, nullable=False),
+    Index("ix_enforcement_changes_recorded", "recorded_at"),
 )
 
 enterprise_names = Table(
@@ -125,6 +190,7 @@ hazard_state = Table(
     Column("listing_level", Key, nullable=True),
     Column("listing_authority", String(200), nullable=True),
     Column("listed_at", UTCDateTime, nullable=True),
+    Column("first_listed_at", UTCDateTime, nullable=True),  # the first listing's time (as-of lists)
     Column("delisted_at", UTCDateTime, nullable=True),
     Column("overdue_recorded", Boolean, nullable=False),
     Column("evidence_count", Integer, nullable=False, default=0, server_default="0"),
@@ -138,6 +204,14 @@ hazard_state = Table(
     Index(
         "ix_hazard_state_listing_order",
         "listed_at",
+        "hazard_id",
+        sqlite_where=text("listing_level IS NOT NULL"),
+        postgresql_where=text("listing_level IS NOT NULL"),
+    ),
+    # the supervision list as known at a moment: listed hazards in the order they were first listed
+    Index(
+        "ix_hazard_state_first_listing_order",
+        "first_listed_at",
         "hazard_id",
         sqlite_where=text("listing_level IS NOT NULL"),
         postgresql_where=text("listing_level IS NOT NULL"),
@@ -182,8 +256,11 @@ tip_reward_daily = Table(
 
 READ_MODELS = (
     hazard_daily,
-    hazard_totals,
+    hazard_rollup,
+    hazard_late_rollup,
+    hazard_changes,
     enforcement_daily,
+    enforcement_changes,
     enterprise_marks,
     enterprise_names,
     hazard_state,

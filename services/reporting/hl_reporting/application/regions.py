@@ -17,6 +17,9 @@ class RegionNode(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def level(self) -> str: ...  # province, city, county, zone, town, unit
+
 
 class RegionTree(Protocol):
     def get(self, code: str) -> RegionNode | None: ...

@@ -1,29 +1,36 @@
-"""Submitting a period's dispatch table: its figures are frozen and never change afterwards.
+"""Submitting a period's table: its figures are frozen and never change afterwards.
 
-A submission is unique per (period, region, industry); submitting again is a 409 Conflict. The live
-figures keep moving (late and back-dated events), and `compare` shows how they moved since.
+A submission is unique per (period, region, industry); submitting again is a 409 Conflict. Its
+figures are the table as known at the moment of submission (`as_of` = submitted_at), so reading
+the live table as of that moment later gives them again. Submitting before the cut-off is allowed
+(如遇节假日提前上报): the figures then stand at that moment. The live figures keep moving (late and
+back-dated facts), and `compare` shows each cell that moved and the facts recorded since that moved it.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_contracts import Actor
 from hl_platform.errors import Conflict, InvalidInput, NotFound
+from hl_platform.sql import in_chunks
+from hl_reporting.adapters.bucket_reads import in_region
 from hl_reporting.adapters.tables import report_submissions
+from hl_reporting.application.late_facts import LateFact, Window, facts_after, facts_for
+from hl_reporting.application.pages import Page, check_limit, decode_cursor, encode_cursor
 from hl_reporting.application.queries import dispatch_table
 from hl_reporting.application.regions import RegionTree
-from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY, business_day
+from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY, business_day, parse_period
 from hl_reporting.domain.dispatch_table import COMPUTED_FIGURES, FROM_TIPS, MANUAL_FIGURES, Figure, Kind
 from hl_reporting.domain.report import (
     DispatchTable,
@@ -53,6 +60,7 @@ class FigureChange:
     frozen: FigureValue
     live: FigureValue
     difference: int | Decimal | None  # live − frozen, for numbers
+    facts: tuple[LateFact, ...] = ()  # the facts recorded after the submission that moved it
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class Comparison:
     submission: Submission
     live: DispatchTable
     figures: tuple[FigureChange, ...]
+    facts_count: int = 0  # every fact recorded since that moved a figure (the lists hold at most MAX_FACTS)
 
     @property
     def changed(self) -> tuple[FigureChange, ...]:
@@ -87,6 +96,7 @@ async def submit(
     existing = await _find(conn, period, region_code, industry)
     if existing is not None:
         raise Conflict(f"the {period} report of {region_code} is already submitted", existing_id=existing["id"])
+    now = now or datetime.now(UTC)
     table = await dispatch_table(
         conn,
         period=period,
@@ -95,11 +105,12 @@ async def submit(
         industry=industry,
         since=since,
         cutoff_day=cutoff_day,
+        as_of=now,
+        now=now,
     )
-    now = now or datetime.now(UTC)
     submission = Submission(
         id=str(uuid.uuid4()),
-        table=table,
+        table=replace(table, draft=False),
         cutoff_day=cutoff_day,
         signoff=Signoff(filled_by, reviewed_by, filled_on or business_day(now), manual),
         submitted_at=now,
@@ -125,30 +136,88 @@ async def get_submission(
     return _submission(row)
 
 
+async def submission_by_id(conn: AsyncConnection, submission_id: str, *, period: str | None = None) -> Submission:
+    """One submission; NotFound if there is none by that id (in that period, when given)."""
+    row = (
+        (await conn.execute(select(report_submissions).where(report_submissions.c.id == submission_id)))
+        .mappings()
+        .first()
+    )
+    if row is None or (period is not None and row["period"] != period):
+        raise NotFound(f"no submission {submission_id}" + (f" for {period}" if period else ""))
+    return _submission(row)
+
+
+async def list_submissions(
+    conn: AsyncConnection,
+    *,
+    period: str,
+    region_prefix: str,
+    industry: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Submission]:
+    """The period's submissions in a region subtree, by region code then industry."""
+    t = report_submissions
+    query = select(t).where(t.c.period == period, in_region(t.c.region_code, region_prefix))
+    if industry is not None:
+        query = query.where(t.c.industry == industry)
+    if cursor:
+        code, ind, submission_id = decode_cursor(cursor, 3)
+        query = query.where(tuple_(t.c.region_code, t.c.industry, t.c.id) > (code, ind, submission_id))
+    query = query.order_by(t.c.region_code, t.c.industry, t.c.id).limit(check_limit(limit) + 1)
+    rows = list((await conn.execute(query)).mappings())
+    items = [_submission(row) for row in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    return Page(items, encode_cursor(last["region_code"], last["industry"], last["id"]) if last else None)
+
+
+async def submissions_of(conn: AsyncConnection, *, period: str, region_codes: list[str]) -> list[Submission]:
+    """Every submission of the period by these regions (any industry)."""
+    t = report_submissions
+    found: list[Submission] = []
+    for chunk in in_chunks(region_codes):
+        query = select(t).where(t.c.period == period, t.c.region_code.in_(chunk))
+        found += [_submission(row) for row in (await conn.execute(query)).mappings()]
+    return found
+
+
 async def compare(
-    conn: AsyncConnection, *, period: str, region_code: str, catalogue: RegionTree, industry: str | None = None
+    conn: AsyncConnection,
+    *,
+    submission_id: str,
+    catalogue: RegionTree,
+    period: str | None = None,
+    now: datetime | None = None,
 ) -> Comparison:
-    """The frozen figures beside the live ones (same window), figure by figure."""
-    submission = await get_submission(conn, period=period, region_code=region_code, industry=industry)
+    """The frozen figures beside the live ones (same window), the cells that moved and the facts
+    recorded since the submission that moved them."""
+    submission = await submission_by_id(conn, submission_id, period=period)
     frozen = submission.table
     live = await dispatch_table(
         conn,
-        period=period,
-        region_code=region_code,
+        period=frozen.period,
+        region_code=frozen.region_code,
         catalogue=catalogue,
-        industry=industry,
+        industry=frozen.industry,
         since=frozen.since,
         cutoff_day=submission.cutoff_day,
+        now=now,
     )
-    changes = tuple(_change(figure, frozen.value(figure.key), live.value(figure.key)) for figure in COMPUTED_FIGURES)
-    return Comparison(submission, live, changes)
+    window = Window(frozen.region_code, frozen.industry, frozen.since, live.through)
+    facts, count = await facts_after(conn, window, submission.submitted_at)
+    changes = tuple(
+        _change(figure, frozen.value(figure.key), live.value(figure.key), facts) for figure in COMPUTED_FIGURES
+    )
+    return Comparison(submission, live, changes, count)
 
 
-def _change(figure: Figure, frozen: FigureValue, live: FigureValue) -> FigureChange:
+def _change(figure: Figure, frozen: FigureValue, live: FigureValue, facts: list[LateFact]) -> FigureChange:
     numeric = (int, Decimal)
     both = isinstance(frozen, numeric) and isinstance(live, numeric) and not isinstance(frozen, bool)
     difference = live - frozen if both else None  # type: ignore[operator]
-    return FigureChange(figure.key, figure.label, frozen, live, difference)
+    moved_by = tuple(facts_for(figure.key, facts)) if frozen != live else ()
+    return FigureChange(figure.key, figure.label, frozen, live, difference, moved_by)
 
 
 def validate_section4(raw: Mapping[str, Any]) -> dict[str, FigureValue]:
@@ -225,6 +294,10 @@ def _submission(row: RowMapping) -> Submission:
         cutoff=row["cutoff"],
         figures=decode(row["figures"]),
         breakdown=decode_breakdown(row["breakdown"]),
+        as_of=row["submitted_at"],
+        computed_at=row["submitted_at"],
+        kind=parse_period(row["period"]).kind.value,
+        draft=False,
     )
     actor = Actor(
         id=row["submitted_by_id"],

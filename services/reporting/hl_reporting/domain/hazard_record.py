@@ -2,7 +2,10 @@
 
 `HazardRecord.apply` follows the hazard through its contract events (in version order, as the
 consumer guarantees); it trusts the hazard service's rules and never refuses an event, because a
-read model that refused history would simply be wrong.
+read model that refused history would simply be wrong. Each event becomes a `Fact` (its business
+day and instant, when it was recorded, what it set), and the record's fields are folded from the
+facts alone, so that `as_known_at` gives the hazard exactly as the facts recorded by a moment say.
+Decisions are dated by their own business time (v2 `decided_at`, `approved_at`; v1: the envelope).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from hl_contracts import CloudEvent
 from hl_contracts.evidence import HazardAttachmentAdded, HazardAttachmentWithdrawn
@@ -25,11 +29,12 @@ from hl_contracts.hazard import (
     HazardRectified,
     HazardRejected,
     HazardVoided,
+    decided_at,
 )
 from hl_contracts.registry import EventData
 from hl_contracts.vocabulary import HazardStatus
 from hl_reporting.domain.calendar import business_day
-from hl_reporting.domain.hazard_timeline import BucketKey, Fact, Placement, contributions
+from hl_reporting.domain.hazard_timeline import BucketKey, Fact, Placement, contributions, known_facts
 
 
 def yuan_to_fen(amount: Decimal) -> int:
@@ -56,6 +61,7 @@ class HazardRecord:
     listing_level: str | None = None
     listing_authority: str | None = None
     listed_at: datetime | None = None
+    first_listed_at: datetime | None = None
     delisted_at: datetime | None = None
     overdue_recorded: bool = False
     evidence_count: int = 0  # attachments not withdrawn (佐证材料)
@@ -77,8 +83,16 @@ class HazardRecord:
             version=event.sequence,
             deadline=data.deadline,
         )
-        day = business_day(data.found_at)
-        record.facts.append(Fact(event.sequence, day, "found", level=data.level.value, deadline=data.deadline))
+        fact = Fact(
+            event.sequence,
+            business_day(data.found_at),
+            "found",
+            level=data.level.value,
+            deadline=data.deadline,
+            known=event.recordedtime,
+            at=data.found_at,
+        )
+        record.facts.append(fact)
         return record
 
     @property
@@ -89,6 +103,11 @@ class HazardRecord:
     def placement(self) -> Placement:
         return Placement(self.region_code, self.industry, self.source)
 
+    @property
+    def known_at(self) -> datetime | None:
+        """When the latest fact was recorded (the facts' known times never go back)."""
+        return self.facts[-1].known if self.facts else None
+
     def contributions(self) -> dict[BucketKey, int]:
         return contributions(self.facts, self.placement)
 
@@ -96,71 +115,102 @@ class HazardRecord:
         """Follow one later event of this hazard; the envelope's region and industry are the latest."""
         self.version = event.sequence
         self.region_code, self.industry = event.regioncode, event.industry
-        match data:
-            case HazardPlanSet():
-                self._plan_set(event, data)
-            case HazardRectified():
-                self._rectified(event, data)
-            case HazardAccepted():
-                self._accepted(event, data)
-            case HazardRejected():
-                self._rejected(event, data)
-            case HazardEscalated():
-                self._escalated(event, data)
-            case HazardDelisted():
-                self.delisted_at = data.delisted_at
-            case HazardDeadlineExtended():
-                self._extended(event, data)
-            case HazardOverdue():
-                self.overdue_recorded = True
-            case HazardReclassified():
-                self.level = data.level.value
-                self._fact(event, event.time, "reclassified", level=data.level.value)
-            case HazardVoided():
+        if isinstance(data, HazardOverdue):
+            self.overdue_recorded = True
+            return
+        if isinstance(data, HazardAttachmentAdded | HazardAttachmentWithdrawn):
+            self.evidence_count = max(0, self.evidence_count + (1 if isinstance(data, HazardAttachmentAdded) else -1))
+            return
+        fact = fact_of(event, data, self.known_at)
+        if fact is not None:
+            self.facts.append(fact)
+            self.follow(fact)
+
+    def follow(self, fact: Fact) -> None:
+        """The record's fields after `fact` (the fold both `apply` and `as_known_at` use)."""
+        match fact.kind:
+            case "plan":
+                if self.status == HazardStatus.REPORTED:
+                    self.status = HazardStatus.RECTIFYING.value
+                self.deadline, self.funds_fen = fact.deadline, fact.funds_fen or 0
+            case "rectified":
+                self.status, self.rectified_at, self.overdue_recorded = HazardStatus.RECTIFIED.value, fact.at, False
+            case "accepted":
+                self.status, self.closed_at = HazardStatus.CLOSED.value, fact.at
+            case "rejected":
+                self.status, self.rectified_at = HazardStatus.RECTIFYING.value, None
+            case "escalated":
+                # A re-listing at a higher level is the listing in force: level, authority, time, deadline.
+                self.listing_level, self.listing_authority = fact.level, fact.by
+                self.listed_at, self.delisted_at, self.deadline = fact.at, None, fact.deadline
+                self.first_listed_at = self.first_listed_at or fact.at
+            case "delisted":
+                self.delisted_at = fact.at
+            case "extended":
+                self.deadline, self.overdue_recorded = fact.deadline, False
+            case "reclassified":
+                self.level = fact.level or self.level
+            case "voided":
                 self.status = HazardStatus.VOIDED.value
-                self._fact(event, event.time, "voided")
-            case HazardAttachmentAdded():
-                self.evidence_count += 1
-            case HazardAttachmentWithdrawn():
-                self.evidence_count = max(0, self.evidence_count - 1)
 
-    def _fact(
-        self,
-        event: CloudEvent,
-        moment: datetime,
-        kind: str,
-        *,
-        level: str | None = None,
-        deadline: date | None = None,
-        funds_fen: int | None = None,
-    ) -> None:
-        day = business_day(moment)
-        self.facts.append(Fact(event.sequence, day, kind, level=level, deadline=deadline, funds_fen=funds_fen))
+    def as_known_at(self, moment: datetime) -> HazardRecord | None:
+        """The hazard as the facts recorded by `moment` say it was; None if not yet known then."""
+        facts = known_facts(self.facts, moment)
+        if not facts:
+            return None
+        found = facts[0]
+        record = HazardRecord(
+            hazard_id=self.hazard_id,
+            enterprise_id=self.enterprise_id,
+            enterprise_name=self.enterprise_name,
+            title=self.title,
+            region_code=self.region_code,
+            industry=self.industry,
+            source=self.source,
+            level=found.level or self.level,
+            status=HazardStatus.REPORTED.value,
+            found_at=self.found_at,
+            version=facts[-1].version,
+            deadline=found.deadline,
+            evidence_count=self.evidence_count,  # attachments are not kept per moment: today's count
+            facts=[found],
+        )
+        for fact in facts[1:]:
+            record.facts.append(fact)
+            record.follow(fact)
+        return record
 
-    def _plan_set(self, event: CloudEvent, data: HazardPlanSet) -> None:
-        if self.status == HazardStatus.REPORTED:
-            self.status = HazardStatus.RECTIFYING.value
-        self.deadline, self.funds_fen = data.deadline, yuan_to_fen(data.funds_yuan)
-        self._fact(event, event.time, "plan", deadline=data.deadline, funds_fen=self.funds_fen)
 
-    def _rectified(self, event: CloudEvent, data: HazardRectified) -> None:
-        self.status, self.rectified_at, self.overdue_recorded = HazardStatus.RECTIFIED.value, data.completed_at, False
-        self._fact(event, data.completed_at, "rectified")
+def fact_of(event: CloudEvent, data: EventData, known_before: datetime | None) -> Fact | None:
+    """The fact an event records, dated by its business time; None for events that set nothing."""
+    known = max(event.recordedtime, known_before) if known_before else event.recordedtime
+    moment, values = _moment_and_values(event, data)
+    if moment is None:
+        return None
+    kind = values.pop("kind")
+    return Fact(event.sequence, business_day(moment), kind, known=known, at=moment, **values)
 
-    def _accepted(self, event: CloudEvent, data: HazardAccepted) -> None:
-        self.status, self.closed_at = HazardStatus.CLOSED.value, data.decided_at
-        self._fact(event, data.decided_at, "accepted")
 
-    def _rejected(self, event: CloudEvent, data: HazardRejected) -> None:
-        self.status, self.rectified_at = HazardStatus.RECTIFYING.value, None
-        self._fact(event, data.decided_at, "rejected")
-
-    def _escalated(self, event: CloudEvent, data: HazardEscalated) -> None:
-        # A re-listing at a higher level is the listing in force: its level, authority, time, deadline.
-        self.listing_level, self.listing_authority = data.level.value, data.authority
-        self.listed_at, self.delisted_at, self.deadline = data.escalated_at, None, data.deadline
-        self._fact(event, data.escalated_at, "escalated", level=data.level.value, deadline=data.deadline)
-
-    def _extended(self, event: CloudEvent, data: HazardDeadlineExtended) -> None:
-        self.deadline, self.overdue_recorded = data.new_deadline, False
-        self._fact(event, event.time, "extended", deadline=data.new_deadline)
+def _moment_and_values(event: CloudEvent, data: EventData) -> tuple[datetime | None, dict[str, Any]]:
+    match data:
+        case HazardPlanSet():
+            funds = yuan_to_fen(data.funds_yuan)
+            return decided_at(data, event.time), {"kind": "plan", "deadline": data.deadline, "funds_fen": funds}
+        case HazardRectified():
+            return data.completed_at, {"kind": "rectified"}
+        case HazardAccepted():
+            return data.decided_at, {"kind": "accepted"}
+        case HazardRejected():
+            return data.decided_at, {"kind": "rejected"}
+        case HazardEscalated():
+            listing = {"level": data.level.value, "deadline": data.deadline, "by": data.authority}
+            return data.escalated_at, {"kind": "escalated", **listing}
+        case HazardDelisted():
+            return data.delisted_at, {"kind": "delisted"}
+        case HazardDeadlineExtended():
+            return decided_at(data, event.time), {"kind": "extended", "deadline": data.new_deadline}
+        case HazardReclassified():
+            return decided_at(data, event.time), {"kind": "reclassified", "level": data.level.value}
+        case HazardVoided():
+            return decided_at(data, event.time), {"kind": "voided"}
+    return None, {}

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+
+from hl_reporting.domain.calendar import start_of_day
 
 FOUND, RECTIFIED, LISTED, LISTED_RECTIFIED, OVERDUE, FUNDS = (
     "found",
@@ -44,14 +46,21 @@ BucketKey = tuple[date, date, str, str, str, str, str, str]
 
 @dataclass(frozen=True)
 class Fact:
-    """One event of the hazard as the figures need it; `version` orders facts of the same day."""
+    """One event of the hazard as the figures need it; `version` orders facts of the same day.
+
+    `known` is when the fact was recorded (never earlier than the facts before it), for reports as
+    known at a moment; None for facts projected before it was kept (taken as known on their day).
+    """
 
     version: int
     day: date
-    kind: str  # found, plan, rectified, accepted, rejected, escalated, extended, reclassified, voided
+    kind: str  # found, plan, rectified, accepted, rejected, escalated, delisted, extended, reclassified, voided
     level: str | None = None  # found, reclassified: the hazard level; escalated: the listing level
     deadline: date | None = None
     funds_fen: int | None = None
+    known: datetime | None = None
+    at: datetime | None = None  # the business instant (the ledger's times as known at a moment)
+    by: str | None = None  # escalated: the listing authority
 
     def to_json(self) -> dict[str, Any]:
         raw: dict[str, Any] = {"v": self.version, "d": self.day.isoformat(), "k": self.kind}
@@ -61,11 +70,16 @@ class Fact:
             raw["dl"] = self.deadline.isoformat()
         if self.funds_fen is not None:
             raw["f"] = self.funds_fen
+        for key, value in (("r", self.known), ("t", self.at)):
+            if value is not None:
+                raw[key] = value.isoformat()
+        if self.by is not None:
+            raw["a"] = self.by
         return raw
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Fact:
-        deadline = raw.get("dl")
+        deadline, known, at = raw.get("dl"), raw.get("r"), raw.get("t")
         return cls(
             version=int(raw["v"]),
             day=date.fromisoformat(raw["d"]),
@@ -73,7 +87,29 @@ class Fact:
             level=raw.get("l"),
             deadline=date.fromisoformat(deadline) if deadline else None,
             funds_fen=raw.get("f"),
+            known=datetime.fromisoformat(known) if known else None,
+            at=datetime.fromisoformat(at) if at else None,
+            by=raw.get("a"),
         )
+
+    def known_by(self, moment: datetime) -> bool:
+        """Whether the fact was recorded by `moment` (an undated one: once its day had begun)."""
+        if self.known is not None:
+            return self.known <= moment
+        return start_of_day(self.day) <= moment
+
+
+def known_facts(facts: list[Fact], moment: datetime) -> list[Fact]:
+    """The facts recorded by `moment` (known times never go back, so this is a prefix)."""
+    return [fact for fact in facts if fact.known_by(moment)]
+
+
+def is_overdue(deadline: date | None, rectified: bool, day: date) -> bool:
+    """Overdue at the end of `day`: the deadline in force ended before that day, the fix still owed.
+
+    The one rule behind the table's 逾期 figure, the supervision list and the ledger (a deadline is
+    the end of its day, so a hazard is overdue from the day after it)."""
+    return deadline is not None and deadline < day and not rectified
 
 
 @dataclass(frozen=True)
@@ -112,7 +148,7 @@ def standing(facts: list[Fact], day: date) -> Standing:
         figures[(LISTED, listed_day, level, listing)] = 1
         if rectified:
             figures[(LISTED_RECTIFIED, listed_day, level, listing)] = 1
-    if deadline is not None and deadline < day and not rectified:
+    if is_overdue(deadline, rectified, day):
         figures[(OVERDUE, found.day, level, "")] = 1
     if funds:
         figures[(FUNDS, found.day, level, "")] = funds

@@ -52,3 +52,4 @@ class LedgerItem:
     overdue_recorded: bool
     version: int
     evidence_count: int = 0
+    overdue: bool = False  # by the rule, as of the ledger's day (`hazard_timeline.is_overdue`)

@@ -2,6 +2,10 @@
 
 Values are typed by the figure's kind (see `dispatch_table.Kind`); `encode`/`decode` turn them into
 JSON-safe values and back, so that a submitted (frozen) table reads exactly as it was computed.
+A table stands at a moment: `as_of`, the facts recorded by then; its figures count business days
+up to `through`, the cut-off or, when `as_of` comes first, the day of `as_of` (figures of a period
+still running, or of an early submission, stand at that moment). A live table is a draft: nobody
+signed it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from hl_reporting.domain.calendar import start_of_day
+from hl_reporting.domain.calendar import business_day, start_of_day
 from hl_reporting.domain.dispatch_table import FIGURES, Kind
 
 FigureValue = int | Decimal | bool | None
@@ -37,11 +41,30 @@ class DispatchTable:
     cutoff: date
     figures: Mapping[str, FigureValue]
     breakdown: tuple[RegionFigures, ...] = field(default=())
+    as_of: datetime | None = None  # the facts recorded by then (a live table: when it was computed)
+    computed_at: datetime | None = None
+    kind: str = "monthly"
+    draft: bool = True
 
     @property
     def cutoff_at(self) -> datetime:
         """The exclusive end of the window: midnight after the cut-off day, Asia/Shanghai."""
         return start_of_day(self.cutoff + timedelta(days=1))
+
+    @property
+    def stands_at(self) -> datetime:
+        """The moment the figures stand at: the end of the cut-off day, or `as_of` if earlier."""
+        return min(self.cutoff_at, self.as_of) if self.as_of else self.cutoff_at
+
+    @property
+    def early(self) -> bool:
+        """Whether the figures stand before the end of the cut-off day (a period still running)."""
+        return self.stands_at < self.cutoff_at
+
+    @property
+    def through(self) -> date:
+        """The last business day counted."""
+        return min(self.cutoff, business_day(self.stands_at))
 
     def value(self, key: str) -> FigureValue:
         return self.figures.get(key)

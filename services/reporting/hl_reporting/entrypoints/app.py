@@ -13,8 +13,7 @@ from hl_platform.http import create_service_app
 from hl_platform.runtime import Runtime
 from hl_reporting.adapters.evaluation_schemes import FileSchemeStore
 from hl_reporting.application.generations import GenerationWatch
-from hl_reporting.entrypoints import evaluation_http
-from hl_reporting.entrypoints.http import router
+from hl_reporting.entrypoints import evaluation_http, http, list_routes, submission_routes
 from hl_reporting.settings import ReportingSettings
 
 
@@ -25,7 +24,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     runtime.prepare = watch.prepare
     runtime.background.append(watch.run)
     app = create_service_app(
-        runtime, [router, evaluation_http.router], title="Hazard Ledger — reporting service", description=__doc__ or ""
+        runtime,
+        [http.router, submission_routes.router, list_routes.router, evaluation_http.router],
+        title="Hazard Ledger — reporting service",
+        description=__doc__ or "",
     )
     app.state.evaluation_schemes = FileSchemeStore.from_folder(settings.evaluation_schemes_dir or None)
     return app

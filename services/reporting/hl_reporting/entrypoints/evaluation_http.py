@@ -22,8 +22,8 @@ from hl_reporting.adapters.evaluation_inputs import ReportingInputs
 from hl_reporting.adapters.evaluation_schemes import FileSchemeStore
 from hl_reporting.application.evaluation import evaluate
 from hl_reporting.domain.evaluation import Evaluation
+from hl_reporting.entrypoints.deps import XLSX, database, download, scope
 from hl_reporting.entrypoints.evaluation_presenters import evaluation_public
-from hl_reporting.entrypoints.http import XLSX, _db, _download, _scope
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"])
 Period = Annotated[str, Query(pattern=PERIOD_PATTERN, description="YYYY-MM", examples=["2026-05"])]
@@ -45,11 +45,11 @@ async def evaluation_of(
     region_code: RegionParam = None,
     as_of: AsOf = None,
 ) -> Evaluation:
-    region = _scope(caller, region_code)
+    region = scope(caller, region_code)
     if as_of is not None and as_of.tzinfo is None:
         raise InvalidInput("as_of", "must carry its offset (RFC 3339)")
     catalogue = RegionCatalogue.load_default()
-    async with _db(request).read() as conn:
+    async with database(request).read() as conn:
         return await evaluate(
             ReportingInputs(conn, catalogue),
             schemes,
@@ -78,4 +78,4 @@ async def monthly(evaluation: EvaluationDep) -> EvaluationPublic:
 )
 async def monthly_xlsx(evaluation: EvaluationDep) -> Response:
     name = f"evaluation-{evaluation.region_code}-{evaluation.period}.xlsx"
-    return _download(evaluation_xlsx(evaluation), XLSX, name)
+    return download(evaluation_xlsx(evaluation), XLSX, name)

@@ -3,9 +3,13 @@
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-24
+
+(Replaced by `hazard_rollup` in 0006; the fill is kept here, self-contained, so that the chain of
+revisions still runs on a database that was projected before 0004.)
 """
 
 from collections.abc import Sequence
+from datetime import date
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,6 +20,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _BATCH = 5_000
+_DEPTHS = (2, 4, 6, 9)
+_KEY = ("depth", "industry", "cohort_year", "region_code", "period", "source", "level", "listing_level", "metric")
 
 
 def upgrade() -> None:
@@ -37,22 +43,32 @@ def upgrade() -> None:
     _fill_from_daily_buckets()
 
 
-def _fill_from_daily_buckets() -> None:
-    """Roll up what is already projected, with the same expansion the projection writes."""
-    from hl_reporting.adapters.hazard_totals import total_deltas
-    from hl_reporting.adapters.tables import hazard_daily, hazard_totals
+def _period(day: date) -> date:
+    return day.replace(day=1) if day.day <= 24 else date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
+
+def _fill_from_daily_buckets() -> None:
+    """Roll up what is already projected, as the projection of that time wrote it."""
     bind = op.get_bind()
+    daily = sa.table(
+        "hazard_daily",
+        *(sa.column(name) for name in ("day", "cohort_day", "region_code", "industry", "source", "level")),
+        *(sa.column(name) for name in ("listing_level", "metric", "delta")),
+    )
     totals: dict[tuple[object, ...], int] = {}
-    columns = ("day", "cohort_day", "region_code", "industry", "source", "level", "listing_level", "metric")
-    rows = bind.execute(sa.select(*(hazard_daily.c[name] for name in columns), hazard_daily.c.delta))
-    for row in rows:
-        for total_key, delta in total_deltas({tuple(row[:-1]): row[-1]}).items():
-            totals[total_key] = totals.get(total_key, 0) + delta
-    names = [column.name for column in hazard_totals.primary_key.columns]
-    values = [dict(zip(names, key, strict=True)) | {"delta": delta} for key, delta in totals.items() if delta]
+    for day, cohort, region, industry, source, level, listing, metric, delta in bind.execute(sa.select(daily)):
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        cohort = cohort if isinstance(cohort, date) else date.fromisoformat(str(cohort))
+        for depth in _DEPTHS:
+            if depth > len(region) and depth > _DEPTHS[0]:
+                break
+            for ind in (industry, "*"):
+                total_key = (depth, ind, cohort.year, region[:depth], _period(day), source, level, listing, metric)
+                totals[total_key] = totals.get(total_key, 0) + delta
+    table = sa.table("hazard_totals", *(sa.column(name) for name in (*_KEY, "delta")))
+    values = [dict(zip(_KEY, key, strict=True)) | {"delta": delta} for key, delta in totals.items() if delta]
     for start in range(0, len(values), _BATCH):
-        bind.execute(sa.insert(hazard_totals), values[start : start + _BATCH])
+        bind.execute(sa.insert(table), values[start : start + _BATCH])
 
 
 def downgrade() -> None:
