@@ -23,7 +23,11 @@ class ApiKeyCreate(Request):
         pattern=r"^[0-9]*$",
         description="GB/T 2260 prefix the identity is limited to; required except for admin and enterprise",
     )
-    level: Literal["county", "city", "province"] | None = Field(default=None, description="required for supervisors")
+    level: Literal["county", "city", "province"] | None = Field(
+        default=None,
+        description="default: the region's (2 digits a province, 4 a city, 6 a county; a town has none); "
+        "a supervisor needs one",
+    )
     department: str = Field(default="", max_length=200)
     enterprise_id: str | None = Field(
         default=None, min_length=1, max_length=64, description="required for (and only for) enterprise users"

@@ -43,6 +43,8 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     relay_enabled: bool = True
     consumers_enabled: bool = True
+    # A writing service remembers each write's Idempotency-Key this long (the gateway's copy too).
+    idempotency_ttl_s: int = Field(default=86_400, ge=60)
 
     @model_validator(mode="after")
     def _refuse_dev_secrets(self) -> ServiceSettings:

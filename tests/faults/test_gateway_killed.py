@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -160,7 +161,16 @@ async def test_gateway_killed_mid_load_and_every_write_retried_with_its_key(
                 while writer.acked < KILL_AFTER:
                     assert not writing.done(), writing
                     await asyncio.sleep(0.005)
-            gateway.kill()  # mid-load: requests in flight at every stage
+            # Hold the hazard service's writes for a moment, so that some requests are surely
+            # relayed and not yet answered when the gateway dies; they complete after it died.
+            lock = sqlite3.connect(stack.sqlite_path("hazard"), isolation_level=None, timeout=30)
+            lock.execute("BEGIN IMMEDIATE")
+            try:
+                await asyncio.sleep(0.5)
+                gateway.kill()  # mid-load: requests in flight at every stage
+            finally:
+                lock.rollback()
+                lock.close()
             killed_at = writer.acked
             await gateway.restart()
             await writing
@@ -175,6 +185,7 @@ async def test_gateway_killed_mid_load_and_every_write_retried_with_its_key(
         assert len(truth.found) == TOTAL and max(titles.values()) == 1, titles.most_common(3)
         for write in writer.writes:
             assert write.answer is not None and truth.found[write.answer["id"]].title == write.body["title"]
+        assert writer.replayed_by_service > 0, "some writes were done but their answers lost: the retry replayed them"
 
         # A retry of each after the restart: the first answer again, every byte of it.
         async with httpx.AsyncClient(

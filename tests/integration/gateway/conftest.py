@@ -19,11 +19,15 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from hl_enterprise.entrypoints.app import create_app as create_enterprise
+from hl_enterprise.settings import EnterpriseSettings
 from hl_gateway.entrypoints.app import create_app as create_gateway
 from hl_gateway.settings import GatewaySettings
 from hl_hazard.entrypoints.app import create_app as create_hazard
 from hl_hazard.settings import HazardSettings
 from hl_platform.nats_io import ensure_stream, stream_for
+from hl_reporting.entrypoints.app import create_app as create_reporting
+from hl_reporting.settings import ReportingSettings
 from hl_stack.nats_server import NatsServer, free_port
 from tests.support.db import migrated
 from tests.support.events import publish_registration
@@ -159,6 +163,53 @@ def gateway_settings(tmp_path: Path, nats_url: str, hazard_url: str, **overrides
         **overrides,
     }
     return GatewaySettings(**values)
+
+
+@pytest.fixture
+async def full_stack(nats_server: NatsServer, tmp_path: Path) -> AsyncIterator[Stack]:
+    """The gateway in front of all three real services (each on its own SQLite database)."""
+    common: dict[str, Any] = {
+        "data_dir": tmp_path,
+        "nats_url": nats_server.url,
+        "internal_token": TOKEN,
+        "log_json": False,
+        "log_level": "WARNING",
+    }
+    urls = {name: f"sqlite+aiosqlite:///{tmp_path / (name + '.db')}" for name in ("hazard", "enterprise", "reporting")}
+    for service, url in urls.items():
+        await (await migrated(service, url)).dispose()
+    made = {
+        "enterprise": lambda: create_enterprise(EnterpriseSettings(database_url=urls["enterprise"], **common)),
+        "hazard": lambda: create_hazard(
+            HazardSettings(database_url=urls["hazard"], overdue_scan_interval_s=3600, **common)
+        ),
+        "reporting": lambda: create_reporting(ReportingSettings(database_url=urls["reporting"], **common)),
+    }
+    served: dict[str, Served] = {}
+    try:
+        for name in ("enterprise", "hazard", "reporting"):  # the streams' owners first
+            served[name] = await Served(made[name], free_port()).start()
+            app = served[name].app
+            if name != "reporting" and app is not None:
+                async with asyncio.timeout(15):
+                    await app.state.runtime.provisioned.wait()
+        settings = gateway_settings(
+            tmp_path,
+            nats_server.url,
+            served["hazard"].url,
+            enterprise_url=served["enterprise"].url,
+            reporting_url=served["reporting"].url,
+        )
+        await (await migrated("gateway", settings.db_url)).dispose()
+        gateway = await Served(lambda: create_gateway(settings), free_port()).start()
+        async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
+            try:
+                yield Stack(gateway, served["hazard"], nats_server.url, client)
+            finally:
+                await gateway.stop()
+    finally:
+        for part in reversed(served.values()):
+            await part.stop()
 
 
 @pytest.fixture

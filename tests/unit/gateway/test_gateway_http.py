@@ -350,3 +350,24 @@ async def test_catalogues_list_everything_under_a_region_and_the_industries(gw: 
     assert (await gw.client.get("/api/v1/regions", params={"under": "999999"}, headers=headers)).status_code == 404
     industries = (await gw.client.get("/api/v1/industries", headers=headers)).json()
     assert {"code": "hazardous_chemicals", "label": "危险化学品"} in industries
+
+
+async def test_a_services_refusal_is_relayed_as_its_problem(gw: Harness) -> None:
+    """A 4xx from a service (e.g. the reporting service refusing `period=0000-01`) reaches the
+    client as the service's own problem: status, media type, field and reason."""
+    problem = {
+        "type": "urn:hazard-ledger:problem:invalid-input",
+        "title": "Invalid input",
+        "status": 422,
+        "detail": "period: year 0 is not a calendar year",
+        "errors": [{"field": "period", "reason": "year 0 is not a calendar year"}],
+    }
+
+    async def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(422, json=problem, headers={"Content-Type": PROBLEM})
+
+    gw.services.answer = refuse
+    answer = await gw.client.get("/api/v1/reports/monthly", params={"period": "0000-01"}, headers=auth(ADMIN_KEY))
+    assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM
+    assert answer.json() == problem
+    assert gw.services.seen[-1].url.params["period"] == "0000-01"

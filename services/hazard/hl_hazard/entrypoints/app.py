@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from hl_contracts.vocabulary import HazardLevel, ListingLevel
 from hl_hazard.adapters.enterprise_replica import EnterpriseReplicaProjection
+from hl_hazard.adapters.tables import idempotency_keys
 from hl_hazard.application.overdue import EscalationPolicy, OverdueWatch
 from hl_hazard.application.reminders import ReminderWatch
 from hl_hazard.application.service import HazardService
@@ -15,7 +18,7 @@ from hl_hazard.entrypoints import attachments
 from hl_hazard.entrypoints.http import router
 from hl_hazard.settings import HazardSettings
 from hl_platform.http import create_service_app
-from hl_platform.idempotency_store import purge_expired
+from hl_platform.idempotency_store import IdempotencyLedger, purge_expired
 from hl_platform.nats_io import ConsumerSpec, stream_for
 from hl_platform.runtime import Runtime, Subscription
 
@@ -30,7 +33,8 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
         publishes=True,
         subscriptions=[Subscription(ENTERPRISE_REPLICA, EnterpriseReplicaProjection())],
     )
-    service = HazardService(runtime.db, on_commit=runtime.committed, rules=evidence_rules(settings))
+    ledger = IdempotencyLedger(idempotency_keys, timedelta(seconds=settings.idempotency_ttl_s))
+    service = HazardService(runtime.db, on_commit=runtime.committed, ledger=ledger, rules=evidence_rules(settings))
     evidence = build_evidence(settings, service)
     runtime.background.append(evidence.sweep.run)
     escalation = None
