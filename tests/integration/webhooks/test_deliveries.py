@@ -46,6 +46,8 @@ async def test_a_delivery_is_a_signed_cloudevent_the_reference_library_verifies(
         assert "secret" not in read and read["status"] == "active"
         await asyncio.sleep(0.3)
         assert len(receiver.requests) == 1, "the unsubscribed type was not sent"
+        metrics = (await stack.client.get(f"{stack.webhooks.url}/metrics")).text
+        assert 'hl_webhook_attempts_total{outcome="delivered"}' in metrics
 
 
 async def test_failures_are_retried_with_back_off_until_the_receiver_recovers(
