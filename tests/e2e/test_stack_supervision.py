@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from hl_stack.nats_server import free_port
+from hl_stack.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -68,7 +69,7 @@ def test_a_crashed_service_is_reported_and_stops_the_stack(tmp_path: Path) -> No
 def test_ctrl_c_stops_every_process(tmp_path: Path) -> None:
     process, _ = _start(tmp_path)
     children = _children(process.pid)
-    assert len(children) == 5, "nats-server and four services"
+    assert len(children) == 1 + len(SERVICES), "nats-server and every service"
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 0 and "stopped." in output
