@@ -88,7 +88,7 @@ def _run_stack(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, st
         [sys.executable, "-m", "hl_stack", "up", "--data-dir", str(data_dir)], cwd=ROOT, env=env, stdout=log, stderr=log
     )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180  # five services, started one after another, on a busy machine
     while True:
         if process.poll() is not None:
             raise RuntimeError(

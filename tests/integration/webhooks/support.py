@@ -57,7 +57,13 @@ class Served:
 
     async def start(self) -> Served:
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False, lifespan=self.lifespan
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan=self.lifespan,
+            timeout_graceful_shutdown=2,  # a receiver told to hang must not hold the test's end
         )
         self.server = uvicorn.Server(config)
         self.task = asyncio.create_task(self.server.serve())

@@ -28,6 +28,7 @@ from hl_platform.db import Database
 from hl_platform.errors import InvalidInput
 from hl_webhooks.adapters import delivery_store, subscription_store
 from hl_webhooks.adapters.delivery_store import Finish
+from hl_webhooks.adapters.metrics import ATTEMPT_SECONDS, ATTEMPTS, IN_FLIGHT
 from hl_webhooks.application.ports import Job, OwnerDirectory, OwnerUnknown, Resolver, Sender
 from hl_webhooks.domain.addresses import IPNetwork, first_refusal, parse_target
 from hl_webhooks.domain.attempts import AttemptResult, DeliveryStatus
@@ -117,9 +118,11 @@ class Dispatcher:
         self.in_flight[job.subscription_id] += 1
         task = asyncio.create_task(self.attempt(job))
         self.tasks.add(task)
+        IN_FLIGHT.set(len(self.tasks))
 
         def done(_: asyncio.Task[None]) -> None:
             self.tasks.discard(task)
+            IN_FLIGHT.set(len(self.tasks))
             self.in_flight[job.subscription_id] -= 1
             if self.in_flight[job.subscription_id] <= 0:
                 del self.in_flight[job.subscription_id]
@@ -150,6 +153,8 @@ class Dispatcher:
             end = self._end(job, result, started_at)
             async with self.db.write() as conn:
                 await delivery_store.finish(conn, job, result, end, holder=self.holder, started_at=started_at)
+            ATTEMPTS.labels(end.status.value).inc()
+            ATTEMPT_SECONDS.observe(result.latency_ms / 1000)
             log.info(
                 "webhooks.attempt",
                 delivery_id=job.delivery_id,
