@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from hl_hazard.application.attachments import (
-    AttachmentService,
+from hl_hazard.application.attachments import AttachmentService
+from hl_hazard.application.evidence_ports import (
     PayloadTooLarge,
     StoreUnavailable,
     UnsupportedContent,
