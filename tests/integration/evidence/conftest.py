@@ -73,8 +73,8 @@ def multipart(filename: bytes, content: bytes, fields: dict[str, str]) -> tuple[
 
 def hazard_settings(tmp_path: Path, nats_url: str, store_env: dict[str, str], **overrides: Any) -> HazardSettings:
     store = {name.removeprefix("HL_HAZARD_").lower(): value for name, value in store_env.items()}
+    overrides.setdefault("database_url", f"sqlite+aiosqlite:///{tmp_path / 'hazard.db'}")
     return HazardSettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'hazard.db'}",
         data_dir=tmp_path,
         nats_url=nats_url,
         internal_token=TOKEN,

@@ -123,9 +123,11 @@ async def test_the_store_down_is_503_for_uploads_and_the_rest_keeps_working(
 
 
 async def test_an_upload_that_never_committed_is_unreachable_and_swept(
-    nats_server: NatsServer, tmp_path: Path, object_store_env: dict[str, str]
+    nats_server: NatsServer, tmp_path: Path, object_store_env: dict[str, str], database_url: str
 ) -> None:
-    async with evidence_stack(nats_server.url, tmp_path, object_store_env, attachment_pending_grace_s=0) as stack:
+    """On SQLite and PostgreSQL: the attachment rows the sweep reads are the hazard database's."""
+    options = {"attachment_pending_grace_s": 0, "database_url": database_url}
+    async with evidence_stack(nats_server.url, tmp_path, object_store_env, **options) as stack:
         enterprise = await stack.enterprise("371002")
         hazard = await stack.report(enterprise)
         kept = (await stack.upload(hazard["id"], files.jpeg(), step="found")).json()

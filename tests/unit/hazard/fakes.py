@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hl_contracts.vocabulary import AttachmentKind
-from hl_hazard.application.attachments import (
+from hl_hazard.application.evidence_ports import (
     CheckedContent,
     PayloadTooLarge,
     StoredAttachment,

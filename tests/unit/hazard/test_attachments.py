@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
-from hl_hazard.application.attachments import (
-    AttachmentService,
+from hl_hazard.application.attachments import AttachmentService
+from hl_hazard.application.direct_uploads import DirectUploads
+from hl_hazard.application.evidence_ports import (
     PayloadTooLarge,
     SizeLimits,
     StoreUnavailable,
@@ -19,7 +20,6 @@ from hl_hazard.application.attachments import (
     object_key,
     pending_key,
 )
-from hl_hazard.application.direct_uploads import DirectUploads
 from hl_hazard.domain import Void
 from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.domain.model import Hazard

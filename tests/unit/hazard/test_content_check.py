@@ -7,7 +7,7 @@ import pytest
 
 from hl_contracts.vocabulary import AttachmentKind
 from hl_hazard.adapters.content_check import ContentChecker, Limits
-from hl_hazard.application.attachments import UnsupportedContent
+from hl_hazard.application.evidence_ports import UnsupportedContent
 from hl_platform.errors import InvalidInput
 from tests.support import files
 

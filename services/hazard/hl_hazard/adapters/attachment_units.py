@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_hazard.adapters.tables import hazard_attachments
-from hl_hazard.application.attachments import StoredAttachment
+from hl_hazard.application.evidence_ports import StoredAttachment
 from hl_hazard.application.service import HazardService
 from hl_hazard.domain.model import Hazard
 from hl_platform.errors import NotFound

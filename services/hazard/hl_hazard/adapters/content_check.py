@@ -30,7 +30,7 @@ from pypdf.errors import LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from hl_contracts.vocabulary import AttachmentKind
-from hl_hazard.application.attachments import CheckedContent, UnsupportedContent
+from hl_hazard.application.evidence_ports import CheckedContent, UnsupportedContent
 from hl_platform.errors import InvalidInput
 
 FIELD = "file"

@@ -23,7 +23,7 @@ import structlog
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from hl_hazard.application.attachments import PayloadTooLarge, StoreUnavailable
+from hl_hazard.application.evidence_ports import PayloadTooLarge, StoreUnavailable
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client

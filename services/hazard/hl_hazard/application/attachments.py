@@ -9,10 +9,7 @@ An upload takes five steps, in an order that never leaves a reachable file witho
 Nothing is stored before 3; a refusal in 4 removes the pending object; a crash or a lost commit
 leaves at most a pending object, which the sweep removes (no event) or promotes (event committed).
 
-    DomainError (hl_platform.errors)
-    ├── PayloadTooLarge     413  over the size limit of its kind
-    ├── UnsupportedContent  415  the bytes are not a type accepted as evidence
-    └── StoreUnavailable    503  the object store cannot be reached (Retry-After)
+The ports, the errors (413, 415, 503) and the values that cross them are in `evidence_ports.py`.
 """
 
 from __future__ import annotations
@@ -20,14 +17,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import structlog
 
-from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
+from hl_hazard.application.evidence_ports import (
+    PENDING,
+    ContentCheck,
+    DownloadLink,
+    HazardUnits,
+    ObjectStore,
+    PayloadTooLarge,
+    SizeLimits,
+    StoredAttachment,
+    StoreUnavailable,
+    SweepResult,
+    Upload,
+    object_key,
+    pending_key,
+)
 from hl_hazard.application.service import principal_of
 from hl_hazard.domain.commands import AddAttachment, WithdrawAttachment
 from hl_hazard.domain.evidence import Attachment, check_filename, check_kind
@@ -39,130 +48,6 @@ from hl_platform.ids import new_id
 
 log = structlog.get_logger(__name__)
 Clock = Callable[[], datetime]
-PENDING = "pending/"
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    title = "Payload too large"
-
-
-class UnsupportedContent(DomainError):
-    status = 415
-    title = "Unsupported media type"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, errors=[{"field": "file", "reason": detail}])
-
-
-class StoreUnavailable(DomainError):
-    status = 503
-    title = "Object store unavailable"
-
-    def __init__(self, detail: str, retry_after_s: int) -> None:
-        super().__init__(detail)
-        self.headers = {"Retry-After": str(retry_after_s)}
-
-
-@dataclass(frozen=True)
-class CheckedContent:
-    """What the bytes are, as the content check found them."""
-
-    content_type: str
-    size_bytes: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class StoredAttachment:
-    """A committed attachment's row: where its bytes are, and whether they were promoted there."""
-
-    attachment_id: str
-    hazard_id: str
-    object_key: str
-    promoted: bool
-
-
-@dataclass(frozen=True)
-class Upload:
-    step: AttachmentStep
-    kind: AttachmentKind
-    filename: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class SizeLimits:
-    photo_max_bytes: int
-    document_max_bytes: int
-
-    def for_kind(self, kind: AttachmentKind) -> int:
-        return self.photo_max_bytes if kind == AttachmentKind.PHOTO else self.document_max_bytes
-
-
-@dataclass(frozen=True)
-class DownloadLink:
-    url: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    promoted: int
-    removed: int
-
-
-class ObjectStore(Protocol):
-    """Any S3-compatible store. Every method raises `StoreUnavailable` when the store cannot be used."""
-
-    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
-    async def copy(self, source: str, target: str) -> None: ...
-    async def delete(self, key: str) -> None: ...
-    async def exists(self, key: str) -> bool: ...
-    async def get(self, key: str, max_bytes: int) -> bytes | None:
-        """The object's bytes; None if absent; `PayloadTooLarge` if over `max_bytes`."""
-        ...
-
-    async def keys(self, prefix: str, modified_before: datetime) -> list[str]: ...
-    def download_url(self, key: str, *, filename: str, content_type: str, ttl_s: int) -> str:
-        """A presigned GET (computed locally, no call to the store)."""
-        ...
-
-    def upload_url(self, key: str, *, size_bytes: int, ttl_s: int) -> str:
-        """A presigned PUT of exactly `size_bytes` (the length is signed)."""
-        ...
-
-
-class ContentCheck(Protocol):
-    def check(self, data: bytes, kind: AttachmentKind) -> CheckedContent:
-        """The sniffed and fully validated content; `UnsupportedContent` or `InvalidInput` if it is not."""
-        ...
-
-
-class HazardUnit(Protocol):
-    """One transaction on the hazard store, as the evidence handlers need it."""
-
-    async def visible(self, caller: Caller, hazard_id: str) -> Hazard:
-        """The hazard if the caller may see it, with the city's rules set; `NotFound` otherwise."""
-        ...
-
-    async def save(self, hazard: Hazard) -> None: ...
-    async def add(self, stored: StoredAttachment, at: datetime) -> None: ...
-    async def stored(self, attachment_ids: list[str]) -> dict[str, StoredAttachment]: ...
-    async def mark_promoted(self, attachment_id: str, at: datetime) -> None: ...
-
-
-class HazardUnits(Protocol):
-    def write(self) -> AbstractAsyncContextManager[HazardUnit]: ...
-    def read(self) -> AbstractAsyncContextManager[HazardUnit]: ...
-
-
-def pending_key(hazard_id: str, attachment_id: str) -> str:
-    return f"{PENDING}{hazard_id}/{attachment_id}"
-
-
-def object_key(hazard_id: str, attachment_id: str) -> str:
-    return f"hazards/{hazard_id}/{attachment_id}"
 
 
 class AttachmentService:

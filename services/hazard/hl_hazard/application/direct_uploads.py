@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from hl_hazard.application.attachments import (
-    AttachmentService,
+from hl_hazard.application.attachments import AttachmentService
+from hl_hazard.application.evidence_ports import (
     PayloadTooLarge,
     StoreUnavailable,
     UnsupportedContent,
@@ -68,6 +68,8 @@ class DirectUploads:
 
     async def confirm(self, caller: Caller, hazard_id: str, upload_id: str, upload: Upload) -> dict[str, Any]:
         """Check what was put under the slot's pending key, then commit and promote it."""
+        async with self.attachments.units.read() as unit:  # scope first: an unseen hazard is 404, store or not
+            await unit.visible(caller, hazard_id)
         pending = pending_key(hazard_id, upload_id)
         try:
             data = await self.attachments.store.get(pending, self.attachments.limits.for_kind(upload.kind))

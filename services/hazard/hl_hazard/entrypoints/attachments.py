@@ -19,8 +19,9 @@ from hl_api.evidence import (
     UploadSlotCreate,
 )
 from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
-from hl_hazard.application.attachments import AttachmentService, Upload
+from hl_hazard.application.attachments import AttachmentService
 from hl_hazard.application.direct_uploads import DirectUploads
+from hl_hazard.application.evidence_ports import Upload
 from hl_platform.identity import CallerDep
 
 router = APIRouter(prefix="/hazards/{hazard_id}/attachments", tags=["attachments"])
