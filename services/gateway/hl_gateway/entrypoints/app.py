@@ -11,7 +11,16 @@ from fastapi.responses import JSONResponse
 
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
-from hl_gateway.entrypoints.routes import catalogues, enterprises, events, hazards, keys, reports, tips
+from hl_gateway.entrypoints.routes import (
+    catalogues,
+    enterprises,
+    events,
+    hazards,
+    keys,
+    public_tips,
+    reports,
+    tips,
+)
 from hl_gateway.settings import GatewaySettings
 from hl_platform.http import create_service_app
 from hl_platform.problems import problem
@@ -46,7 +55,7 @@ apps and other bureaus.
 
 def public_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1")
-    for module in (enterprises, hazards, reports, events, keys, catalogues, tips):
+    for module in (enterprises, hazards, reports, events, keys, catalogues, public_tips, tips):
         api.include_router(module.router)
     return api
 
