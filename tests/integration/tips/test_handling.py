@@ -313,3 +313,7 @@ async def test_the_reward_rule_in_force_is_shown_as_data(tips: Tips) -> None:
     assert rule["fine_share"] == "0.15" and rule["minimum_yuan"] == "3000" and rule["maximum_yuan"] == "300000"
     assert rule["per_concealed_death_yuan"]["particularly_serious"] == "60000" and rule["general_hazard_yuan"] is None
     assert rule["rule"].startswith("安全生产领域举报奖励办法") and rule["handling_days"] == 60
+    unknown = await tips.client.get(
+        "/tips/reward-rules", params={"region_code": "999999"}, headers=headers_for(INSPECTOR)
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "region_code"

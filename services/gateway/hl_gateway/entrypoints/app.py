@@ -20,6 +20,7 @@ from hl_gateway.entrypoints.routes import (
     events,
     hazards,
     keys,
+    public_tips,
     reports,
     tips,
     webhooks,
@@ -66,7 +67,19 @@ apps and other bureaus.
 
 def public_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
-    for module in (enterprises, hazards, attachments, reports, evaluations, events, keys, catalogues, webhooks, tips):
+    for module in (
+        enterprises,
+        hazards,
+        attachments,
+        reports,
+        evaluations,
+        events,
+        keys,
+        catalogues,
+        webhooks,
+        public_tips,
+        tips,
+    ):
         api.include_router(module.router)
     return api
 

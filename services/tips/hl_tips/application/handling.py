@@ -156,6 +156,8 @@ class Handling:
 
     def rule(self, caller: Caller, region_code: str) -> RewardRulePublic:
         region = region_code or caller.region_code
+        if region and not self.deps.region_exists(region):
+            raise InvalidInput("region_code", f"unknown region code {region}")
         rule = self.deps.rules.rule_for(region)
         return RewardRulePublic(
             region_code=region,

@@ -1,17 +1,17 @@
-"""/api/v1/public/tips and /api/v1/tips: tip-offs from the public (有奖举报), relayed to the tips service.
+"""/api/v1/tips: the officers' side of tip-offs (有奖举报), relayed to the tips service.
 
-The public routes take no key. They are limited per client address (tighter than keyed clients),
-carry the tip's secret in the `Tip-Secret` header, and pass the `Idempotency-Key` on to the tips
-service, which keeps it with the tip (the gateway keeps no copy of an answer holding a secret). The
-officers' routes are scoped like hazards; a verification or an enforcement action is recorded in
-the hazard or enterprise service too, then linked to the tip (`TipOutcomes`).
+Scoped like hazards (the tips service answers a tip outside the caller's region as not found). A
+command's Idempotency-Key and If-Match go on to the tips service, which keeps the key with the
+tip's events; a verification or an enforcement action is also recorded in the hazard or enterprise
+service, then linked to the tip (`TipOutcomes`), under the gateway's own Idempotency-Key guard.
+The public side (no key) is `public_tips.py`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from hl_api.common import MAX_PAGE, Page
 from hl_api.enterprises import EnforcementActionCreate
@@ -27,10 +27,7 @@ from hl_api.tips import (
     RewardApprovalCreate,
     RewardPaymentCreate,
     RewardRulePublic,
-    TipCreate,
     TipPublic,
-    TipReceipt,
-    TipStatusPublic,
     VerificationCreate,
 )
 from hl_contracts.vocabulary import RewardStatus, TipCategory, TipStatus
@@ -38,39 +35,17 @@ from hl_gateway.application.relay import Call
 from hl_gateway.application.tip_outcomes import TipOutcomes
 from hl_gateway.domain.access import Operation
 from hl_gateway.entrypoints.deps import GatewayDep, IdempotencyKey, IfMatch, allowed
-from hl_gateway.entrypoints.docs import READ, WRITE, problems
+from hl_gateway.entrypoints.docs import READ, WRITE
 from hl_gateway.entrypoints.relaying import RelayDep, params, segment, to_response
 from hl_platform.identity import Caller
 
 router = APIRouter()
-# The public routes' stand-in caller: a role that may do nothing (the tips service's public routes
-# read no caller; its officer routes refuse this one).
-PUBLIC = Caller(id="public", name="public", role="bureau")
-PUBLIC_WRITE = problems(400, 404, 409, 413, 422, 429, 502, 503, 504)
-PUBLIC_READ = problems(404, 422, 429, 502, 503, 504)
-Number = Annotated[str, Path(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9-]+$", description="举报编号")]
-Secret = Annotated[str, Header(alias=SECRET_HEADER, min_length=1, max_length=64, description="the tip's secret")]
 TipId = Annotated[str, Path(min_length=1, max_length=64, description="the tip's id")]
-IMAGE_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "the photo's bytes (JPEG or PNG, at most 1 MB); EXIF and other metadata are removed",
-        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in ("image/jpeg", "image/png")},
-    }
-}
 Reader = Annotated[Caller, allowed(Operation.READ_TIPS)]
 Handler = Annotated[Caller, allowed(Operation.HANDLE_TIPS)]
 
 
-async def public_limit(request: Request, gateway: GatewayDep) -> None:
-    """One token of the client address's bucket (these routes have no key to count by)."""
-    gateway.public_limiter.take(f"address:{request.client.host if request.client else '?'}")
-
-
-PublicLimited = Depends(public_limit)
-
-
-async def _send(
+async def send(
     gateway: GatewayDep,
     caller: Caller,
     method: str,
@@ -84,104 +59,13 @@ async def _send(
     return to_response(await gateway.upstream.send(call))
 
 
-def _headers(**values: str | None) -> dict[str, str]:
+def headers_for(**values: str | None) -> dict[str, str]:
     names = {"key": "Idempotency-Key", "secret": SECRET_HEADER, "if_match": "If-Match"}
     return {names[name]: value for name, value in values.items() if value is not None}
 
 
-def _public(number: str, action: str = "") -> str:
-    return f"/public/tips/{segment(number)}" + (f"/{action}" if action else "")
-
-
 def _tip(tip_id: str, action: str = "") -> str:
     return f"/tips/{segment(tip_id)}" + (f"/{action}" if action else "")
-
-
-# --- public: no key ------------------------------------------------------------------------------
-
-
-@router.post(
-    "/public/tips",
-    status_code=201,
-    response_model=TipReceipt,
-    responses=PUBLIC_WRITE,
-    tags=["tips (public)"],
-    dependencies=[PublicLimited],
-    summary="File a tip (举报), named or anonymous",
-)
-async def file_tip(body: TipCreate, gateway: GatewayDep, idempotency_key: IdempotencyKey = None) -> Response:
-    """No account needed. The answer holds the tracking number and the secret, shown once: keep both
-    to follow the tip and claim its reward. Omit `identity` to stay anonymous; a given identity is
-    sealed at once and only the officer handling the tip can read it. A retry with the same
-    Idempotency-Key returns the same tip with a new secret."""
-    content = body.model_dump_json(exclude_unset=True).encode()
-    return await _send(gateway, PUBLIC, "POST", "/public/tips", body=content, headers=_headers(key=idempotency_key))
-
-
-@router.get(
-    "/public/tips/{number}",
-    response_model=TipStatusPublic,
-    responses=PUBLIC_READ,
-    tags=["tips (public)"],
-    dependencies=[PublicLimited],
-    summary="Follow a tip",
-)
-async def tip_status(number: Number, secret: Secret, gateway: GatewayDep) -> Response:
-    """The tip's progress and, once approved, its reward. A wrong number or secret is 404."""
-    return await _send(gateway, PUBLIC, "GET", _public(number), headers=_headers(secret=secret))
-
-
-@router.post(
-    "/public/tips/{number}/photos",
-    status_code=201,
-    response_model=TipStatusPublic,
-    responses=PUBLIC_WRITE,
-    tags=["tips (public)"],
-    dependencies=[PublicLimited],
-    openapi_extra=IMAGE_BODY,
-    summary="Add a photo to a tip",
-)
-async def add_photo(
-    number: Number, secret: Secret, request: Request, gateway: GatewayDep, idempotency_key: IdempotencyKey = None
-) -> Response:
-    """A JPEG or PNG as the body; its type is read from the bytes and its metadata removed."""
-    headers = _headers(secret=secret, key=idempotency_key)
-    return await _send(gateway, PUBLIC, "POST", _public(number, "photos"), body=await request.body(), headers=headers)
-
-
-@router.post(
-    "/public/tips/{number}/reward-claim",
-    response_model=TipStatusPublic,
-    responses=PUBLIC_WRITE,
-    tags=["tips (public)"],
-    dependencies=[PublicLimited],
-    summary="Claim the approved reward (申领奖励)",
-)
-async def claim_reward(
-    number: Number, secret: Secret, gateway: GatewayDep, idempotency_key: IdempotencyKey = None
-) -> Response:
-    """With the number and the secret; an anonymous tip's reward is paid only against this claim."""
-    headers = _headers(secret=secret, key=idempotency_key)
-    return await _send(gateway, PUBLIC, "POST", _public(number, "reward-claim"), headers=headers)
-
-
-@router.post(
-    "/public/tips/{number}/identity-erasure",
-    response_model=TipStatusPublic,
-    responses=PUBLIC_WRITE,
-    tags=["tips (public)"],
-    dependencies=[PublicLimited],
-    summary="Erase my identity from the tip",
-)
-async def erase_own_identity(
-    number: Number, secret: Secret, gateway: GatewayDep, idempotency_key: IdempotencyKey = None
-) -> Response:
-    """Destroys the key of your sealed identity: nobody can read it again; the tip goes on."""
-    headers = _headers(secret=secret, key=idempotency_key)
-    return await _send(gateway, PUBLIC, "POST", _public(number, "identity-erasure"), headers=headers)
-
-
-# --- officers --------------------------------------------------------------------------------------
 
 
 @router.get("/tips", response_model=Page[TipPublic], responses=READ, tags=["tips"], summary="List tips (举报台账)")
@@ -206,7 +90,7 @@ async def list_tips(
         cursor=cursor,
         limit=limit,
     )
-    return await _send(gateway, caller, "GET", "/tips", query=query)
+    return await send(gateway, caller, "GET", "/tips", query=query)
 
 
 @router.get(
@@ -218,13 +102,13 @@ async def reward_rule(
     region_code: Annotated[str, Query(max_length=12, description="default: your region")] = "",
 ) -> Response:
     """The rule in force for a region: the national rule with the region's own amounts (data)."""
-    return await _send(gateway, caller, "GET", "/tips/reward-rules", query=params(region_code=region_code or None))
+    return await send(gateway, caller, "GET", "/tips/reward-rules", query=params(region_code=region_code or None))
 
 
 @router.get("/tips/{tip_id}", response_model=TipPublic, responses=READ, tags=["tips"], summary="Read a tip")
 async def get_tip(tip_id: TipId, caller: Reader, gateway: GatewayDep) -> Response:
     """The tip as it is now; its `ETag` is the version to send as `If-Match`."""
-    return await _send(gateway, caller, "GET", _tip(tip_id))
+    return await send(gateway, caller, "GET", _tip(tip_id))
 
 
 @router.get(
@@ -232,7 +116,7 @@ async def get_tip(tip_id: TipId, caller: Reader, gateway: GatewayDep) -> Respons
 )
 async def tip_history(tip_id: TipId, caller: Reader, gateway: GatewayDep) -> Response:
     """Every event of the tip: who did what, when; who read the identity and why (never what)."""
-    return await _send(gateway, caller, "GET", _tip(tip_id, "history"))
+    return await send(gateway, caller, "GET", _tip(tip_id, "history"))
 
 
 @router.get(
@@ -255,7 +139,7 @@ async def tip_photo(
     gateway: GatewayDep,
 ) -> Response:
     """The photo's bytes, as stored (without their metadata)."""
-    return await _send(gateway, caller, "GET", _tip(tip_id, f"photos/{segment(photo_id)}"))
+    return await send(gateway, caller, "GET", _tip(tip_id, f"photos/{segment(photo_id)}"))
 
 
 @router.post(
@@ -274,7 +158,7 @@ async def view_identity(
     """For the inspector who took the tip up. The read is recorded (who, when, why) before it is
     answered; the answer is never stored or cached by the gateway."""
     content = body.model_dump_json().encode()
-    response = await _send(gateway, caller, "POST", _tip(tip_id, "identity-views"), body=content)
+    response = await send(gateway, caller, "POST", _tip(tip_id, "identity-views"), body=content)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -291,8 +175,8 @@ def _relayed(path: str, summary: str, doc: str, body_type: type[Any], operation:
         if_match: IfMatch = None,
     ) -> Response:
         content = body.model_dump_json(exclude_unset=True).encode()
-        headers = _headers(key=idempotency_key, if_match=if_match)
-        return await _send(gateway, caller, "POST", _tip(tip_id, path), body=content, headers=headers)
+        headers = headers_for(key=idempotency_key, if_match=if_match)
+        return await send(gateway, caller, "POST", _tip(tip_id, path), body=content, headers=headers)
 
     # Set here, not in the signature: with postponed annotations a closure's names cannot be resolved.
     handler.__annotations__["body"] = body_type
