@@ -15,7 +15,7 @@ from hl_platform.db import Database
 from hl_platform.nats_io import ConsumerSpec
 from hl_platform.tables import consumer_progress, pending_events
 from hl_reporting.adapters.projection import HazardProjection
-from hl_reporting.adapters.tables import hazard_daily, hazard_state, hazard_totals
+from hl_reporting.adapters.tables import hazard_daily, hazard_rollup, hazard_state
 from tests.support.db import migrated
 from tests.support.events import found, next_event
 
@@ -66,10 +66,9 @@ async def _project(db: Database, events: list[CloudEvent]) -> list[str]:
 
 async def _figures(db: Database) -> list[list[tuple[object, ...]]]:
     async with db.read() as conn:
-        return [
-            sorted(tuple(row) for row in await conn.execute(select(table).where(table.c.delta != 0)))
-            for table in (hazard_daily, hazard_totals)
-        ]
+        daily = await conn.execute(select(hazard_daily).where(hazard_daily.c.delta != 0))
+        rollup = await conn.execute(select(hazard_rollup))
+        return [sorted(tuple(row) for row in daily), sorted(tuple(row) for row in rollup)]
 
 
 async def test_reminders_move_the_progress_and_no_figure(database_url: str, tmp_path: Path) -> None:
