@@ -41,7 +41,7 @@ def _stored_digests(stack: Stack) -> dict[str, str]:
 
 
 async def test_a_photo_lands_in_the_s3_container_and_its_signed_link_serves_it(stack: Stack) -> None:
-    place = await county(stack, "371003", "文登某粉尘涉爆企业有限公司")
+    place = await county(stack, "371002", "威海某粉尘涉爆企业有限公司")
     photo = files.png(64, 48)
     digest = hashlib.sha256(photo).hexdigest()
     report = {
