@@ -47,7 +47,7 @@ COPY --from=build /app /app
 COPY deploy/docker/healthcheck.py /app/deploy/docker/healthcheck.py
 
 ENV PATH=/opt/venv/bin:$PATH \
-    PYTHONPATH=/app/libs:/app/services/hazard:/app/services/enterprise:/app/services/reporting:/app/services/gateway:/app/services/tips \
+    PYTHONPATH=/app/libs:/app/services/hazard:/app/services/enterprise:/app/services/reporting:/app/services/gateway:/app/services/tips:/app/services/webhooks \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HL_GATEWAY_HOST=0.0.0.0 \

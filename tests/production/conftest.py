@@ -1,6 +1,6 @@
 """The production suite: the compose stack built and run by podman (deploy/podman/stack.sh) —
-three NATS nodes (JetStream R3), PostgreSQL, the four services with two reporting replicas, each
-a container — and faults injected into it.
+three NATS nodes (JetStream R3), PostgreSQL, the S3 object store (SeaweedFS), the six services
+with two reporting replicas, each a container — and faults injected into it.
 
 It runs only when asked (HL_TEST_PRODUCTION=1; `.ci/run` asks when podman can run here) and when
 `stack.sh can-run` proves that a container runs; otherwise every test is skipped with the reason.
@@ -55,6 +55,7 @@ def stack() -> Iterator[Stack]:
         project=env.get("HL_STACK_PROJECT", "hl-prod"),
         gateway_port=int(env.get("HL_STACK_GATEWAY_PORT", "18000")),
         nats_port=int(env.get("HL_STACK_NATS_PORT", "14222")),
+        s3_port=int(env.get("HL_STACK_S3_PORT", "18333")),
     )
     up = stack_sh("up")
     print(up.stderr)
@@ -88,7 +89,7 @@ def build_times(timings: dict[str, float]) -> dict[str, float]:
     beside the cached image)."""
     state = Path(os.environ.get("HL_STACK_STATE_DIR", "/var/tmp/hl-stack"))
     times = {}
-    for name in ("base", "nats", "postgres", "app"):
+    for name in ("base", "nats", "postgres", "s3", "app"):
         seconds = state / f"build-{name}.seconds"
         if timings.get(f"build {name}") == 0.0 and seconds.exists():
             times[f"build {name} (cached now; its build took)"] = float(seconds.read_text().strip())

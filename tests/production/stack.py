@@ -28,7 +28,9 @@ def compose_default(variable: str) -> str:
     return found.group(1)
 
 
-SERVICES = ("nats-1", "nats-2", "nats-3", "postgres", "hazard", "enterprise", "reporting", "gateway")
+SERVICES = (
+    "nats-1", "nats-2", "nats-3", "postgres", "s3", "hazard", "enterprise", "reporting", "tips", "gateway", "webhooks",
+)  # fmt: skip
 NATS_USERS = {"hl-admin": "HL_NATS_ADMIN_PASSWORD", "bureau-weihai": "HL_NATS_BUREAU_WEIHAI_PASSWORD"}
 
 
@@ -51,12 +53,18 @@ class Stack:
     project: str
     gateway_port: int
     nats_port: int
+    s3_port: int = 18333
     admin_key: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def s3_url(self) -> str:
+        """The object store's S3 API as published on this host (where download links point)."""
+        return f"http://127.0.0.1:{self.s3_port}"
 
     def nats_url(self, user: str) -> str:
         return f"nats://{user}:{compose_default(NATS_USERS[user])}@127.0.0.1:{self.nats_port}"

