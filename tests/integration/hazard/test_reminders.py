@@ -44,7 +44,7 @@ async def test_two_replicas_record_each_reminder_once(database_url: str) -> None
         found_by="王检查",
         deadline=(START + timedelta(days=4)).date(),
     )
-    hazard_id = (await services[0].report(INSPECTOR, body))["id"]
+    hazard_id = (await services[0].report(INSPECTOR, body)).result["id"]
     reminders = [ReminderWatch(service, SCHEDULE, interval=0.05) for service in services]
     overdue = [OverdueWatch(service, interval=0.05) for service in services]
 
@@ -88,7 +88,7 @@ async def test_a_rectification_awaiting_acceptance_is_reminded_once(database_url
         found_by="王检查",
         deadline=(START + timedelta(days=20)).date(),
     )
-    hazard_id = (await service.report(INSPECTOR, body))["id"]
+    hazard_id = (await service.report(INSPECTOR, body)).result["id"]
     fix = ReportRectification(completed_at=START - timedelta(hours=1), description="已清理")
     await service.execute(ADMIN, hazard_id, fix, None)
     replicas = [ReminderWatch(service, SCHEDULE), ReminderWatch(service, SCHEDULE)]
