@@ -35,6 +35,8 @@ PASSWORDS = {
     "enterprise": "test-enterprise",
     "reporting": "test-reporting",
     "gateway": "test-gateway",
+    "tips": "test-tips",
+    "webhooks": "test-webhooks",
     "hl-admin": "test-admin",
     BUREAU: "test-bureau-weihai",
 }
@@ -44,6 +46,8 @@ ENV = {
     "HL_NATS_ENTERPRISE_PASSWORD": PASSWORDS["enterprise"],
     "HL_NATS_REPORTING_PASSWORD": PASSWORDS["reporting"],
     "HL_NATS_GATEWAY_PASSWORD": PASSWORDS["gateway"],
+    "HL_NATS_TIPS_PASSWORD": PASSWORDS["tips"],
+    "HL_NATS_WEBHOOKS_PASSWORD": PASSWORDS["webhooks"],
     "HL_NATS_ADMIN_PASSWORD": PASSWORDS["hl-admin"],
     "HL_NATS_BUREAU_WEIHAI_PASSWORD": PASSWORDS[BUREAU],
 }
