@@ -175,7 +175,17 @@ async def test_the_compose_node_configuration_forms_an_authenticated_r3_cluster(
         "HL_NATS_ROUTE_PASSWORD": route_password,
         **{
             f"HL_NATS_{user}_PASSWORD": f"test-{user.lower()}"
-            for user in ("SYS", "ADMIN", "HAZARD", "ENTERPRISE", "REPORTING", "GATEWAY", "BUREAU_WEIHAI")
+            for user in (
+                "SYS",
+                "ADMIN",
+                "HAZARD",
+                "ENTERPRISE",
+                "TIPS",
+                "REPORTING",
+                "WEBHOOKS",
+                "GATEWAY",
+                "BUREAU_WEIHAI",
+            )
         },
     }
     routes = ",".join(f"nats://route:{route_password}@127.0.0.1:{ports[3 * i + 2]}" for i in range(3))
