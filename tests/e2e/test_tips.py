@@ -13,6 +13,9 @@ import httpx
 import nats
 
 from hl_contracts import CloudEvent
+from hl_platform.nats_io import inbox_prefix
+from hl_stack.credentials import service_credentials
+from hl_stack.nats_auth import ADMIN_USER
 from tests.e2e.conftest import Stack
 from tests.e2e.test_lifecycle import _eventually, _figure, _key, _period_covering_today
 from tests.support.tips import TIPSTER_ID_NUMBER, TIPSTER_NAME, TIPSTER_PHONE, jpeg_with_exif
@@ -72,9 +75,16 @@ def _verified(inspector: httpx.Client, tip_id: str, body: dict[str, Any]) -> dic
     return dict(verified.json())
 
 
-async def _every_message(nats_port: int) -> list[bytes]:
-    """Every message stored on every stream of the stack, by sequence number."""
-    nc = await nats.connect(f"nats://127.0.0.1:{nats_port}")
+async def _every_message(stack: Stack) -> list[bytes]:
+    """Every message stored on every stream of the stack, by sequence number (read as the operators'
+    `hl-admin`, the one user allowed the whole JetStream API)."""
+    admin = service_credentials(stack.data_dir)[ADMIN_USER.name]
+    nc = await nats.connect(
+        f"nats://127.0.0.1:{stack.nats_port}",
+        user=admin.user,
+        password=admin.password,
+        inbox_prefix=inbox_prefix(admin.user),
+    )
     try:
         js = nc.jetstream()
         messages = []
@@ -244,7 +254,7 @@ def test_an_erased_identity_is_unreadable_and_no_stream_names_the_tipster(stack:
     ]
 
     def published() -> list[bytes] | None:
-        messages = asyncio.run(_every_message(stack.nats_port))
+        messages = asyncio.run(_every_message(stack))
         types = [CloudEvent.from_json(message).type for message in messages]
         return messages if "tip.identity_erased" in types else None
 
