@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import nats
 
 from tests.faults.harness import DEPARTMENT, GENERAL, KINDS, MAJOR, SELF, figure, period_and_since
 from tests.production.stack import Stack
@@ -285,7 +284,7 @@ def read_projection(stack: Stack, enterprise_id: str) -> Projection:
 
 async def stream_events(stack: Stack, county_code: str) -> int:
     """Messages in HL_HAZARD on the county's subjects, as the operators' user sees them."""
-    nc = await nats.connect(stack.nats_url("hl-admin"), connect_timeout=5, max_reconnect_attempts=3)
+    nc = await stack.nats("hl-admin", max_reconnect_attempts=3)
     try:
         info = await nc.jetstream(timeout=10).stream_info(
             "HL_HAZARD", subjects_filter=f"hl.v1.hazard.*.37.3710.{county_code}"

@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nats
+import nats.aio.client
+
+from hl_platform.nats_io import inbox_prefix
+
 ROOT = Path(__file__).resolve().parents[2]
 STACK_SH = ROOT / "deploy" / "podman" / "stack.sh"
 ENV = {**os.environ, "CONTAINERS_CONF": str(ROOT / "deploy" / "podman" / "containers.conf")}
@@ -68,6 +73,11 @@ class Stack:
 
     def nats_url(self, user: str) -> str:
         return f"nats://{user}:{compose_default(NATS_USERS[user])}@127.0.0.1:{self.nats_port}"
+
+    async def nats(self, user: str, **options: Any) -> nats.aio.client.Client:
+        """A connection as `user`, receiving replies on the user's own inbox prefix (the only
+        subjects auth.conf lets it subscribe to)."""
+        return await nats.connect(self.nats_url(user), connect_timeout=5, inbox_prefix=inbox_prefix(user), **options)
 
     # -- containers ---------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError
 
+from hl_platform.nats_io import STREAMS
 from tests.production.stack import Stack
 
 pytestmark = [pytest.mark.timeout(180)]
@@ -21,10 +22,10 @@ SUBJECT = "hl.v1.hazard.found.37.3710.371002"
 
 
 async def test_the_event_streams_are_r3_on_three_nodes_that_fsync(stack: Stack) -> None:
-    nc = await nats.connect(stack.nats_url("hl-admin"), connect_timeout=5)
+    nc = await stack.nats("hl-admin")
     try:
         js = nc.jetstream(timeout=10)
-        for stream in ("HL_HAZARD", "HL_ENTERPRISE"):
+        for stream in STREAMS.values():
             info = await js.stream_info(stream)
             assert info.config.num_replicas == 3, stream
             assert info.cluster is not None and info.cluster.leader
@@ -45,10 +46,8 @@ async def test_a_bureau_reads_through_its_own_consumer_and_may_publish_nothing(s
     async def on_error(exc: Exception) -> None:
         errors.append(str(exc))
 
-    admin = await nats.connect(stack.nats_url("hl-admin"), connect_timeout=5)
-    bureau = await nats.connect(
-        stack.nats_url(BUREAU), connect_timeout=5, inbox_prefix=f"_INBOX_{BUREAU}", error_cb=on_error
-    )
+    admin = await stack.nats("hl-admin")
+    bureau = await stack.nats(BUREAU, error_cb=on_error)
     try:
         before = (await admin.jetstream(timeout=10).stream_info("HL_HAZARD")).state.messages
         js = bureau.jetstream(timeout=3)

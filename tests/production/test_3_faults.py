@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import nats
 import pytest
 
 from tests.production.conftest import record_fault
@@ -48,7 +47,7 @@ async def _finish(stack: Stack, place: County, writer: Writer, reader: Reader, f
 
 
 async def _stream_leader(stack: Stack) -> str:
-    nc = await nats.connect(stack.nats_url("hl-admin"), connect_timeout=5)
+    nc = await stack.nats("hl-admin")
     try:
         info = await nc.jetstream(timeout=10).stream_info("HL_HAZARD")
         assert info.cluster is not None and info.cluster.leader
