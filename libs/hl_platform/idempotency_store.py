@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_platform.db import Database, UTCDateTime
+from hl_platform.errors import Conflict
 from hl_platform.idempotency import IdempotencyKeyReused, RequestKey
 
 log = structlog.get_logger(__name__)
@@ -116,7 +117,8 @@ class Once:
                 return await self._attempt(key, work)
             except KeyTaken:
                 continue  # the twin has committed: the next attempt reads its answer
-        raise KeyTaken()  # only if the twin's answer expired meanwhile, three times over
+        # Only if each twin's answer expired meanwhile, three times over: let the client retry.
+        raise Conflict("a request with this Idempotency-Key is being processed; retry")
 
     async def _attempt(self, key: RequestKey | None, work: Work) -> Written:
         async with self.db.write() as conn:
