@@ -107,9 +107,12 @@ s3_image() {
 postgres_image() {
   echo "localhost/hl-postgres:15-$( { base_hash; hash_files deploy/podman/images/postgres.Containerfile deploy/podman/images/postgres-entrypoint.sh; } | sha256sum | cut -c1-12)"
 }
-app_image() {
+app_image_of_tree() {
   echo "localhost/hazard-ledger:$( { base_hash; hash_files Dockerfile .dockerignore pyproject.toml requirements.lock libs services deploy/docker; } | sha256sum | cut -c1-12)"
 }
+# Named once per command (main), so that an edit to the tree while `up` runs cannot make it build
+# one tag and start another.
+app_image() { echo "${APP_IMAGE:?}"; }
 
 compose_env() { # what docker-compose.yml reads, beyond its secrets' development defaults
   cat <<EOF
@@ -433,6 +436,8 @@ clean() {
 }
 
 main() {
+  APP_IMAGE=$(app_image_of_tree)
+  export APP_IMAGE
   case "${1:-}" in
     can-run) can_run ;;
     images) images ;;
