@@ -72,7 +72,8 @@ async def test_a_bureau_reads_through_its_own_consumer_and_may_publish_nothing(s
         # What it may do: its own durable, from the start, on its own region's subjects.
         await js.add_consumer(
             "HL_HAZARD",
-            ConsumerConfig(
+            ConsumerConfig(  # named: the create request then carries the filter the server checks
+                name=BUREAU,
                 durable_name=BUREAU,
                 deliver_policy=DeliverPolicy.ALL,
                 ack_policy=AckPolicy.EXPLICIT,
