@@ -255,15 +255,23 @@ async def test_the_evaluation_is_frozen_with_the_regions_submission(db: Database
     ] == 2  # the live table moved
 
 
-async def test_as_of_before_the_freeze_is_refused_until_reports_know_past_moments(db: Database, tmp_path: Path) -> None:
+async def test_as_of_before_the_freeze_is_a_live_evaluation_of_the_facts_recorded_by_then(
+    db: Database, tmp_path: Path
+) -> None:
     schemes = store(tmp_path, WEIGHTING_A)
     await _submit(db, "3710", CITY_SUBMITS)
-    assert (await _evaluate(db, schemes, now=at(5, 30), as_of=at(5, 29))).frozen
+    late = HazardStream("hazard", "late-H1", "371071", "construction")
+    late.found("department_inspection", "major", at(5, 20), recorded=at(5, 29))  # back-dated, after the freeze
+    await project(db, late.events)
+    assert (await _evaluate(db, schemes, now=at(5, 30), as_of=at(5, 29, 12))).frozen
+    before = await _evaluate(db, schemes, now=at(5, 30), as_of=BEFORE_CITY_SUBMITS)
+    assert not before.frozen and before.as_of == BEFORE_CITY_SUBMITS and before.submission_id is None
+    assert ranking(before) == RANKED_A  # the late fact was not recorded yet
+    found = {u.region_code: dict(i for line in u.indicators for i in line.inputs.items()) for u in before.units}
+    assert found["371071"]["major_found"] == 1
     with pytest.raises(InvalidInput) as refused:
-        await _evaluate(db, schemes, now=at(5, 30), as_of=at(5, 27))
-    assert refused.value.field == "as_of"
-    with pytest.raises(InvalidInput):
         await _evaluate(db, schemes, now=at(5, 30), as_of=at(6, 1))  # the future
+    assert refused.value.field == "as_of"
 
 
 async def test_a_county_is_scored_by_its_citys_scheme_and_unknown_regions_have_none(

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hl_platform.errors import InvalidInput, NotFound
+from hl_platform.errors import NotFound
 from hl_reporting.adapters.tables import report_submissions
 from hl_reporting.application import queries, submissions
 from hl_reporting.application.evaluation import FrozenTable
@@ -35,11 +35,9 @@ class ReportingInputs:
         return FrozenTable(submission.id, submission.submitted_at, submission.table)
 
     async def live_table(self, period: str, region_code: str, as_of: datetime | None) -> DispatchTable:
-        if as_of is not None:
-            # The dispatch table cannot yet be computed from the facts recorded by a past moment;
-            # refusing beats answering today's figures under an as_of the caller asked for.
-            raise InvalidInput("as_of", "a live evaluation is known only as of now; a submitted period's from then on")
-        return await queries.dispatch_table(self.conn, period=period, region_code=region_code, catalogue=self.catalogue)
+        return await queries.dispatch_table(
+            self.conn, period=period, region_code=region_code, catalogue=self.catalogue, as_of=as_of
+        )
 
     async def submission_times(self, period: str, codes: tuple[str, ...], known_at: datetime) -> dict[str, datetime]:
         if not codes:
