@@ -119,6 +119,12 @@ def test_compose_runs_reporting_twice_and_migrates_before_each_service(compose: 
         assert env[f"HL_{name.upper()}_INTERNAL_TOKEN"] == gateway["HL_GATEWAY_INTERNAL_TOKEN"]
 
 
+def test_compose_webhooks_has_its_master_key_from_a_variable(compose: dict[str, Any]) -> None:
+    key = compose["services"]["webhooks"]["environment"]["HL_WEBHOOKS_MASTER_KEY"]
+    assert key.startswith("${HL_WEBHOOKS_MASTER_KEY:-")
+    assert len(base64.urlsafe_b64decode(_compose_default(key) + "==")) == 32, "a valid development default"
+
+
 def test_compose_tips_has_its_master_key_from_a_variable_and_a_volume_for_photos(compose: dict[str, Any]) -> None:
     tips = compose["services"]["tips"]
     key = tips["environment"]["HL_TIPS_MASTER_KEY"]
@@ -501,6 +507,11 @@ def test_hazard_takes_its_object_store_from_a_configmap_and_its_keys_from_a_secr
 def test_tips_has_its_master_key_from_a_secret() -> None:
     env = _env(_container(by_kind("Deployment")["tips"]))
     assert env["HL_TIPS_MASTER_KEY"] == {"secretKeyRef": {"name": "hl-tips-master-key", "key": "key"}}
+
+
+def test_webhooks_has_its_master_key_from_a_secret() -> None:
+    env = _env(_container(by_kind("Deployment")["webhooks"]))
+    assert env["HL_WEBHOOKS_MASTER_KEY"] == {"secretKeyRef": {"name": "hl-webhooks-master-key", "key": "key"}}
 
 
 def test_migration_jobs_one_per_service() -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from hl_platform.master_key import KeySource
 from hl_platform.settings import ServiceSettings
 from hl_webhooks.domain.addresses import networks
 from hl_webhooks.domain.retry import RetryPolicy
@@ -15,6 +18,10 @@ class WebhooksSettings(ServiceSettings):
 
     service_name: str = "webhooks"
     port: int = 8006
+    # Seals the signing secrets in the database. Empty: the file below (generated at first start in
+    # development; production must give one or the other).
+    master_key: str = Field(default="", repr=False)
+    master_key_file: Path | None = None  # default: <data_dir>/webhooks-master.key
     # Where the gateway answers whether a subscription's owner (an API key) is still valid.
     gateway_url: str = "http://127.0.0.1:8000"
     owner_check_ttl_s: float = Field(default=10.0, gt=0)  # a revoked key stops deliveries within this
@@ -62,3 +69,8 @@ class WebhooksSettings(ServiceSettings):
         """How long a claimed delivery is this replica's: an attempt's time and some margin; a
         replica killed mid-attempt loses its claims after this, and another one takes them."""
         return self.attempt_timeout_s + self.connect_timeout_s + 5.0
+
+    @property
+    def master_key_source(self) -> KeySource:
+        path = self.master_key_file or self.data_dir / "webhooks-master.key"
+        return KeySource("webhooks", "HL_WEBHOOKS_MASTER_KEY", self.master_key, path)

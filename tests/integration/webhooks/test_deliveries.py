@@ -13,7 +13,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from hl_platform.db import Database
 from hl_stack.nats_server import NatsServer
-from hl_webhooks.adapters.tables import delivery_attempts
+from hl_webhooks.adapters.tables import delivery_attempts, subscriptions
 from hl_webhooks.entrypoints.app import create_app
 from tests.integration.webhooks.support import ADMIN_KEY, Served, hook_stack, webhooks_settings
 from tests.support.events import found, next_event
@@ -231,6 +231,11 @@ async def test_pause_queues_resume_sends_and_a_rotated_secret_signs_beside_the_o
         assert len(request.headers["webhook-signature"].split(" ")) == 2
         for secret in (new_secret, hook["secret"]):  # a receiver on either secret accepts it
             Webhook(secret).verify(request.body, request.headers)
+        stored = await _stored_secrets(database_url, hook["id"])  # what a copy of the database holds
+        assert all(value.startswith("v1.") for value in stored)
+        assert not {new_secret, hook["secret"]} & set(stored) and not any(
+            secret in value for secret in (new_secret, hook["secret"]) for value in stored
+        )
 
         listed = (await stack.client.get("/api/v1/webhooks", headers=stack.as_(key))).json()["items"]
         assert [item["id"] for item in listed] == [hook["id"]] and "secret" not in listed[0]
@@ -285,3 +290,15 @@ async def test_two_replicas_share_the_durable_and_each_delivery_is_attempted_by_
             replicas = (await conn.execute(select(func.count(func.distinct(delivery_attempts.c.replica))))).scalar()
         await db.dispose()
         assert replicas in (1, 2)
+
+
+async def _stored_secrets(database_url: str, hook_id: str) -> tuple[str, str]:
+    """The subscription's current and previous secret as stored (sealed, secret_box.py)."""
+    db = Database(database_url)
+    try:
+        async with db.read() as conn:
+            t = subscriptions
+            row = (await conn.execute(select(t.c.secret, t.c.previous_secret).where(t.c.id == hook_id))).one()
+    finally:
+        await db.dispose()
+    return row.secret, row.previous_secret

@@ -11,7 +11,9 @@ import pytest
 from standardwebhooks import Webhook
 
 from hl_platform.errors import InvalidInput
+from hl_platform.master_key import MasterKey
 from hl_webhooks.adapters.http_sender import pinned_url, retry_after
+from hl_webhooks.adapters.secret_box import SecretBox
 from hl_webhooks.application.dispatcher import Dispatcher, DispatchRules
 from hl_webhooks.application.ports import Job
 from hl_webhooks.application.subscriptions import OutboundRules, SubscriptionService
@@ -24,6 +26,7 @@ from tests.unit.webhooks.fakes import FakeOwners, FakeResolver, FakeSender
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 SECRET = new_secret()
+BOX = SecretBox(MasterKey(bytes(32), "webhooks"))
 
 
 def _job(url: str = "https://hooks.example.org/in", attempts: int = 0, started: datetime | None = None) -> Job:
@@ -46,6 +49,7 @@ def _dispatcher(resolver: FakeResolver, sender: FakeSender, **rules: object) -> 
     values.update(rules)
     return Dispatcher(
         None,  # type: ignore[arg-type]  # these decisions never reach the database
+        BOX,
         FakeOwners(),
         resolver,
         sender,
@@ -58,7 +62,7 @@ def _dispatcher(resolver: FakeResolver, sender: FakeSender, **rules: object) -> 
 @pytest.mark.asyncio
 async def test_a_name_that_resolves_inward_after_subscribing_is_blocked_at_delivery() -> None:
     resolver = FakeResolver({"hooks.example.org": ["93.184.215.14"]})
-    service = SubscriptionService(None, resolver, OutboundRules())  # type: ignore[arg-type]
+    service = SubscriptionService(None, BOX, resolver, OutboundRules())  # type: ignore[arg-type]
     await service.check_target(parse_target("https://hooks.example.org/in", require_https=True))  # public: fine
     resolver.answers["hooks.example.org"] = ["93.184.215.14", "10.0.0.5"]  # rebound
     sender = FakeSender()

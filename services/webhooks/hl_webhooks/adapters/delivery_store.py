@@ -18,6 +18,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_platform.sql import dialect_insert, in_chunks
+from hl_webhooks.adapters.secret_box import SecretBox
 from hl_webhooks.adapters.subscription_store import subscription_of
 from hl_webhooks.adapters.tables import deliveries, delivery_attempts, subscriptions
 from hl_webhooks.application.ports import Job
@@ -40,6 +41,7 @@ def _lapsed(now: datetime) -> Any:
 
 async def claim(
     conn: AsyncConnection,
+    box: SecretBox,
     *,
     now: datetime,
     holder: str,
@@ -71,13 +73,13 @@ async def claim(
         return []
     won = update(d).where(d.c.id.in_(chosen), d.c.status == PENDING, _lapsed(now))
     claimed = list((await conn.scalars(won.values(claimed_by=holder, claimed_until=until).returning(d.c.id))).all())
-    return await _jobs(conn, claimed, now) if claimed else []
+    return await _jobs(conn, box, claimed, now) if claimed else []
 
 
-async def _jobs(conn: AsyncConnection, ids: list[str], now: datetime) -> list[Job]:
+async def _jobs(conn: AsyncConnection, box: SecretBox, ids: list[str], now: datetime) -> list[Job]:
     rows = list(await conn.execute(select(d).where(d.c.id.in_(ids)).order_by(d.c.next_attempt_at)))
     wanted = select(subscriptions).where(subscriptions.c.id.in_({row.subscription_id for row in rows}))
-    subs = {row.id: subscription_of(row) for row in await conn.execute(wanted)}
+    subs = {row.id: subscription_of(row, box) for row in await conn.execute(wanted)}
     return [
         Job(
             delivery_id=row.id,

@@ -1,4 +1,4 @@
-"""Subscriptions in the service's database."""
+"""Subscriptions in the service's database, their signing secrets sealed (`secret_box.py`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_platform.identity import Caller
+from hl_webhooks.adapters.secret_box import SecretBox
 from hl_webhooks.adapters.tables import deliveries, subscriptions
 from hl_webhooks.domain.attempts import DeliveryStatus
 from hl_webhooks.domain.subscription import QUEUEING, Status, Subscription
@@ -16,7 +17,7 @@ from hl_webhooks.domain.subscription import QUEUEING, Status, Subscription
 t = subscriptions
 
 
-def _row(sub: Subscription) -> dict[str, Any]:
+def _row(sub: Subscription, box: SecretBox) -> dict[str, Any]:
     return {
         "id": sub.id,
         "owner_id": sub.owner.id,
@@ -26,8 +27,8 @@ def _row(sub: Subscription) -> dict[str, Any]:
         "region_code": sub.region_code,
         "description": sub.description,
         "status": sub.status.value,
-        "secret": sub.secret,
-        "previous_secret": sub.previous_secret,
+        "secret": box.seal(sub.secret, sub.id),
+        "previous_secret": box.seal_optional(sub.previous_secret, sub.id),
         "previous_secret_expires_at": sub.previous_secret_expires_at,
         "secret_rotated_at": sub.secret_rotated_at,
         "created_at": sub.created_at,
@@ -35,7 +36,7 @@ def _row(sub: Subscription) -> dict[str, Any]:
     }
 
 
-def subscription_of(row: Any) -> Subscription:
+def subscription_of(row: Any, box: SecretBox) -> Subscription:
     return Subscription(
         id=row.id,
         owner=Caller.model_validate(row.owner),
@@ -44,8 +45,8 @@ def subscription_of(row: Any) -> Subscription:
         region_code=row.region_code,
         description=row.description,
         status=Status(row.status),
-        secret=row.secret,
-        previous_secret=row.previous_secret,
+        secret=box.open(row.secret, row.id),
+        previous_secret=box.open_optional(row.previous_secret, row.id),
         previous_secret_expires_at=row.previous_secret_expires_at,
         secret_rotated_at=row.secret_rotated_at,
         created_at=row.created_at,
@@ -53,17 +54,18 @@ def subscription_of(row: Any) -> Subscription:
     )
 
 
-async def add(conn: AsyncConnection, sub: Subscription) -> None:
-    await conn.execute(insert(t).values(_row(sub)))
+async def add(conn: AsyncConnection, sub: Subscription, box: SecretBox) -> None:
+    await conn.execute(insert(t).values(_row(sub, box)))
 
 
-async def get(conn: AsyncConnection, subscription_id: str) -> Subscription | None:
+async def get(conn: AsyncConnection, subscription_id: str, box: SecretBox) -> Subscription | None:
     row = (await conn.execute(select(t).where(t.c.id == subscription_id, t.c.status != Status.DELETED))).first()
-    return subscription_of(row) if row else None
+    return subscription_of(row, box) if row else None
 
 
-async def save(conn: AsyncConnection, sub: Subscription) -> None:
-    values = {key: value for key, value in _row(sub).items() if key not in ("id", "owner_id", "owner", "created_at")}
+async def save(conn: AsyncConnection, sub: Subscription, box: SecretBox) -> None:
+    fixed = ("id", "owner_id", "owner", "created_at")
+    values = {key: value for key, value in _row(sub, box).items() if key not in fixed}
     await conn.execute(update(t).where(t.c.id == sub.id).values(values))
     if sub.status not in QUEUEING:
         await cancel_pending(conn, sub.id)
@@ -80,7 +82,13 @@ async def cancel_pending(conn: AsyncConnection, subscription_id: str) -> None:
 
 
 async def page(
-    conn: AsyncConnection, *, owner_id: str | None, region_prefix: str, after: str | None, limit: int
+    conn: AsyncConnection,
+    box: SecretBox,
+    *,
+    owner_id: str | None,
+    region_prefix: str,
+    after: str | None,
+    limit: int,
 ) -> list[Subscription]:
     """Subscriptions oldest first (ids sort by time): an owner's own, or (owner_id None) a region's."""
     query = select(t).where(t.c.status != Status.DELETED).order_by(t.c.id).limit(limit)
@@ -89,12 +97,13 @@ async def page(
     query = query.where(t.c.region_code.startswith(region_prefix, autoescape=True))
     if after:
         query = query.where(t.c.id > after)
-    return [subscription_of(row) for row in await conn.execute(query)]
+    return [subscription_of(row, box) for row in await conn.execute(query)]
 
 
-async def queueing(conn: AsyncConnection) -> list[Subscription]:
+async def queueing(conn: AsyncConnection, box: SecretBox) -> list[Subscription]:
     """Every subscription that takes new events (active or paused): the fan-out's list."""
-    return [subscription_of(row) for row in await conn.execute(select(t).where(t.c.status.in_(list(QUEUEING))))]
+    rows = await conn.execute(select(t).where(t.c.status.in_(list(QUEUEING))))
+    return [subscription_of(row, box) for row in rows]
 
 
 async def revoke_owner(conn: AsyncConnection, owner_id: str, now: datetime) -> list[str]:

@@ -29,6 +29,7 @@ from hl_platform.errors import InvalidInput
 from hl_webhooks.adapters import delivery_store, subscription_store
 from hl_webhooks.adapters.delivery_store import Finish
 from hl_webhooks.adapters.metrics import ATTEMPT_SECONDS, ATTEMPTS, IN_FLIGHT
+from hl_webhooks.adapters.secret_box import SecretBox
 from hl_webhooks.application.ports import Job, OwnerDirectory, OwnerUnknown, Resolver, Sender
 from hl_webhooks.domain.addresses import IPNetwork, first_refusal, parse_target
 from hl_webhooks.domain.attempts import AttemptResult, DeliveryStatus
@@ -56,6 +57,7 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
+        box: SecretBox,
         owners: OwnerDirectory,
         resolver: Resolver,
         sender: Sender,
@@ -65,6 +67,7 @@ class Dispatcher:
         rng: random.Random | None = None,
     ) -> None:
         self.db = db
+        self.box = box
         self.owners = owners
         self.resolver = resolver
         self.sender = sender
@@ -103,6 +106,7 @@ class Dispatcher:
         async with self.db.write() as conn:
             jobs = await delivery_store.claim(
                 conn,
+                self.box,
                 now=now,
                 holder=self.holder,
                 until=now + timedelta(seconds=self.rules.claim_ttl_s),

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hl_contracts import CloudEvent
 from hl_platform.ids import new_id
 from hl_webhooks.adapters import delivery_store, subscription_store
+from hl_webhooks.adapters.secret_box import SecretBox
 from hl_webhooks.domain.attempts import DeliveryStatus
 from hl_webhooks.domain.subscription import Subscription
 
@@ -36,11 +37,14 @@ def delivery_row(subscription: Subscription, event: CloudEvent, now: datetime) -
 
 
 class FanOut:
+    def __init__(self, box: SecretBox) -> None:
+        self.box = box
+
     async def apply(self, conn: AsyncConnection, event: CloudEvent) -> None:
         await self.apply_all(conn, [event])
 
     async def apply_all(self, conn: AsyncConnection, events: Sequence[CloudEvent]) -> None:
-        subscriptions = await subscription_store.queueing(conn)
+        subscriptions = await subscription_store.queueing(conn, self.box)
         if not subscriptions:
             return
         now = datetime.now(UTC)

@@ -22,6 +22,7 @@ from hl_platform.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from hl_platform.identity import Caller
 from hl_platform.ids import new_id
 from hl_webhooks.adapters import delivery_store, subscription_store
+from hl_webhooks.adapters.secret_box import SecretBox
 from hl_webhooks.application.ports import Resolver
 from hl_webhooks.domain.addresses import IPNetwork, Target, first_refusal, parse_target
 from hl_webhooks.domain.attempts import DeliveryStatus
@@ -41,9 +42,15 @@ class OutboundRules:
 
 class SubscriptionService:
     def __init__(
-        self, db: Database, resolver: Resolver, rules: OutboundRules, clock: Callable[[], datetime] | None = None
+        self,
+        db: Database,
+        box: SecretBox,
+        resolver: Resolver,
+        rules: OutboundRules,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.db = db
+        self.box = box
         self.resolver = resolver
         self.rules = rules
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -71,7 +78,7 @@ class SubscriptionService:
             updated_at=now,
         )
         async with self.db.write() as conn:
-            await subscription_store.add(conn, sub)
+            await subscription_store.add(conn, sub, self.box)
         return sub
 
     async def check_target(self, target: Target) -> None:
@@ -85,7 +92,7 @@ class SubscriptionService:
         owner = None if caller.role == "admin" else caller.id
         async with self.db.read() as conn:
             return await subscription_store.page(
-                conn, owner_id=owner, region_prefix=caller.region_code, after=after, limit=limit
+                conn, self.box, owner_id=owner, region_prefix=caller.region_code, after=after, limit=limit
             )
 
     async def get(self, caller: Caller, subscription_id: str) -> Subscription:
@@ -139,11 +146,11 @@ class SubscriptionService:
     ) -> Subscription:
         async with self.db.write() as conn:
             sub = change(await self._visible(conn, caller, subscription_id), self.clock())
-            await subscription_store.save(conn, sub)
+            await subscription_store.save(conn, sub, self.box)
         return sub
 
     async def _visible(self, conn: AsyncConnection, caller: Caller, subscription_id: str) -> Subscription:
-        sub = await subscription_store.get(conn, subscription_id)
+        sub = await subscription_store.get(conn, subscription_id, self.box)
         mine = sub is not None and sub.owner.id == caller.id
         administered = sub is not None and caller.role == "admin" and sub.region_code.startswith(caller.region_code)
         if sub is None or not (mine or administered):

@@ -20,6 +20,7 @@ from hl_platform.runtime import Runtime
 from hl_webhooks.adapters.dns import SystemResolver
 from hl_webhooks.adapters.http_sender import HttpSender
 from hl_webhooks.adapters.owners import GatewayOwners
+from hl_webhooks.adapters.secret_box import SecretBox
 from hl_webhooks.application.dispatcher import Dispatcher, DispatchRules
 from hl_webhooks.application.fanout import FanOut
 from hl_webhooks.application.subscriptions import OutboundRules, SubscriptionService
@@ -55,17 +56,18 @@ def create_app(settings: WebhooksSettings | None = None) -> FastAPI:
     resolver = SystemResolver()
     owners = GatewayOwners(settings.gateway_url, settings.internal_token, settings.owner_check_ttl_s)
     sender = HttpSender(settings.connect_timeout_s)
-    dispatcher = Dispatcher(runtime.db, owners, resolver, sender, dispatch_rules(settings))
+    box = SecretBox(settings.master_key_source.load(may_generate=settings.environment != "production"))
+    dispatcher = Dispatcher(runtime.db, box, owners, resolver, sender, dispatch_rules(settings))
     if settings.consumers_enabled:
         for spec in STREAM_CONSUMERS:
-            runner = ConsumerRunner(runtime.db, runtime.js, spec, FanOut(), on_batch=_woken(dispatcher))
+            runner = ConsumerRunner(runtime.db, runtime.js, spec, FanOut(box), on_batch=_woken(dispatcher))
             runtime.background.append(runner.run)
         runtime.background.append(dispatcher.run)
     rules = OutboundRules(
         networks(settings.allowed_networks), settings.require_https, timedelta(seconds=settings.secret_rotation_grace_s)
     )
     app = create_service_app(runtime, [router], title="Hazard Ledger — webhooks service", description=__doc__ or "")
-    app.state.subscriptions = SubscriptionService(runtime.db, resolver, rules)
+    app.state.subscriptions = SubscriptionService(runtime.db, box, resolver, rules)
     app.state.dispatcher = dispatcher
     service_lifespan = app.router.lifespan_context
 

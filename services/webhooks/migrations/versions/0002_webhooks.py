@@ -28,8 +28,8 @@ def upgrade() -> None:
         sa.Column("region_code", sa.String(12), nullable=False),
         sa.Column("description", sa.String(200), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
-        sa.Column("secret", sa.String(100), nullable=False),
-        sa.Column("previous_secret", sa.String(100), nullable=True),
+        sa.Column("secret", sa.String(200), nullable=False),  # sealed (adapters/secret_box.py)
+        sa.Column("previous_secret", sa.String(200), nullable=True),
         sa.Column("previous_secret_expires_at", UTCDateTime, nullable=True),
         sa.Column("secret_rotated_at", UTCDateTime, nullable=True),
         sa.Column("created_at", UTCDateTime, nullable=False),
