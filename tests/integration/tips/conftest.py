@@ -3,12 +3,11 @@ the real SeaweedFS of the session (a photo bucket of its own per test)."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import asyncio
-import uuid
 
 import httpx
 import pytest

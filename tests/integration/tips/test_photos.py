@@ -90,7 +90,9 @@ async def test_an_officer_gets_a_short_lived_signed_link_and_the_bucket_is_never
     async with httpx.AsyncClient(timeout=10) as store:
         fetched = await store.get(link["url"])
         assert fetched.status_code == 200 and hashlib.sha256(fetched.content).hexdigest() == photo["sha256"]
-        assert fetched.headers["content-type"] == "image/jpeg" and "attachment" in fetched.headers["content-disposition"]
+        assert (
+            fetched.headers["content-type"] == "image/jpeg" and "attachment" in fetched.headers["content-disposition"]
+        )
         endpoint, bucket = tips.settings.object_store_endpoint, tips.settings.object_store_bucket
         unsigned = await store.get(f"{endpoint}/{bucket}/tips/{tip['id']}/{photo['sha256']}")
         listing = await store.get(f"{endpoint}/{bucket}?list-type=2")
