@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from hl_platform.errors import NotFound
 from hl_platform.http import MAX_BODY_BYTES
+from hl_platform.object_store import S3ObjectStore, StoreUnavailable
+from hl_tips.bootstrap import photo_store
 from hl_tips.domain.photos import MAX_PHOTO_BYTES, photo_filename, photo_key
+from hl_tips.settings import TipsSettings
 from tests.support.tips import jpeg_with_exif
 from tests.unit.tips.fakes import NOW, MemoryPhotos
 from tests.unit.tips.test_tip_handlers import ELSEWHERE, INSPECTOR, World
@@ -68,3 +73,21 @@ async def test_a_recorded_photo_whose_bytes_are_gone_is_not_found_rather_than_em
 def test_a_photo_is_read_back_up_to_what_the_body_limit_lets_in() -> None:
     assert MAX_PHOTO_BYTES == MAX_BODY_BYTES
     assert photo_filename("p1", "image/png") == "p1.png"
+
+
+async def test_without_a_store_photos_answer_503_naming_the_setting(tmp_path: Path) -> None:
+    store = photo_store(TipsSettings(data_dir=tmp_path))
+    with pytest.raises(StoreUnavailable) as refused:
+        await store.put("tips/t/x", b"bytes", "image/jpeg")
+    assert refused.value.status == 503 and "HL_TIPS_OBJECT_STORE_ENDPOINT" in refused.value.detail
+    with pytest.raises(ValidationError, match="object_store_access_key"):
+        TipsSettings(data_dir=tmp_path, object_store_endpoint="http://127.0.0.1:8333")
+    configured = photo_store(
+        TipsSettings(
+            data_dir=tmp_path,
+            object_store_endpoint="http://s3:8333",
+            object_store_access_key="a",
+            object_store_secret_key="b",
+        )
+    )
+    assert isinstance(configured, S3ObjectStore) and configured.bucket == "tip-photos"
