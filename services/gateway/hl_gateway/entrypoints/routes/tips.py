@@ -129,6 +129,7 @@ async def tip_history(tip_id: TipId, caller: Reader, gateway: GatewayDep) -> Res
             "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in ("image/jpeg", "image/png")},
         },
         **READ,
+        **problems(503),  # the object store is away
     },
     tags=["tips"],
     summary="A photo of the tip",
