@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from hl_api.common import Request
 from hl_contracts.vocabulary import (
+    MAX_CO_SIGNATORIES,
     AccidentGrade,
     HazardLevel,
     IdentityPurpose,
@@ -30,8 +31,8 @@ SECRET_HEADER = "Tip-Secret"
 TRACKING_PATTERN = r"^[A-Za-z0-9-]{4,40}$"
 
 
-class IdentityIn(Request):
-    """Who files a named tip. Sealed (encrypted) on arrival; only the tip's handler can read it."""
+class SignatoryIn(Request):
+    """One person who signs a named tip."""
 
     name: Name
     phone: str = Field(default="", max_length=40)
@@ -39,6 +40,18 @@ class IdentityIn(Request):
     email: str = Field(default="", max_length=200)
     address: str = Field(default="", max_length=500, description="the tipster's own contact address")
     relationship: Literal["public", "employee"] = Field(default="public", description="employee: 吹哨人")
+
+
+class IdentityIn(SignatoryIn):
+    """Who files a named tip: its first signatory, and for a joint report (联名举报) the others who
+    sign it. Sealed (encrypted) on arrival; only the tip's handler can read it. A joint report's
+    reward is paid to its first signatory alone."""
+
+    co_signatories: list[SignatoryIn] = Field(
+        default_factory=list,
+        max_length=MAX_CO_SIGNATORIES,
+        description="a joint report's other signatories, in order (sealed with the first; not rewarded)",
+    )
 
 
 class TipCreate(Request):
@@ -165,16 +178,25 @@ class IdentityViewCreate(Request):
     purpose: IdentityPurpose
 
 
-class IdentityPublic(BaseModel):
-    """The tipster, for the tip's handler only. Do not copy it into notes: those are published."""
+class SignatoryPublic(BaseModel):
+    """One signatory of a tip, for the tip's handler only."""
 
-    tip_id: str
     name: str
     phone: str
     id_number: str
     email: str
     address: str
     relationship: str
+
+
+class IdentityPublic(SignatoryPublic):
+    """The tipster — the first signatory, to whom a reward is paid — for the tip's handler only, with
+    a joint report's other signatories. Do not copy any of it into notes: those are published."""
+
+    tip_id: str
+    co_signatories: list[SignatoryPublic] = Field(
+        default_factory=list, description="a joint report's other signatories (联名举报), in order; not rewarded"
+    )
 
 
 class HazardDetails(Request):

@@ -120,6 +120,10 @@ class IdentityPurpose(StrEnum):
     LEGAL_REQUEST = "legal_request"  # 依法调取
 
 
+MAX_CO_SIGNATORIES = 19
+"""A joint report (联名举报) names at most 20 people: its first signatory and 19 others."""
+
+
 INDUSTRIES: dict[str, str] = {
     "coal_mine": "煤矿",
     "non_coal_mine": "非煤矿山",

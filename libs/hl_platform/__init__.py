@@ -1,2 +1,2 @@
-"""Plumbing shared by the four services: database, event store, outbox relay, NATS consumers,
-telemetry, problem+json errors and the common FastAPI application shape."""
+"""Plumbing shared by the services: database, event store, outbox relay, NATS consumers,
+telemetry, problem+json errors, the S3 object store and the common FastAPI application shape."""

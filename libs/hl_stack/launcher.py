@@ -140,7 +140,7 @@ def infrastructure(data_dir: Path, ports: Mapping[str, int], store: SeaweedFS) -
 
 
 def object_store(data_dir: Path, ports: Mapping[str, int]) -> SeaweedFS:
-    """The evidence store (SeaweedFS's S3 API), its key pair generated at first start."""
+    """The object store (SeaweedFS's S3 API) of evidence and tip photos, its key pair generated at first start."""
     return SeaweedFS(data_dir / "objects", s3_port=ports["s3"]).prepare()
 
 
@@ -179,7 +179,7 @@ def _summary(ports: Mapping[str, int], admin_key: str, generated: bool, data_dir
         if name != "gateway":
             table.add_row(f"{name} (internal)", f"http://127.0.0.1:{ports[name]}")
     table.add_row("nats-server (JetStream)", f"nats://127.0.0.1:{ports['nats']} (users and passwords in secrets/)")
-    table.add_row("SeaweedFS (evidence, S3)", f"http://127.0.0.1:{ports['s3']} (key pair in objects/)")
+    table.add_row("SeaweedFS (evidence, tip photos; S3)", f"http://127.0.0.1:{ports['s3']} (key pair in objects/)")
     table.add_row("data folder", str(data_dir))
     console.print(table)
     origin = "generated for this run" if generated else "from HL_DEV_ADMIN_KEY"
@@ -220,7 +220,7 @@ def _run_locked(data_dir: Path, lock_fd: int) -> int:
         return 2
     credentials = service_credentials(data_dir)
     store = object_store(data_dir, ports)
-    env = stack_environment(data_dir, ports, credentials, admin[0]) | store.service_environment()
+    env = stack_environment(data_dir, ports, credentials, admin[0]) | store.stack_environment()
     database_urls = {
         name: env[info.env_prefix + "DATABASE_URL"]
         for name, info in SERVICES.items()

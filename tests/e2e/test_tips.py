@@ -130,7 +130,11 @@ def test_an_anonymous_tip_is_verified_fined_rewarded_claimed_and_counted(stack: 
     tip = inspector.get("/tips", params={"region_code": "371002"}).json()["items"][0]
     tip_id = tip["id"]
     assert tip["tracking_number"] == number and tip["anonymous"] is True and len(tip["photos"]) == 1
-    assert admin.get(f"/tips/{tip_id}/photos/{tip['photos'][0]['photo_id']}").content[:2] == b"\xff\xd8"
+    photo_path = f"/tips/{tip_id}/photos/{tip['photos'][0]['photo_id']}"
+    assert admin.get(photo_path).content[:2] == b"\xff\xd8"
+    link = admin.get(f"{photo_path}/download")  # signed for the object store, which serves it directly
+    assert link.status_code == 200, link.text
+    assert httpx.get(link.json()["url"], timeout=10).content == admin.get(photo_path).content
     assert inspector.post(f"/tips/{tip_id}/take-up", json={}).status_code == 200
 
     hazard = {

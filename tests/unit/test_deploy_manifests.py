@@ -125,12 +125,22 @@ def test_compose_webhooks_has_its_master_key_from_a_variable(compose: dict[str, 
     assert len(base64.urlsafe_b64decode(_compose_default(key) + "==")) == 32, "a valid development default"
 
 
-def test_compose_tips_has_its_master_key_from_a_variable_and_a_volume_for_photos(compose: dict[str, Any]) -> None:
-    tips = compose["services"]["tips"]
-    key = tips["environment"]["HL_TIPS_MASTER_KEY"]
+def test_compose_tips_has_its_master_key_from_a_variable_and_its_photos_in_a_bucket_of_their_own(
+    compose: dict[str, Any],
+) -> None:
+    tips, s3 = compose["services"]["tips"], compose["services"]["s3"]
+    env = tips["environment"]
+    key = env["HL_TIPS_MASTER_KEY"]
     assert key.startswith("${HL_TIPS_MASTER_KEY:-")
     assert len(base64.urlsafe_b64decode(_compose_default(key) + "==")) == 32, "a valid development default"
-    assert any(v.endswith(":/app/data") for v in tips["volumes"])
+    assert env["HL_TIPS_OBJECT_STORE_ENDPOINT"] == "http://s3:8333"
+    assert env["HL_TIPS_OBJECT_STORE_PUBLIC_ENDPOINT"].startswith("${HL_S3_PUBLIC_ENDPOINT:-")
+    assert env["HL_TIPS_OBJECT_STORE_ACCESS_KEY"] == s3["environment"]["HL_S3_ACCESS_KEY"]
+    assert env["HL_TIPS_OBJECT_STORE_SECRET_KEY"] == s3["environment"]["HL_S3_SECRET_KEY"]
+    hazard_bucket = compose["services"]["hazard"]["environment"]["HL_HAZARD_OBJECT_STORE_BUCKET"]
+    assert env["HL_TIPS_OBJECT_STORE_BUCKET"] == "tip-photos" != hazard_bucket, "personal data, kept apart"
+    assert tips["depends_on"]["s3"]["condition"] == "service_healthy"
+    assert "volumes" not in tips, "no photo on a local disk: replicas share the store"
 
 
 def test_compose_object_store_is_private_and_the_hazard_service_uses_it(compose: dict[str, Any]) -> None:
@@ -512,6 +522,22 @@ def test_tips_has_its_master_key_from_a_secret() -> None:
 def test_webhooks_has_its_master_key_from_a_secret() -> None:
     env = _env(_container(by_kind("Deployment")["webhooks"]))
     assert env["HL_WEBHOOKS_MASTER_KEY"] == {"secretKeyRef": {"name": "hl-webhooks-master-key", "key": "key"}}
+
+
+def test_tips_keeps_its_photos_in_a_bucket_of_their_own_with_keys_of_their_own() -> None:
+    deployment = by_kind("Deployment")["tips"]
+    env = _env(_container(deployment))
+    for setting in ("ENDPOINT", "PUBLIC_ENDPOINT", "REGION", "PATH_STYLE"):
+        assert env[f"HL_TIPS_OBJECT_STORE_{setting}"]["configMapKeyRef"]["name"] == "hl-object-store"
+    assert env["HL_TIPS_OBJECT_STORE_BUCKET"]["configMapKeyRef"] == {"name": "hl-object-store", "key": "tips-bucket"}
+    store = by_kind("ConfigMap")["hl-object-store"]["data"]
+    assert store["tips-bucket"] != store["bucket"], "personal data, kept apart from the evidence"
+    for setting in ("ACCESS_KEY", "SECRET_KEY"):
+        assert env[f"HL_TIPS_OBJECT_STORE_{setting}"]["secretKeyRef"]["name"] == "hl-tips-object-store"
+    assert "HL_TIPS_OBJECT_STORE_CREATE_BUCKET" not in env, "production buckets are made beforehand"
+    assert any(443 in {p["port"] for p in r.get("ports", [])} for r in _egress_rules("tips"))
+    volumes = deployment["spec"]["template"]["spec"]["volumes"]
+    assert all("persistentVolumeClaim" not in volume for volume in volumes), "no photo on a shared disk"
 
 
 def test_migration_jobs_one_per_service() -> None:

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from hl_hazard.adapters.attachment_units import SqlHazardUnits
 from hl_hazard.adapters.content_check import ContentChecker, Limits
-from hl_hazard.adapters.s3_store import NoObjectStore, S3Config, S3ObjectStore
 from hl_hazard.application.attachment_sweep import AttachmentSweep
 from hl_hazard.application.attachments import AttachmentService
 from hl_hazard.application.direct_uploads import DirectUploads
@@ -18,6 +17,7 @@ from hl_hazard.application.evidence_ports import ObjectStore, SizeLimits
 from hl_hazard.application.service import HazardService
 from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.settings import HazardSettings
+from hl_platform.object_store import NoObjectStore, S3Config, S3ObjectStore
 
 
 @dataclass

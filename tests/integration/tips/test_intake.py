@@ -1,18 +1,16 @@
 """Filing and following a tip without an account: number and secret, the secret hashed, the
-identity sealed and never in an event, Idempotency-Key, photos cleaned of their metadata."""
+identity sealed and never in an event, Idempotency-Key (photos: test_photos.py)."""
 
 from __future__ import annotations
-
-import hashlib
 
 import pytest
 from sqlalchemy import select
 
 from hl_platform.tables import events, outbox
 from hl_tips.adapters.tables import sealed_identities, tip_credentials
-from tests.integration.tips.conftest import GATEWAY, Tips
+from tests.integration.tips.conftest import Tips
 from tests.support.callers import INSPECTOR, headers_for
-from tests.support.tips import TIPSTER_ID_NUMBER, TIPSTER_NAME, TIPSTER_PHONE, jpeg_with_exif, png_with_text, tip_body
+from tests.support.tips import TIPSTER_ID_NUMBER, TIPSTER_NAME, TIPSTER_PHONE, tip_body
 
 pytestmark = pytest.mark.asyncio
 
@@ -97,31 +95,3 @@ async def test_bad_intake_is_422_naming_the_field(tips: Tips) -> None:
         assert answer.status_code == 422, (change, answer.text)
         assert any(field in error["field"] for error in answer.json()["errors"]), answer.json()
     assert (await tips.client.get("/tips", headers=headers_for(INSPECTOR))).json()["items"] == []
-
-
-async def test_photos_are_real_images_stored_without_their_metadata(tips: Tips) -> None:
-    receipt = (await tips.file(tip_body())).json()
-    number, tipster = receipt["tracking_number"], tips.as_tipster(receipt["secret"])
-    jpeg = jpeg_with_exif()
-    added = await tips.client.post(f"/public/tips/{number}/photos", content=jpeg, headers=tipster)
-    assert added.status_code == 201, added.text
-    assert added.json()["photos"] == 1
-    again = await tips.client.post(f"/public/tips/{number}/photos", content=jpeg, headers=tipster)
-    assert again.json()["photos"] == 1  # the same bytes are one photo
-    png = await tips.client.post(f"/public/tips/{number}/photos", content=png_with_text(), headers=tipster)
-    assert png.status_code == 201 and png.json()["photos"] == 2
-
-    for bad in (b"MZ\x90\x00 renamed.exe", jpeg[:-10], png_with_text()[:-5], b""):
-        refused = await tips.client.post(f"/public/tips/{number}/photos", content=bad, headers=tipster)
-        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "photo", refused.text
-    too_big = await tips.client.post(f"/public/tips/{number}/photos", content=b"\xff" * 1_100_000, headers=tipster)
-    assert too_big.status_code == 413
-
-    tip = (await tips.client.get("/tips", headers=headers_for(INSPECTOR))).json()["items"][0]
-    photo = tip["photos"][0]
-    download = await tips.client.get(f"/tips/{tip['id']}/photos/{photo['photo_id']}", headers=headers_for(INSPECTOR))
-    assert download.status_code == 200 and download.headers["content-type"] == "image/jpeg"
-    assert b"GPS" not in download.content and b"Exif" not in download.content and b"taken by" not in download.content
-    assert hashlib.sha256(download.content).hexdigest() == photo["sha256"]
-    assert download.content.startswith(b"\xff\xd8") and download.content.endswith(b"\xff\xd9")
-    assert (await tips.client.get(f"/tips/{tip['id']}/photos/{photo['photo_id']}", headers=GATEWAY)).status_code == 401

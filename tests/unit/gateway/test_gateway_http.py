@@ -324,9 +324,9 @@ async def test_the_openapi_document_describes_auth_idempotency_and_problems(gw: 
     assert "86400 s (24 h)" in document["info"]["description"]
     public = {p: ops for p, ops in document["paths"].items() if p.startswith("/api/v1")}
     # DESIGN.md's 30, two catalogues, ten webhooks, evidence (seven attachment routes and the listing
-    # receipt), the evaluation and its .xlsx, the tips' 5 public and 16 officers' operations, and seven
+    # receipt), the evaluation and its .xlsx, the tips' 5 public and 17 officers' operations, and seven
     # reports (submissions: list, one, .xlsx, .csv; who has reported, .xlsx; the ledger)
-    assert len([op for ops in public.values() for op in ops]) == 80
+    assert len([op for ops in public.values() for op in ops]) == 81
     for path, operations in public.items():
         for method, operation in operations.items():
             if path.startswith("/api/v1/public/"):  # tip-offs need no account

@@ -39,3 +39,13 @@ def test_the_server_listens_on_loopback_with_the_stacks_settings(tmp_path: Path)
     env = store.service_environment(bucket="b")
     assert env["HL_HAZARD_OBJECT_STORE_ENDPOINT"] == "http://127.0.0.1:18333"
     assert env["HL_HAZARD_OBJECT_STORE_BUCKET"] == "b" and env["HL_HAZARD_OBJECT_STORE_CREATE_BUCKET"] == "true"
+
+
+def test_the_stack_gives_the_tips_service_a_photo_bucket_of_its_own(tmp_path: Path) -> None:
+    store = SeaweedFS(tmp_path, s3_port=18333)
+    store.credentials = credentials(tmp_path)
+    env = store.stack_environment()
+    assert env["HL_TIPS_OBJECT_STORE_ENDPOINT"] == env["HL_HAZARD_OBJECT_STORE_ENDPOINT"] == "http://127.0.0.1:18333"
+    assert env["HL_TIPS_OBJECT_STORE_BUCKET"] == "tip-photos" != env["HL_HAZARD_OBJECT_STORE_BUCKET"]
+    assert env["HL_TIPS_OBJECT_STORE_CREATE_BUCKET"] == "true"
+    assert env["HL_TIPS_OBJECT_STORE_ACCESS_KEY"] == store.credentials.access_key

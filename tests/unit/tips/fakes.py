@@ -195,14 +195,19 @@ class PlainHasher:
 
 
 class MemoryPhotos:
+    """The photo bucket as a dict; links are fake URLs naming the key and its lifetime."""
+
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
 
-    async def put(self, sha256: str, data: bytes, content_type: str) -> None:
-        self.objects[sha256] = data
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = data
 
-    async def get(self, sha256: str) -> bytes:
-        return self.objects[sha256]
+    async def get(self, key: str, max_bytes: int) -> bytes | None:
+        return self.objects.get(key)
+
+    def download_url(self, key: str, *, filename: str, content_type: str, ttl_s: int) -> str:
+        return f"https://store.invalid/{key}?ttl={ttl_s}&filename={filename}"
 
 
 class Clock:

@@ -17,13 +17,10 @@ from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
 from hl_hazard.domain.model import Hazard
 from hl_platform.errors import DomainError
 from hl_platform.identity import Caller
+from hl_platform.object_store import PayloadTooLarge as PayloadTooLarge
+from hl_platform.object_store import StoreUnavailable as StoreUnavailable
 
 PENDING = "pending/"
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    title = "Payload too large"
 
 
 class UnsupportedContent(DomainError):
@@ -32,15 +29,6 @@ class UnsupportedContent(DomainError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, errors=[{"field": "file", "reason": detail}])
-
-
-class StoreUnavailable(DomainError):
-    status = 503
-    title = "Object store unavailable"
-
-    def __init__(self, detail: str, retry_after_s: int) -> None:
-        super().__init__(detail)
-        self.headers = {"Retry-After": str(retry_after_s)}
 
 
 @dataclass(frozen=True)

@@ -27,3 +27,4 @@ class Deps:
     duplicate_window: timedelta = timedelta(days=30)
     idempotency_ttl: timedelta = timedelta(hours=24)
     on_commit: Callable[[], None] = field(default=lambda: None)
+    photo_link_ttl_s: int = 300

@@ -7,10 +7,13 @@ found". Only the handler reads the identity, and each read is recorded before it
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from hl_api.evidence import DownloadLink
 from hl_api.tips import IdentityPublic, RewardRulePublic, TipPublic
 from hl_contracts import CloudEvent
+from hl_contracts.tips import TipPhotoAdded
 from hl_platform.errors import InvalidInput, NotFound, PreconditionFailed, RuleViolation
 from hl_platform.identity import Caller
 from hl_tips.application.deps import Deps
@@ -31,6 +34,7 @@ from hl_tips.domain.commands import (
     ViewIdentity,
 )
 from hl_tips.domain.model import EnterpriseFacts, Redaction, Tip
+from hl_tips.domain.photos import MAX_PHOTO_BYTES, photo_filename, photo_key
 from hl_tips.domain.policies import Principal
 
 OFFICERS = frozenset({"admin", "supervisor", "inspector"})
@@ -133,11 +137,31 @@ class Handling:
             return await uow.tips.history(tip_id)
 
     async def photo(self, caller: Caller, tip_id: str, photo_id: str) -> tuple[bytes, str]:
+        """The photo's bytes (as stored: without their metadata) and their type."""
+        tip, photo = await self._photo(caller, tip_id, photo_id)
+        data = await self.deps.photos.get(photo_key(tip.id, photo.sha256), MAX_PHOTO_BYTES)
+        if data is None:
+            raise NotFound(f"the bytes of photo {photo_id} are not in the store")
+        return data, photo.content_type
+
+    async def photo_link(self, caller: Caller, tip_id: str, photo_id: str) -> DownloadLink:
+        """A presigned GET of the private bucket, valid for `photo_link_ttl_s`: the bucket itself is never open."""
+        tip, photo = await self._photo(caller, tip_id, photo_id)
+        ttl = self.deps.photo_link_ttl_s
+        url = self.deps.photos.download_url(
+            photo_key(tip.id, photo.sha256),
+            filename=photo_filename(photo.photo_id, photo.content_type),
+            content_type=photo.content_type,
+            ttl_s=ttl,
+        )
+        return DownloadLink(url=url, expires_at=self.deps.clock() + timedelta(seconds=ttl))
+
+    async def _photo(self, caller: Caller, tip_id: str, photo_id: str) -> tuple[Tip, TipPhotoAdded]:
         async with self.deps.uow(write=False) as uow:
             tip = await self._visible(uow, caller, tip_id)
         for photo in tip.photos:
             if photo.photo_id == photo_id:
-                return await self.deps.photos.get(photo.sha256), photo.content_type
+                return tip, photo
         raise NotFound(f"no photo {photo_id} on tip {tip_id}")
 
     async def list(

@@ -32,7 +32,7 @@ from hl_tips.domain.credentials import (
 )
 from hl_tips.domain.duplicates import enterprise_key, normalize, original_of
 from hl_tips.domain.model import Place, Tip
-from hl_tips.domain.photos import clean_photo
+from hl_tips.domain.photos import clean_photo, photo_key
 from hl_tips.domain.policies import Principal
 
 NUMBER_ATTEMPTS = 5
@@ -133,7 +133,7 @@ class Intake:
         photo = clean_photo(data)
         credential = await self._check(number, secret)
         digest = hashlib.sha256(photo.data).hexdigest()
-        await self.deps.photos.put(digest, photo.data, photo.content_type)
+        await self.deps.photos.put(photo_key(credential.tip_id, digest), photo.data, photo.content_type)
         cmd = AddPhoto(photo_id=new_id(), sha256=digest, size_bytes=len(photo.data), content_type=photo.content_type)
         return await self._as_tipster(credential, lambda tip, now: tip.add_photo(cmd, Principal.tipster(), now), once)
 

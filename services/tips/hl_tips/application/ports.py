@@ -1,6 +1,7 @@
 """The ports of the tips service: what its use cases need from the outside, as small interfaces.
 
-Adapters implement them over SQL, AES-GCM, scrypt and an object store (`adapters/`); unit tests
+Adapters implement them over SQL, AES-GCM, scrypt (`adapters/`) and an S3 object store
+(`hl_platform.object_store`, shared with the hazard service's evidence); unit tests
 pass in-memory fakes (`tests/unit/tips/fakes.py`). A unit of work is one transaction: everything
 written through it — the tip's events with their outbox rows, its summary, its sealed identity,
 its credentials, an idempotency record — commits together or not at all.
@@ -146,10 +147,18 @@ class UnitOfWorkFactory(Protocol):
 
 
 class PhotoStore(Protocol):
-    """Where the photos' bytes live, by their SHA-256 (written before the event that names them)."""
+    """Where the photos' bytes live: a private bucket of an S3-compatible store (`photo_key` names
+    each object; it is written before the event that records it). Every method raises
+    `StoreUnavailable` (503) when the store cannot be used."""
 
-    async def put(self, sha256: str, data: bytes, content_type: str) -> None: ...
-    async def get(self, sha256: str) -> bytes: ...
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    async def get(self, key: str, max_bytes: int) -> bytes | None:
+        """The object's bytes; None if absent; `PayloadTooLarge` if over `max_bytes`."""
+        ...
+
+    def download_url(self, key: str, *, filename: str, content_type: str, ttl_s: int) -> str:
+        """A presigned GET valid for `ttl_s` seconds (signed locally, no call to the store)."""
+        ...
 
 
 class SecretHasher(Protocol):

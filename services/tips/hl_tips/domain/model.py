@@ -1,8 +1,13 @@
 """The `Tip` aggregate: it decides each command against the tip-off rules, then records.
 
 Each method checks in one order — who may (`Forbidden`), whether the tip's state allows it
-(`RuleViolation`), whether the input is sound (`InvalidInput`) — and records only when every check
-passed, so a refused command changes nothing. Free text that every bureau will read (the facts, an
+(`RuleViolation`, 409 with the tip's current state), whether the input is sound (`InvalidInput`) —
+and records only when every check passed, so a refused command changes nothing.
+
+A reward moves one way: computed (again while not approved: a fine linked later) → approved →
+claimed by the tipster with the number and secret → paid. A named tipster may be paid without a
+claim (approved → paid); an anonymous one, or one whose identity was erased, only against it. Paid
+is final: nothing is claimed, approved or computed after it. Free text that every bureau will read (the facts, an
 officer's note or reason) is first cleared of any mention of the tipster (`Redaction`).
 """
 
@@ -245,7 +250,11 @@ class Tip(TipState):
         verification = self.verification
         assert verification is not None
         outcome = Outcome(finding, self.fines_wan, verification.accident_grade, verification.concealed_deaths)
-        result = compute(rule, outcome)
+        try:
+            result = compute(rule, outcome)
+        except RuleViolation as refused:  # the rule's own inputs, and the tip's state like every refusal
+            details = refused.current_state if isinstance(refused.current_state, dict) else {}
+            raise RuleViolation(refused.rule, refused.detail, {**self.current_state(), **details}) from None
         event = build(
             TipRewardComputed,
             amount_yuan=result.amount_yuan,
@@ -275,10 +284,13 @@ class Tip(TipState):
         self._record(TipRewardClaimed(claimed_at=utc(now)), principal, utc(now))
 
     def pay_reward(self, cmd: PayReward, principal: Principal, now: datetime) -> None:
-        """An anonymous reward is paid only against a claim: nobody else knows whom to pay."""
+        """An anonymous reward is paid only against a claim: nobody else knows whom to pay. Nor does
+        anyone once a named tipster's identity is erased: then the claim is needed too."""
         policies.may_pay(principal)
         if self.filed.anonymous:
             self._require_reward("pay it", (RewardStatus.CLAIMED,), rule="anonymous-reward-needs-claim")
+        elif self.erasure is not None:
+            self._require_reward("pay it", (RewardStatus.CLAIMED,), rule="erased-identity-reward-needs-claim")
         else:
             self._require_reward("pay it", (RewardStatus.APPROVED, RewardStatus.CLAIMED))
         assert self.approval is not None

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from hl_platform.errors import InvalidInput
 
 JPEG, PNG = "image/jpeg", "image/png"
+MAX_PHOTO_BYTES = 1_048_576  # what the service's body limit lets in (hl_platform.http.MAX_BODY_BYTES)
+EXTENSIONS = {JPEG: "jpg", PNG: "png"}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # JPEG markers kept: APP0 (JFIF), APP2 (ICC colour profile), APP14 (Adobe colour transform);
 # every other APPn (EXIF, XMP, IPTC, maker notes) and COM (comments) is dropped.
@@ -27,6 +29,17 @@ _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn have no length
 class Photo:
     data: bytes
     content_type: str
+
+
+def photo_key(tip_id: str, sha256: str) -> str:
+    """The object a tip's photo is kept as: per tip (a tip's photos can go with it), per content
+    (the same bytes sent twice are one object, so a retried upload leaves no orphan)."""
+    return f"tips/{tip_id}/{sha256}"
+
+
+def photo_filename(photo_id: str, content_type: str) -> str:
+    """The name a download is saved under: the photo's id, never what the tipster's phone called it."""
+    return f"{photo_id}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
 def clean_photo(data: bytes) -> Photo:

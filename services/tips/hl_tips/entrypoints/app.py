@@ -24,7 +24,7 @@ def create_app(settings: TipsSettings | None = None) -> FastAPI:
         subscriptions=[Subscription(ENTERPRISE_REPLICA, EnterpriseReplicaProjection())],
     )
     service = build(settings, runtime)
-    runtime.background.append(service.watch.run)
+    runtime.background += [service.watch.run, service.bucket.run]
     app = create_service_app(
         runtime,
         [http_public.router, http_officer.router],

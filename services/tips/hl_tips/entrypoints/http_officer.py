@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from hl_api.common import MAX_PAGE, Page
+from hl_api.evidence import DownloadLink
 from hl_api.hazards import HistoryEntry
 from hl_api.tips import (
     ClosureCreate,
@@ -89,6 +90,12 @@ async def tip_history(tip_id: str, caller: CallerDep, service: ServiceDep) -> li
 async def tip_photo(tip_id: str, photo_id: str, caller: CallerDep, service: ServiceDep) -> Response:
     data, content_type = await service.handling.photo(caller, tip_id, photo_id)
     return Response(data, media_type=content_type, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/{tip_id}/photos/{photo_id}/download", summary="A short-lived signed link to a photo of the tip")
+async def tip_photo_link(tip_id: str, photo_id: str, caller: CallerDep, service: ServiceDep) -> DownloadLink:
+    """A presigned GET of the private photo bucket, valid for `HL_TIPS_PHOTO_LINK_TTL_S` (5 minutes)."""
+    return await service.handling.photo_link(caller, tip_id, photo_id)
 
 
 @router.post("/{tip_id}/identity-views", summary="Read the tipster's identity (handler only, audited)")

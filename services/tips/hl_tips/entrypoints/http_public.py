@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from hl_api.tips import TipCreate, TipReceipt, TipStatusPublic
 from hl_tips.domain.commands import FileTip
-from hl_tips.domain.identity import Identity, Relationship
+from hl_tips.domain.identity import Identity
 from hl_tips.entrypoints.deps import (
     PUBLIC_CLIENT,
     REPLAY_HEADER,
@@ -28,10 +28,7 @@ Number = Annotated[str, Path(min_length=4, max_length=40, description="the tip's
 
 
 def _command(body: TipCreate) -> FileTip:
-    identity = None
-    if body.identity is not None:
-        fields = body.identity.model_dump()
-        identity = Identity(**{**fields, "relationship": Relationship(fields["relationship"])})
+    identity = Identity.from_dict(body.identity.model_dump()) if body.identity is not None else None
     return FileTip(**body.model_dump(exclude={"identity"}), identity=identity)
 
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from hl_api.common import MAX_PAGE, Page
 from hl_api.enterprises import EnforcementActionCreate
+from hl_api.evidence import DownloadLink
 from hl_api.hazards import HistoryEntry
 from hl_api.tips import (
     SECRET_HEADER,
@@ -35,7 +36,7 @@ from hl_gateway.application.relay import Call
 from hl_gateway.application.tip_outcomes import TipOutcomes
 from hl_gateway.domain.access import Operation
 from hl_gateway.entrypoints.deps import GatewayDep, IdempotencyKey, IfMatch, allowed
-from hl_gateway.entrypoints.docs import READ, WRITE
+from hl_gateway.entrypoints.docs import READ, WRITE, problems
 from hl_gateway.entrypoints.relaying import RelayDep, params, segment, to_response
 from hl_platform.identity import Caller
 
@@ -128,6 +129,7 @@ async def tip_history(tip_id: TipId, caller: Reader, gateway: GatewayDep) -> Res
             "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in ("image/jpeg", "image/png")},
         },
         **READ,
+        **problems(503),  # the object store is away
     },
     tags=["tips"],
     summary="A photo of the tip",
@@ -140,6 +142,23 @@ async def tip_photo(
 ) -> Response:
     """The photo's bytes, as stored (without their metadata)."""
     return await send(gateway, caller, "GET", _tip(tip_id, f"photos/{segment(photo_id)}"))
+
+
+@router.get(
+    "/tips/{tip_id}/photos/{photo_id}/download",
+    response_model=DownloadLink,
+    responses={**READ, **problems(503)},
+    tags=["tips"],
+    summary="A short-lived signed link to a photo of the tip",
+)
+async def tip_photo_link(
+    tip_id: TipId,
+    photo_id: Annotated[str, Path(min_length=1, max_length=64)],
+    caller: Reader,
+    gateway: GatewayDep,
+) -> Response:
+    """A presigned GET of the private photo bucket, valid for `HL_TIPS_PHOTO_LINK_TTL_S` (5 minutes)."""
+    return await send(gateway, caller, "GET", _tip(tip_id, f"photos/{segment(photo_id)}/download"))
 
 
 @router.post(

@@ -1,12 +1,16 @@
-"""The object store port on any S3-compatible store (SeaweedFS embedded; MinIO, Ceph, a cloud's
-object storage in production), through boto3.
+"""An S3-compatible object store (SeaweedFS embedded; MinIO, Ceph, a cloud's object storage in
+production), through boto3: the hazard service's evidence and the tips service's photos.
 
 boto3 is the S3 client every S3-compatible store is tested against, signs presigned URLs
 (SigV4) locally, and takes path-style addressing, timeouts and retries as configuration. It is
 synchronous, so each call runs on a worker thread. Failures to reach or use the store become
-`StoreUnavailable` (503 with Retry-After): evidence uploads wait, everything else goes on.
+`StoreUnavailable` (503 with Retry-After): uploads wait, everything else goes on.
 Download links are signed for `public_endpoint` when clients reach the store at another address
 than the service does (the signature covers the host).
+
+DomainError (hl_platform.errors)
+├── PayloadTooLarge     413  over the size limit of its kind
+└── StoreUnavailable    503  the object store cannot be reached (Retry-After)
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import structlog
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from hl_hazard.application.evidence_ports import PayloadTooLarge, StoreUnavailable
+from hl_platform.errors import DomainError
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -35,8 +39,24 @@ MAX_SWEPT_KEYS = 1_000  # per sweep; the next one takes the rest
 _ABSENT = ("404", "NoSuchKey", "NoSuchBucket", "NotFound")
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+
+
+class StoreUnavailable(DomainError):
+    status = 503
+    title = "Object store unavailable"
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
 @dataclass(frozen=True, kw_only=True)
 class S3Config:
+    """Where the store is and how to reach it; one bucket per service (each its own data)."""
+
     endpoint: str
     bucket: str
     access_key: str
@@ -72,6 +92,9 @@ def _client(config: S3Config, endpoint: str) -> S3Client:
 
 
 class S3ObjectStore:
+    """One bucket of an S3-compatible store. Every call raises `StoreUnavailable` when the store
+    cannot be used; an absent object is an answer (None, False), not a failure."""
+
     def __init__(self, config: S3Config) -> None:
         self.config = config
         self.bucket = config.bucket
@@ -171,13 +194,14 @@ class _TooLarge(Exception):
 
 
 class NoObjectStore:
-    """The port when no store is configured: uploads and links answer 503, the rest works."""
+    """The store when none is configured: uploads and links answer 503, the rest works."""
 
-    def __init__(self, retry_after_s: int = 60) -> None:
+    def __init__(self, retry_after_s: int = 60, setting: str = "HL_HAZARD_OBJECT_STORE_ENDPOINT") -> None:
         self.retry_after_s = retry_after_s
+        self.setting = setting  # named in the answer: what an operator sets to give the service a store
 
     def _refuse(self) -> StoreUnavailable:
-        return StoreUnavailable("no object store is configured (HL_HAZARD_OBJECT_STORE_ENDPOINT)", self.retry_after_s)
+        return StoreUnavailable(f"no object store is configured ({self.setting})", self.retry_after_s)
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         raise self._refuse()
