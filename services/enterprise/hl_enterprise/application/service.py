@@ -21,7 +21,7 @@ from hl_enterprise.adapters.directory import EnterpriseFilters, id_by_uscc, list
 from hl_enterprise.adapters.tables import idempotency_keys
 from hl_enterprise.domain.model import Enterprise
 from hl_enterprise.domain.profile import EnterpriseProfile, parse_profile
-from hl_platform.aggregate import Repository
+from hl_platform.repository import Repository
 from hl_platform.db import Database
 from hl_platform.errors import Conflict, Forbidden, NotFound
 from hl_platform.idempotency import RequestKey

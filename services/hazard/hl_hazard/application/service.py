@@ -24,7 +24,7 @@ from hl_hazard.domain.commands import Command, ReportHazard
 from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.policies import Principal
-from hl_platform.aggregate import Repository
+from hl_platform.repository import Repository
 from hl_platform.db import Database
 from hl_platform.errors import NotFound, PreconditionFailed, RuleViolation
 from hl_platform.eventstore import EventStore

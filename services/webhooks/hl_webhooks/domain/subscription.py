@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from hl_contracts import REGISTRY, CloudEvent
 from hl_platform.errors import InvalidInput, RuleViolation
-from hl_platform.identity import Caller
+from hl_platform.caller import Caller
 
 
 class Status(StrEnum):
