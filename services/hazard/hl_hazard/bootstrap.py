@@ -15,11 +15,11 @@ from hl_contracts.vocabulary import HazardLevel, ListingLevel
 from hl_hazard.adapters.attachment_units import SqlHazardUnits
 from hl_hazard.adapters.content_check import ContentChecker, Limits
 from hl_hazard.adapters.s3_store import NoObjectStore, S3Config, S3ObjectStore
+from hl_hazard.adapters.tables import idempotency_keys
+from hl_hazard.adapters.unit_of_work import SqlUnitsOfWork
 from hl_hazard.application.attachment_sweep import AttachmentSweep
 from hl_hazard.application.attachments import AttachmentService
 from hl_hazard.application.direct_uploads import DirectUploads
-from hl_hazard.adapters.tables import idempotency_keys
-from hl_hazard.adapters.unit_of_work import SqlUnitsOfWork
 from hl_hazard.application.evidence_ports import ObjectStore, SizeLimits
 from hl_hazard.application.overdue import EscalationPolicy, OverdueWatch
 from hl_hazard.application.ports import Clock

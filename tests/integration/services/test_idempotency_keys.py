@@ -148,8 +148,12 @@ async def test_enterprise_writes_replay_registration_update_and_inspection(datab
     assert retried.replayed and retried.result == registered.result  # not a 409 duplicate: the same 201
     enterprise_id = registered.result["id"]
     patch = key("patch-1", path=f"/enterprises/{enterprise_id}", client=INSPECTOR.id)
-    updated = await service.update(INSPECTOR, enterprise_id, UpdateEnterprise(changes={"name": "威海某化工有限公司"}), patch)
-    again = await service.update(INSPECTOR, enterprise_id, UpdateEnterprise(changes={"name": "威海某化工有限公司"}), patch)
+    updated = await service.update(
+        INSPECTOR, enterprise_id, UpdateEnterprise(changes={"name": "威海某化工有限公司"}), patch
+    )
+    again = await service.update(
+        INSPECTOR, enterprise_id, UpdateEnterprise(changes={"name": "威海某化工有限公司"}), patch
+    )
     assert again.replayed and again.result == updated.result and updated.result["version"] == 2
     inspection = RecordInspection(
         **InspectionCreate(department="应急局", inspected_on=datetime.now(UTC).date()).model_dump()

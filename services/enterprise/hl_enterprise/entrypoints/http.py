@@ -61,7 +61,9 @@ async def register(
     body: EnterpriseCreate, caller: CallerDep, service: ServiceDep, response: Response, key: RequestKeyDep
 ) -> dict[str, Any]:
     """409 with `existing_id` when the uscc is already registered."""
-    created = answer(response, await service.register(caller, RegisterEnterprise(profile=body.model_dump(exclude_none=True)), key))
+    created = answer(
+        response, await service.register(caller, RegisterEnterprise(profile=body.model_dump(exclude_none=True)), key)
+    )
     response.headers["Location"] = f"/enterprises/{created['id']}"
     return created
 
