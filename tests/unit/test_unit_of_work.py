@@ -15,7 +15,7 @@ KEY = RequestKey("client", "k", "fingerprint")
 
 
 class Keys:
-    def __init__(self, answers: list[Result | None | type[KeyTaken]]) -> None:
+    def __init__(self, answers: list[Result | type[KeyTaken] | None]) -> None:
         self.answers = answers
         self.completed: list[Result] = []
 
