@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from hl_platform.errors import Conflict
 from hl_platform.idempotency import KeyTaken, RequestKey, Result, Written
 
 TWIN_ATTEMPTS = 3
@@ -50,7 +51,8 @@ async def write_once(begin: Callable[[], U], key: RequestKey | None, work: Calla
             return await _attempt(begin, key, work)
         except KeyTaken:
             continue  # the twin has committed: the next attempt reads its answer
-    raise KeyTaken()  # only if the twin's answer expired meanwhile, three times over
+    # Only if each twin's answer expired meanwhile, three times over: let the client retry.
+    raise Conflict("a request with this Idempotency-Key is being processed; retry")
 
 
 async def _attempt(begin: Callable[[], U], key: RequestKey | None, work: Callable[[U], Awaitable[Result]]) -> Written:

@@ -8,6 +8,7 @@ from typing import Self
 
 import pytest
 
+from hl_platform.errors import Conflict
 from hl_platform.idempotency import KeyTaken, RequestKey, Result
 from hl_platform.unit_of_work import TWIN_ATTEMPTS, write_once
 
@@ -70,9 +71,10 @@ async def test_a_twin_that_won_is_read_on_the_next_attempt() -> None:
     assert written == ({"id": "twin"}, True) and log == ["begin", "rollback", "begin", "commit"]
 
 
-async def test_no_key_no_claim_and_a_twin_forever_gives_up() -> None:
+async def test_no_key_no_claim_and_twins_that_keep_vanishing_are_a_409_to_retry() -> None:
     log: list[str] = []
     assert (await write_once(lambda: Unit(Keys([]), log), None, _work)).result == {"id": "new"}
     keys = Keys([KeyTaken] * TWIN_ATTEMPTS)
-    with pytest.raises(KeyTaken):
+    with pytest.raises(Conflict) as busy:
         await write_once(lambda: Unit(keys, log), KEY, _work)
+    assert busy.value.status == 409 and "retry" in busy.value.detail
