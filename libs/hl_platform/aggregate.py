@@ -1,20 +1,19 @@
 """Event-sourced aggregates: they decide, record events and rebuild themselves from them.
 
-An aggregate never publishes. It appends `Recorded` changes; the repository turns them into
-CloudEvents and writes them through the event store (with the outbox) in one transaction.
+An aggregate never publishes. It appends `Recorded` changes; the repository
+(`hl_platform.repository`) turns them into CloudEvents and writes them through the event store
+(with the outbox) in one transaction. Pure: this module loads no database or telemetry code, so a
+service's domain that builds on it stays free of I/O (tests/unit/test_pure_domains.py).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import ClassVar, Generic, Self, TypeVar
-
-from sqlalchemy.ext.asyncio import AsyncConnection
+from datetime import datetime
+from typing import ClassVar, Self
 
 from hl_contracts import Actor, CloudEvent, EventData
-from hl_platform.eventstore import EventStore
 
 
 @dataclass(frozen=True)
@@ -60,39 +59,3 @@ class Aggregate(ABC):
             aggregate.apply(event.payload())
             aggregate.version = event.sequence
         return aggregate
-
-
-A = TypeVar("A", bound=Aggregate)
-
-
-class Repository(Generic[A]):
-    """Loads aggregates by replay and saves their new events through the store."""
-
-    def __init__(self, cls: type[A], service: str, store: EventStore | None = None) -> None:
-        self.cls = cls
-        self.service = service
-        self.store = store or EventStore()
-
-    async def get(self, conn: AsyncConnection, aggregate_id: str) -> A | None:
-        history = await self.store.load(conn, aggregate_id)
-        return self.cls.replay(aggregate_id, history) if history else None
-
-    async def save(self, conn: AsyncConnection, aggregate: A) -> list[CloudEvent]:
-        now = datetime.now(UTC)
-        new_events = [
-            CloudEvent.create(
-                data=change.data,
-                service=self.service,
-                aggregate_id=aggregate.id,
-                sequence=change.version,
-                region_code=aggregate.region_code,
-                industry=aggregate.industry,
-                actor=change.actor,
-                time=change.time,
-                recorded_at=now,
-            )
-            for change in aggregate.changes
-        ]
-        await self.store.append(conn, self.cls.aggregate_type, new_events)
-        aggregate.changes.clear()
-        return new_events

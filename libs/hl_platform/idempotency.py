@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, NamedTuple
 
 from hl_platform.errors import InvalidInput
 
@@ -59,3 +59,17 @@ class RequestKey:
     client_id: str
     key: str
     fingerprint: str
+
+
+Result = dict[str, Any]  # JSON-ready: what the service answered
+
+
+class Written(NamedTuple):
+    """A write's answer, and whether it is the remembered answer of an earlier request."""
+
+    result: Result
+    replayed: bool = False
+
+
+class KeyTaken(Exception):
+    """A concurrent request with the same key committed first: read its answer."""

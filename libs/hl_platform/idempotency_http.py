@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
 
-from hl_platform.idempotency import KEY_HEADER, REPLAY_HEADER, RequestKey, check_key, fingerprint
-from hl_platform.idempotency_store import Written
+from hl_platform.idempotency import KEY_HEADER, REPLAY_HEADER, RequestKey, Written, check_key, fingerprint
 from hl_platform.identity import CallerDep
 
 

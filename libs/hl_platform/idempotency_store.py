@@ -1,8 +1,9 @@
 """Idempotency keys in a writing service's own database, written in the transaction of the
 write they stand for: the key is stored if and only if the write is (see `idempotency.py`).
 
-`Once.write` runs a unit of work at most once per key. The key's row is inserted *before* the
-work, so that on PostgreSQL a concurrent twin (the same key, another connection) waits on the
+`hl_platform.unit_of_work.write_once` runs a unit of work at most once per key, through the
+ledger bound to the unit's transaction (`KeysInTransaction`). The key's row is inserted *before*
+the work, so that on PostgreSQL a concurrent twin (the same key, another connection) waits on the
 row's unique index until the first commits, then reads the first answer instead of doing the
 work again (or failing on the aggregate's version). SQLite's one writer serialises the twins.
 """
@@ -11,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 import structlog
 from sqlalchemy import JSON, Column, Index, MetaData, String, Table, delete, insert, select, update
@@ -22,11 +23,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_platform.db import Database, UTCDateTime
-from hl_platform.errors import Conflict
-from hl_platform.idempotency import IdempotencyKeyReused, RequestKey
+from hl_platform.idempotency import IdempotencyKeyReused, KeyTaken, RequestKey, Result, Written
 
+__all__ = [
+    "DEFAULT_TTL",
+    "IdempotencyLedger",
+    "KeyTaken",
+    "KeysInTransaction",
+    "Written",
+    "idempotency_table",
+    "purge_expired",
+]
 log = structlog.get_logger(__name__)
-Result = dict[str, Any]  # JSON-ready: what the service answered
 Clock = Callable[[], datetime]
 
 
@@ -35,7 +43,6 @@ def _now() -> datetime:
 
 
 DEFAULT_TTL = timedelta(hours=24)
-TWIN_ATTEMPTS = 3
 
 
 def idempotency_table(metadata: MetaData) -> Table:
@@ -51,17 +58,6 @@ def idempotency_table(metadata: MetaData) -> Table:
         Column("expires_at", UTCDateTime, nullable=False),
         Index("ix_idempotency_keys_expires", "expires_at"),
     )
-
-
-class KeyTaken(Exception):
-    """A concurrent request with the same key committed first: read its answer."""
-
-
-class Written(NamedTuple):
-    """A write's answer, and whether it is the remembered answer of an earlier request."""
-
-    result: Result
-    replayed: bool = False
 
 
 @dataclass
@@ -101,33 +97,18 @@ class IdempotencyLedger:
         return int(outcome.rowcount or 0)
 
 
-Work = Callable[[AsyncConnection], Awaitable[Result]]
+@dataclass(frozen=True)
+class KeysInTransaction:
+    """The ledger bound to one transaction: the `KeyLedger` a unit of work offers its handlers."""
 
-
-@dataclass
-class Once:
-    """A service's writes, each in one transaction with its Idempotency-Key (when it has one)."""
-
-    db: Database
+    conn: AsyncConnection
     ledger: IdempotencyLedger
 
-    async def write(self, key: RequestKey | None, work: Work) -> Written:
-        for _ in range(TWIN_ATTEMPTS):
-            try:
-                return await self._attempt(key, work)
-            except KeyTaken:
-                continue  # the twin has committed: the next attempt reads its answer
-        # Only if each twin's answer expired meanwhile, three times over: let the client retry.
-        raise Conflict("a request with this Idempotency-Key is being processed; retry")
+    async def claim(self, key: RequestKey) -> Result | None:
+        return await self.ledger.claim(self.conn, key)
 
-    async def _attempt(self, key: RequestKey | None, work: Work) -> Written:
-        async with self.db.write() as conn:
-            if key is not None and (earlier := await self.ledger.claim(conn, key)) is not None:
-                return Written(earlier, replayed=True)
-            result = await work(conn)
-            if key is not None:
-                await self.ledger.complete(conn, key, result)
-        return Written(result)
+    async def complete(self, key: RequestKey, result: Result) -> None:
+        await self.ledger.complete(self.conn, key, result)
 
 
 PURGE_EVERY_S = 600.0

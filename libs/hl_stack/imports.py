@@ -54,14 +54,15 @@ def _import_enterprises(args: argparse.Namespace) -> int:
 async def import_enterprises(path: Path, actor_name: str) -> int:
     """Register every valid row; rows already registered (same uscc) are left as they are."""
     from hl_enterprise.application.bulk_import import parse_rows
-    from hl_enterprise.application.service import EnterpriseService
+    from hl_enterprise.bootstrap import enterprise_service
     from hl_enterprise.settings import EnterpriseSettings
     from hl_platform.db import Database
     from hl_platform.errors import DomainError
     from hl_platform.identity import Caller
 
     settings = EnterpriseSettings()
-    service = EnterpriseService(Database(settings.db_url))
+    db = Database(settings.db_url)
+    service = enterprise_service(db)
     caller = Caller(id="system:import", name=actor_name, role="admin")
     try:
         results = list(parse_rows(path))
@@ -82,7 +83,7 @@ async def import_enterprises(path: Path, actor_name: str) -> int:
             for outcome in await service.register_batch(caller, profiles) if profiles else []:
                 counts[outcome] += 1
             progress.advance(task, len(batch))
-    await service.db.dispose()
+    await db.dispose()
     _report(counts, problems)
     return 1 if problems else 0
 

@@ -1,23 +1,36 @@
-"""Wiring of the hazard service's evidence parts: each port given its adapter, from the settings.
+"""Wiring: the hazard service's parts built from its settings, each port given its adapter.
 
-Tests of the handlers pass fakes to `AttachmentService` directly (tests/unit/hazard/fakes.py).
+`build` wires the whole service (handlers on the SQL unit of work, the clock's watches, the
+evidence parts); `hazard_service` the handlers alone, on a database. Unit tests pass fakes to
+`HazardService` and `AttachmentService` directly (tests/unit/hazard/fakes.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from hl_contracts.vocabulary import HazardLevel, ListingLevel
 from hl_hazard.adapters.attachment_units import SqlHazardUnits
 from hl_hazard.adapters.content_check import ContentChecker, Limits
+from hl_hazard.adapters.tables import idempotency_keys
+from hl_hazard.adapters.unit_of_work import SqlUnitsOfWork
 from hl_hazard.application.attachment_sweep import AttachmentSweep
 from hl_hazard.application.attachments import AttachmentService
 from hl_hazard.application.direct_uploads import DirectUploads
 from hl_hazard.application.evidence_ports import ObjectStore, SizeLimits
+from hl_hazard.application.overdue import EscalationPolicy, OverdueWatch
+from hl_hazard.application.ports import Clock
+from hl_hazard.application.reminders import ReminderWatch
 from hl_hazard.application.service import HazardService
 from hl_hazard.domain.evidence import EvidenceRules
+from hl_hazard.domain.reminders import ReminderSchedule
 from hl_hazard.settings import HazardSettings
+from hl_platform.db import Database
+from hl_platform.idempotency_store import IdempotencyLedger
 from hl_platform.object_store import NoObjectStore, S3Config, S3ObjectStore
+from hl_platform.runtime import Runtime
 
 
 @dataclass
@@ -76,3 +89,59 @@ def build_evidence(settings: HazardSettings, hazards: HazardService) -> Evidence
     sweep = AttachmentSweep(attachments, settings.attachment_sweep_interval_s, prepare)
     direct = DirectUploads(attachments, settings.attachment_upload_slot_ttl_s)
     return Evidence(attachments, direct, sweep, store)
+
+
+@dataclass
+class Hazards:
+    """The hazard service, wired: its handlers, the jobs on its clock, and its evidence parts."""
+
+    service: HazardService
+    ledger: IdempotencyLedger
+    overdue: OverdueWatch
+    reminders: ReminderWatch
+    evidence: Evidence
+
+
+def hazard_service(
+    db: Database,
+    *,
+    ledger: IdempotencyLedger | None = None,
+    on_commit: Callable[[], None] = lambda: None,
+    clock: Clock | None = None,
+    rules: EvidenceRules | None = None,
+) -> HazardService:
+    """The handlers on SQL units of work of `db` (and its `idempotency_keys`)."""
+    units = SqlUnitsOfWork(db, ledger or IdempotencyLedger(idempotency_keys))
+    return HazardService(units, on_commit=on_commit, clock=clock, rules=rules)
+
+
+def build(settings: HazardSettings, runtime: Runtime) -> Hazards:
+    ledger = IdempotencyLedger(idempotency_keys, timedelta(seconds=settings.idempotency_ttl_s))
+    service = hazard_service(runtime.db, ledger=ledger, on_commit=runtime.committed, rules=evidence_rules(settings))
+    overdue = OverdueWatch(
+        service, runtime.db, interval=settings.overdue_scan_interval_s, escalation=escalation_policy(settings)
+    )
+    reminders = ReminderWatch(
+        service, runtime.db, reminder_schedule(settings), interval=settings.reminder_scan_interval_s
+    )
+    return Hazards(service, ledger, overdue, reminders, build_evidence(settings, service))
+
+
+def escalation_policy(settings: HazardSettings) -> EscalationPolicy | None:
+    """The optional automatic listing of overdue major hazards, if the settings turn it on."""
+    if not settings.overdue_escalation_level:
+        return None
+    level = ListingLevel(settings.overdue_escalation_level)
+    return EscalationPolicy(level, settings.overdue_escalation_authority or f"{level.value}-level authority")
+
+
+def reminder_schedule(settings: HazardSettings) -> ReminderSchedule:
+    """The reminder schedule the settings describe."""
+    return ReminderSchedule(
+        days_before={
+            HazardLevel.GENERAL: settings.reminder_days_before_general,
+            HazardLevel.MAJOR: settings.reminder_days_before_major,
+        },
+        overdue_notice_days=tuple(settings.overdue_notice_days),
+        acceptance_days=settings.acceptance_reminder_days,
+    )

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from hl_contracts import Actor
 from hl_contracts.hazard import HazardFound
-from hl_platform.aggregate import Repository
 from hl_platform.eventstore import ConcurrencyError, EventStore
+from hl_platform.repository import Repository
 from hl_platform.tables import events, outbox
 from tests.support.db import migrated
 from tests.support.events import Probe, found, next_event, random_id

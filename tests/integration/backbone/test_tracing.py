@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_contracts import Actor, CloudEvent
 from hl_contracts.hazard import HazardFound
-from hl_platform.aggregate import Repository
 from hl_platform.http import create_service_app
 from hl_platform.nats_io import ConsumerSpec, stream_for
+from hl_platform.repository import Repository
 from hl_platform.runtime import Runtime, Subscription
 from hl_platform.settings import ServiceSettings
 from hl_platform.telemetry import instrument_engine

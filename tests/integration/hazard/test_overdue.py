@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hl_api.hazards import HazardCreate
 from hl_contracts import Actor, CloudEvent
 from hl_contracts.enterprise import EnterpriseRegistered, Person
 from hl_contracts.vocabulary import ListingLevel
 from hl_hazard.adapters.enterprise_replica import EnterpriseReplicaProjection
 from hl_hazard.application.overdue import EscalationPolicy, OverdueWatch
 from hl_hazard.application.service import HazardService
-from hl_hazard.domain.commands import ExtendDeadline
+from hl_hazard.bootstrap import hazard_service
+from hl_hazard.domain.commands import ExtendDeadline, ReportHazard
 from hl_platform.db import Database
 from hl_platform.ids import new_id
 from tests.support.callers import ADMIN, INSPECTOR
@@ -56,18 +56,18 @@ async def _enterprise(db: Database) -> str:
 
 
 async def _events_of(service: HazardService, hazard_id: str) -> list[str]:
-    return [entry["type"] for entry in await service.history(ADMIN, hazard_id)]
+    return [entry.type for entry in await service.history(ADMIN, hazard_id)]
 
 
 async def test_two_replicas_record_one_overdue_per_deadline(database_url: str) -> None:
     db = await migrated("hazard", database_url)
     clock = Clock(START)
-    service = HazardService(db, clock=clock)
+    service = hazard_service(db, clock=clock)
     enterprise_id = await _enterprise(db)
     hazard = (
         await service.report(
             INSPECTOR,
-            HazardCreate(
+            ReportHazard(
                 enterprise_id=enterprise_id,
                 source="department_inspection",
                 level="general",
@@ -78,7 +78,7 @@ async def test_two_replicas_record_one_overdue_per_deadline(database_url: str) -
             ),
         )
     ).result
-    replicas = [OverdueWatch(service, interval=0.05), OverdueWatch(service, interval=0.05)]
+    replicas = [OverdueWatch(service, db, interval=0.05), OverdueWatch(service, db, interval=0.05)]
 
     assert await asyncio.gather(*(r.scan() for r in replicas)) == [0, 0], "not due yet"
     clock.now = START + timedelta(days=2, hours=13)  # 23:00 Shanghai on the deadline day: still in time
@@ -108,12 +108,12 @@ async def test_two_replicas_record_one_overdue_per_deadline(database_url: str) -
 async def test_escalation_policy_lists_overdue_major_hazards_when_configured(database_url: str) -> None:
     db = await migrated("hazard", database_url)
     clock = Clock(START)
-    service = HazardService(db, clock=clock)
+    service = hazard_service(db, clock=clock)
     enterprise_id = await _enterprise(db)
     hazard = (
         await service.report(
             INSPECTOR,
-            HazardCreate(
+            ReportHazard(
                 enterprise_id=enterprise_id,
                 source="department_inspection",
                 level="major",
@@ -127,8 +127,8 @@ async def test_escalation_policy_lists_overdue_major_hazards_when_configured(dat
     ).result
     clock.now = START + timedelta(days=3)
     policy = EscalationPolicy(ListingLevel.COUNTY, "环翠区安委会")
-    assert await OverdueWatch(service, escalation=policy).scan() == 1
-    history = await service.history(ADMIN, hazard["id"])
+    assert await OverdueWatch(service, db, escalation=policy).scan() == 1
+    history = [entry.model_dump() for entry in await service.history(ADMIN, hazard["id"])]
     assert [e["type"] for e in history][-2:] == ["hazard.overdue", "hazard.escalated"]
     assert history[-1]["actor"]["name"] == "环翠区安委会" and history[-1]["data"]["level"] == "county"
     await db.dispose()

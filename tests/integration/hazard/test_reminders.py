@@ -8,12 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from hl_api.hazards import HazardCreate
 from hl_contracts.vocabulary import HazardLevel
 from hl_hazard.application.overdue import OverdueWatch
 from hl_hazard.application.reminders import ReminderWatch
-from hl_hazard.application.service import HazardService
-from hl_hazard.domain.commands import DecideAcceptance, ReportRectification
+from hl_hazard.bootstrap import hazard_service
+from hl_hazard.domain.commands import DecideAcceptance, ReportHazard, ReportRectification
 from hl_hazard.domain.reminders import ReminderSchedule
 from tests.integration.hazard.test_overdue import START, Clock, _enterprise, _events_of
 from tests.support.callers import ADMIN, INSPECTOR
@@ -33,9 +32,9 @@ async def test_two_replicas_record_each_reminder_once(database_url: str) -> None
     db = await migrated("hazard", database_url)
     clock = Clock(START)
     # Two replicas: two services on one database, each with its own watches and the same clock.
-    services = [HazardService(db, clock=clock), HazardService(db, clock=clock)]
+    services = [hazard_service(db, clock=clock), hazard_service(db, clock=clock)]
     enterprise_id = await _enterprise(db)
-    body = HazardCreate(
+    body = ReportHazard(
         enterprise_id=enterprise_id,
         source="department_inspection",
         level="general",
@@ -45,8 +44,8 @@ async def test_two_replicas_record_each_reminder_once(database_url: str) -> None
         deadline=(START + timedelta(days=4)).date(),
     )
     hazard_id = (await services[0].report(INSPECTOR, body)).result["id"]
-    reminders = [ReminderWatch(service, SCHEDULE, interval=0.05) for service in services]
-    overdue = [OverdueWatch(service, interval=0.05) for service in services]
+    reminders = [ReminderWatch(service, db, SCHEDULE, interval=0.05) for service in services]
+    overdue = [OverdueWatch(service, db, interval=0.05) for service in services]
 
     assert await _scan_both(reminders) == 0, "four days before: the general count is two"
     clock.now = START + timedelta(days=2)
@@ -68,7 +67,7 @@ async def test_two_replicas_record_each_reminder_once(database_url: str) -> None
     types = await _events_of(services[0], hazard_id)
     assert types.count("hazard.deadline_approaching") == 1
     assert types.count("hazard.overdue") == 1 and types.count("hazard.overdue_reminded") == 2
-    history = await services[0].history(ADMIN, hazard_id)
+    history = [entry.model_dump() for entry in await services[0].history(ADMIN, hazard_id)]
     notices = [entry["data"]["notice"] for entry in history if entry["type"] == "hazard.overdue_reminded"]
     assert notices == [2, 3] and {entry["actor"]["role"] for entry in history[-3:]} == {"system"}
     await db.dispose()
@@ -77,9 +76,9 @@ async def test_two_replicas_record_each_reminder_once(database_url: str) -> None
 async def test_a_rectification_awaiting_acceptance_is_reminded_once(database_url: str) -> None:
     db = await migrated("hazard", database_url)
     clock = Clock(START)
-    service = HazardService(db, clock=clock)
+    service = hazard_service(db, clock=clock)
     enterprise_id = await _enterprise(db)
-    body = HazardCreate(
+    body = ReportHazard(
         enterprise_id=enterprise_id,
         source="department_inspection",
         level="general",
@@ -91,7 +90,7 @@ async def test_a_rectification_awaiting_acceptance_is_reminded_once(database_url
     hazard_id = (await service.report(INSPECTOR, body)).result["id"]
     fix = ReportRectification(completed_at=START - timedelta(hours=1), description="已清理")
     await service.execute(ADMIN, hazard_id, fix, None)
-    replicas = [ReminderWatch(service, SCHEDULE), ReminderWatch(service, SCHEDULE)]
+    replicas = [ReminderWatch(service, db, SCHEDULE), ReminderWatch(service, db, SCHEDULE)]
     clock.now = START + timedelta(days=1)
     assert await _scan_both(replicas) == 0
     clock.now = START + timedelta(days=2)

@@ -17,11 +17,12 @@ from sqlalchemy import create_engine, func, select
 from hl_api.enterprises import EnterpriseCreate, InspectionCreate
 from hl_api.hazards import HazardCreate
 from hl_enterprise.adapters.tables import metadata as enterprise_metadata
-from hl_enterprise.application.service import EnterpriseService
+from hl_enterprise.bootstrap import enterprise_service
+from hl_enterprise.domain.commands import RecordInspection, RegisterEnterprise, UpdateEnterprise
 from hl_hazard.adapters.tables import idempotency_keys
 from hl_hazard.adapters.tables import metadata as hazard_metadata
-from hl_hazard.application.service import HazardService
-from hl_hazard.domain.commands import SetPlan
+from hl_hazard.bootstrap import hazard_service
+from hl_hazard.domain.commands import ReportHazard, SetPlan
 from hl_platform.db import Database
 from hl_platform.errors import NotFound, PreconditionFailed, RuleViolation
 from hl_platform.idempotency import IdempotencyKeyReused, RequestKey, fingerprint
@@ -37,7 +38,7 @@ def key(name: str, body: str = "{}", client: str = ADMIN.id, path: str = "/hazar
     return RequestKey(client, name, fingerprint("POST", path, body.encode()))
 
 
-def report(enterprise_id: str, **overrides: Any) -> HazardCreate:
+def report(enterprise_id: str, **overrides: Any) -> ReportHazard:
     values: dict[str, Any] = {
         "enterprise_id": enterprise_id,
         "source": "department_inspection",
@@ -47,7 +48,7 @@ def report(enterprise_id: str, **overrides: Any) -> HazardCreate:
         "found_by": "王检查",
         "production_halt": "partial",
     }
-    return HazardCreate(**{**values, **overrides})
+    return ReportHazard(**HazardCreate(**{**values, **overrides}).model_dump())
 
 
 async def _events(db: Database) -> int:
@@ -62,7 +63,7 @@ async def _keys(db: Database) -> int:
 
 async def test_a_retried_report_is_the_first_result_and_one_hazard(database_url: str) -> None:
     db = await migrated("hazard", database_url)
-    service = HazardService(db, clock=Clock(START))
+    service = hazard_service(db, clock=Clock(START))
     enterprise_id = await _enterprise(db)
     before = await _events(db)
     first = await service.report(ADMIN, report(enterprise_id), key("k-1"))
@@ -80,7 +81,7 @@ async def test_a_retried_report_is_the_first_result_and_one_hazard(database_url:
 
 async def test_a_retried_command_replays_even_where_if_match_is_stale_now(database_url: str) -> None:
     db = await migrated("hazard", database_url)
-    service = HazardService(db, clock=Clock(START))
+    service = hazard_service(db, clock=Clock(START))
     hazard = (await service.report(ADMIN, report(await _enterprise(db)))).result
     plan = SetPlan(
         responsible_person="李四",
@@ -99,7 +100,7 @@ async def test_a_retried_command_replays_even_where_if_match_is_stale_now(databa
 
 async def test_a_refused_write_leaves_the_key_free(database_url: str) -> None:
     db = await migrated("hazard", database_url)
-    service = HazardService(db, clock=Clock(START))
+    service = hazard_service(db, clock=Clock(START))
     with pytest.raises(RuleViolation):  # an enterprise the replica does not know yet
         await service.report(ADMIN, report("not-yet-replicated"), key("k-2"))
     assert await _keys(db) == 0
@@ -113,7 +114,7 @@ async def test_concurrent_twins_write_once(database_url: str) -> None:
     """Several connections at once with one key (PostgreSQL: the key's row makes the twins wait
     for the first and read its answer; SQLite: its one writer serialises them)."""
     db = await migrated("hazard", database_url)
-    service = HazardService(db, clock=Clock(START))
+    service = hazard_service(db, clock=Clock(START))
     enterprise_id = await _enterprise(db)
     before = await _events(db)
     twins = await asyncio.gather(*(service.report(ADMIN, report(enterprise_id), key("twin")) for _ in range(6)))
@@ -126,30 +127,37 @@ async def test_concurrent_twins_write_once(database_url: str) -> None:
 async def test_expired_keys_are_forgotten_and_purged(database_url: str) -> None:
     db = await migrated("hazard", database_url)
     clock = Clock(START)
-    service = HazardService(db, clock=clock, ledger=IdempotencyLedger(idempotency_keys, timedelta(hours=24), clock))
+    ledger = IdempotencyLedger(idempotency_keys, timedelta(hours=24), clock)
+    service = hazard_service(db, clock=clock, ledger=ledger)
     enterprise_id = await _enterprise(db)
     first = await service.report(ADMIN, report(enterprise_id), key("k-3"))
     clock.now = START + timedelta(hours=25)
     later = await service.report(ADMIN, report(enterprise_id), key("k-3"))
     assert not later.replayed and later.result["id"] != first.result["id"]
     clock.now = START + timedelta(hours=50)
-    assert await service.once.ledger.purge(db) == 1 and await _keys(db) == 0
+    assert await ledger.purge(db) == 1 and await _keys(db) == 0
     await db.dispose()
 
 
 async def test_enterprise_writes_replay_registration_update_and_inspection(database_url: str) -> None:
     db = await migrated("enterprise", database_url)
-    service = EnterpriseService(db)
-    body = EnterpriseCreate.model_validate(enterprise_body())
+    service = enterprise_service(db)
+    body = RegisterEnterprise(profile=EnterpriseCreate.model_validate(enterprise_body()).model_dump(exclude_none=True))
     registered = await service.register(INSPECTOR, body, key("reg-1", path="/enterprises", client=INSPECTOR.id))
     retried = await service.register(INSPECTOR, body, key("reg-1", path="/enterprises", client=INSPECTOR.id))
     assert retried.replayed and retried.result == registered.result  # not a 409 duplicate: the same 201
     enterprise_id = registered.result["id"]
     patch = key("patch-1", path=f"/enterprises/{enterprise_id}", client=INSPECTOR.id)
-    updated = await service.update(INSPECTOR, enterprise_id, {"name": "威海某化工有限公司"}, patch)
-    again = await service.update(INSPECTOR, enterprise_id, {"name": "威海某化工有限公司"}, patch)
+    updated = await service.update(
+        INSPECTOR, enterprise_id, UpdateEnterprise(changes={"name": "威海某化工有限公司"}), patch
+    )
+    again = await service.update(
+        INSPECTOR, enterprise_id, UpdateEnterprise(changes={"name": "威海某化工有限公司"}), patch
+    )
     assert again.replayed and again.result == updated.result and updated.result["version"] == 2
-    inspection = InspectionCreate(department="应急局", inspected_on=datetime.now(UTC).date())
+    inspection = RecordInspection(
+        **InspectionCreate(department="应急局", inspected_on=datetime.now(UTC).date()).model_dump()
+    )
     spot = key("insp-1", path="inspections", client=INSPECTOR.id)
     recorded = await service.inspect(INSPECTOR, enterprise_id, inspection, spot)
     assert (await service.inspect(INSPECTOR, enterprise_id, inspection, spot)).result == recorded.result

@@ -1,6 +1,7 @@
 """Fakes of the evidence handlers' ports: an object store in memory (that can be made to fail at a
 chosen call), hazards kept as event histories (a unit commits only when its block ends), and a
-content check that trusts a marker in the bytes."""
+content check that trusts a marker in the bytes. Then the hazard handlers' unit of work in memory
+(`FakeUnitsOfWork`): events, summaries, the enterprise replica and Idempotency-Keys."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Self
 
+from hl_contracts import CloudEvent
 from hl_contracts.vocabulary import AttachmentKind
 from hl_hazard.application.evidence_ports import (
     CheckedContent,
@@ -19,10 +23,14 @@ from hl_hazard.application.evidence_ports import (
     StoreUnavailable,
     UnsupportedContent,
 )
+from hl_hazard.application.ports import HazardFilters
+from hl_hazard.domain.enterprise import EnterpriseSnapshot
 from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.domain.model import Hazard
+from hl_hazard.domain.reminders import ReminderSchedule
 from hl_platform.errors import NotFound
 from hl_platform.identity import Caller
+from tests.support.fake_keys import FakeKeys, KeyRecords
 from tests.unit.hazard.builders import NOW
 
 
@@ -146,3 +154,119 @@ class FakeUnits:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[FakeUnit]:
         yield FakeUnit(copy.deepcopy(self.tables), self.rules)
+
+
+# -- the hazard handlers' unit of work ----------------------------------------------------------
+
+
+@dataclass
+class HazardTables:
+    """What the hazard database holds: each hazard's events, the replica, the keys."""
+
+    events: dict[str, list[CloudEvent]] = field(default_factory=dict)
+    enterprises: dict[str, EnterpriseSnapshot] = field(default_factory=dict)
+    keys: KeyRecords = field(default_factory=KeyRecords)
+
+    def count(self) -> int:
+        """How many events are stored (and so queued in the outbox)."""
+        return sum(len(history) for history in self.events.values())
+
+
+class FakeHazards:
+    def __init__(self, tables: HazardTables) -> None:
+        self.tables = tables
+
+    async def get(self, hazard_id: str) -> Hazard | None:
+        history = self.tables.events.get(hazard_id)
+        return Hazard.replay(hazard_id, history) if history else None
+
+    async def history(self, hazard_id: str) -> list[CloudEvent]:
+        return list(self.tables.events.get(hazard_id, []))
+
+    async def save(self, hazard: Hazard) -> None:
+        history = self.tables.events.setdefault(hazard.id, [])
+        for change in hazard.changes:
+            history.append(
+                CloudEvent.create(
+                    data=change.data,
+                    service="hazard",
+                    aggregate_id=hazard.id,
+                    sequence=change.version,
+                    region_code=hazard.region_code,
+                    industry=hazard.industry,
+                    actor=change.actor,
+                    time=change.time,
+                )
+            )
+        hazard.changes.clear()
+
+
+class FakeReplica:
+    def __init__(self, tables: HazardTables) -> None:
+        self.tables = tables
+
+    async def by_id(self, enterprise_id: str) -> EnterpriseSnapshot | None:
+        return self.tables.enterprises.get(enterprise_id)
+
+
+class FakeRows:
+    """The summaries, derived from the events on each read (a fake need not be fast)."""
+
+    def __init__(self, tables: HazardTables) -> None:
+        self.tables = tables
+
+    def _hazards(self) -> list[Hazard]:
+        return [Hazard.replay(hazard_id, history) for hazard_id, history in sorted(self.tables.events.items())]
+
+    async def page(
+        self, filters: HazardFilters, cursor: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        found = [
+            h.snapshot()
+            for h in reversed(self._hazards())
+            if h.region_code.startswith(filters.region_code)
+            and filters.enterprise_id in (None, h.enterprise_id)
+            and filters.level in (None, h.level)
+        ]
+        return found[:limit], None
+
+    async def due_for_overdue(self, today: date) -> list[str]:
+        return [h.id for h in self._hazards() if h.deadline is not None and h.deadline < today]
+
+    async def due_for_reminders(self, today: date, now: datetime, schedule: ReminderSchedule) -> list[str]:
+        return [h.id for h in self._hazards()]
+
+
+class FakeUnitOfWork:
+    """Works on a copy of the tables and puts it back only when its block ends without an error,
+    so a refused command leaves nothing behind, as a rolled-back transaction would."""
+
+    def __init__(self, store: FakeUnitsOfWork, write: bool) -> None:
+        self.store = store
+        self.write = write
+
+    async def __aenter__(self) -> Self:
+        self.working = copy.deepcopy(self.store.tables)
+        self.hazards = FakeHazards(self.working)
+        self.enterprises = FakeReplica(self.working)
+        self.rows = FakeRows(self.working)
+        self.keys = FakeKeys(self.working.keys)
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if kind is None and self.write:
+            self.store.tables = self.working
+            self.store.commits += 1
+
+
+class FakeUnitsOfWork:
+    """The `UnitOfWorkFactory` in memory; `commits` counts the write units that committed."""
+
+    def __init__(self) -> None:
+        self.tables = HazardTables()
+        self.commits = 0
+
+    def __call__(self, *, write: bool = True) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self, write)

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_enterprise.adapters.tables import enterprise_directory
+from hl_enterprise.application.ports import EnterpriseFilters
+from hl_enterprise.application.views import enterprise_view
 from hl_enterprise.domain.model import Enterprise
 from hl_platform.cursors import decode_cursor, encode_cursor
-
-
-def snapshot(enterprise: Enterprise) -> dict[str, Any]:
-    return {
-        **enterprise.details,
-        "id": enterprise.id,
-        "version": enterprise.version,
-        "status": "closed" if enterprise.is_closed else "active",
-        "blacklisted": enterprise.is_blacklisted,
-    }
 
 
 async def save_entry(conn: AsyncConnection, enterprise: Enterprise) -> None:
@@ -36,20 +27,13 @@ async def save_entry(conn: AsyncConnection, enterprise: Enterprise) -> None:
             industry=enterprise.industry,
             closed=enterprise.is_closed,
             blacklisted=enterprise.is_blacklisted,
-            snapshot=snapshot(enterprise),
+            snapshot=enterprise_view(enterprise),
         )
     )
 
 
 async def id_by_uscc(conn: AsyncConnection, uscc: str) -> str | None:
     return await conn.scalar(select(enterprise_directory.c.id).where(enterprise_directory.c.uscc == uscc))
-
-
-@dataclass(frozen=True)
-class EnterpriseFilters:
-    region_code: str = ""
-    industry: str | None = None
-    q: str | None = None
 
 
 async def list_page(

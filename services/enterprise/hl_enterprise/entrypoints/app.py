@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import FastAPI
 
-from hl_enterprise.adapters.tables import idempotency_keys
-from hl_enterprise.application.service import EnterpriseService
+from hl_enterprise.bootstrap import build
 from hl_enterprise.entrypoints.http import router
 from hl_enterprise.settings import EnterpriseSettings
 from hl_platform.http import create_service_app
-from hl_platform.idempotency_store import IdempotencyLedger, purge_expired
+from hl_platform.idempotency_store import purge_expired
 from hl_platform.nats_io import stream_for
 from hl_platform.runtime import Runtime
 
@@ -19,9 +16,8 @@ from hl_platform.runtime import Runtime
 def create_app(settings: EnterpriseSettings | None = None) -> FastAPI:
     settings = settings or EnterpriseSettings()
     runtime = Runtime(settings, streams=[stream_for("enterprise")], publishes=True)
-    ledger = IdempotencyLedger(idempotency_keys, timedelta(seconds=settings.idempotency_ttl_s))
-    service = EnterpriseService(runtime.db, on_commit=runtime.committed, ledger=ledger)
-    runtime.background.append(lambda stop: purge_expired(service.once.ledger, runtime.db, stop))
+    enterprises = build(settings, runtime)
+    runtime.background.append(lambda stop: purge_expired(enterprises.ledger, runtime.db, stop))
     app = create_service_app(runtime, [router], title="Hazard Ledger — enterprise service", description=__doc__ or "")
-    app.state.enterprise_service = service
+    app.state.enterprise_service = enterprises.service
     return app

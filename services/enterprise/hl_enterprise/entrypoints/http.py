@@ -1,4 +1,8 @@
-"""The enterprise service's internal HTTP API: the public paths and bodies, called by the gateway."""
+"""The enterprise service's internal HTTP API: the public paths and bodies, called by the gateway.
+
+Each route only translates: the request body into a domain command, the handler's answer into
+the response (a replay marked as such).
+"""
 
 from __future__ import annotations
 
@@ -17,8 +21,16 @@ from hl_api.enterprises import (
     InspectionCreate,
     RecordedAction,
 )
-from hl_enterprise.adapters.directory import EnterpriseFilters
+from hl_enterprise.application.ports import EnterpriseFilters
 from hl_enterprise.application.service import EnterpriseService
+from hl_enterprise.domain.commands import (
+    CloseEnterprise,
+    DecideBlacklisting,
+    RecordEnforcement,
+    RecordInspection,
+    RegisterEnterprise,
+    UpdateEnterprise,
+)
 from hl_platform.idempotency_http import RequestKeyDep, answer
 from hl_platform.identity import CallerDep
 
@@ -49,7 +61,9 @@ async def register(
     body: EnterpriseCreate, caller: CallerDep, service: ServiceDep, response: Response, key: RequestKeyDep
 ) -> dict[str, Any]:
     """409 with `existing_id` when the uscc is already registered."""
-    created = answer(response, await service.register(caller, body, key))
+    created = answer(
+        response, await service.register(caller, RegisterEnterprise(profile=body.model_dump(exclude_none=True)), key)
+    )
     response.headers["Location"] = f"/enterprises/{created['id']}"
     return created
 
@@ -82,7 +96,8 @@ async def update_enterprise(
     response: Response,
     key: RequestKeyDep,
 ) -> dict[str, Any]:
-    return answer(response, await service.update(caller, enterprise_id, body.model_dump(exclude_unset=True), key))
+    command = UpdateEnterprise(changes=body.model_dump(exclude_unset=True))
+    return answer(response, await service.update(caller, enterprise_id, command, key))
 
 
 @router.post("/{enterprise_id}/inspections", status_code=201, summary="Record a spot inspection (抽查检查)")
@@ -94,7 +109,8 @@ async def inspect(
     response: Response,
     key: RequestKeyDep,
 ) -> RecordedAction:
-    return RecordedAction.model_validate(answer(response, await service.inspect(caller, enterprise_id, body, key)))
+    written = await service.inspect(caller, enterprise_id, RecordInspection(**body.model_dump()), key)
+    return RecordedAction.model_validate(answer(response, written))
 
 
 @router.post("/{enterprise_id}/enforcement-actions", status_code=201, summary="Record an enforcement action")
@@ -106,21 +122,26 @@ async def enforce(
     response: Response,
     key: RequestKeyDep,
 ) -> RecordedAction:
-    return RecordedAction.model_validate(answer(response, await service.enforce(caller, enterprise_id, body, key)))
+    written = await service.enforce(caller, enterprise_id, RecordEnforcement(**body.model_dump()), key)
+    return RecordedAction.model_validate(answer(response, written))
 
 
 @router.post("/{enterprise_id}/closure", summary="Close or deregister the enterprise")
 async def close(enterprise_id: str, body: ClosureCreate, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
-    return await service.close(caller, enterprise_id, body.reason, body.closed_on)
+    return await service.close(caller, enterprise_id, CloseEnterprise(reason=body.reason, closed_on=body.closed_on))
 
 
 @router.post("/{enterprise_id}/blacklisting", summary="Put on the credit blacklist (黑名单)")
 async def blacklist(
     enterprise_id: str, body: BlacklistDecision, caller: CallerDep, service: ServiceDep
 ) -> dict[str, Any]:
-    return await service.blacklist(caller, enterprise_id, body.reason, body.authority, body.decided_on, lift=False)
+    return await service.blacklist(caller, enterprise_id, _blacklisting(body, lift=False))
 
 
 @router.post("/{enterprise_id}/blacklist-lifting", summary="Take off the credit blacklist")
 async def lift(enterprise_id: str, body: BlacklistDecision, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
-    return await service.blacklist(caller, enterprise_id, body.reason, body.authority, body.decided_on, lift=True)
+    return await service.blacklist(caller, enterprise_id, _blacklisting(body, lift=True))
+
+
+def _blacklisting(body: BlacklistDecision, *, lift: bool) -> DecideBlacklisting:
+    return DecideBlacklisting(reason=body.reason, authority=body.authority, decided_on=body.decided_on, lift=lift)

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Final
 
 from hl_gateway.domain.errors import OutsideRegion, RoleNotPermitted
-from hl_platform.identity import Caller
+from hl_platform.caller import Caller
 
 ROLES: Final = ("admin", "platform", "supervisor", "inspector", "enterprise", "bureau")
 

@@ -16,8 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hl_gateway.domain.access import ROLES
+from hl_platform.caller import Caller, with_level
 from hl_platform.errors import InvalidInput
-from hl_platform.identity import Caller, with_level
 
 KEY_PREFIX = "hl_"
 KEY_BYTES = 32

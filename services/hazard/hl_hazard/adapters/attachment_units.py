@@ -1,4 +1,4 @@
-"""The hazard store as the evidence handlers use it: one SQL transaction per unit, in which the
+"""The hazard store as the evidence handlers use it: one SQL unit of work per unit, in which the
 hazard's events (with their outbox rows and summary) and the `hazard_attachments` rows are
 written together."""
 
@@ -12,28 +12,25 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_hazard.adapters.tables import hazard_attachments
+from hl_hazard.adapters.unit_of_work import SqlUnitOfWork
 from hl_hazard.application.evidence_ports import StoredAttachment
 from hl_hazard.application.service import HazardService
 from hl_hazard.domain.model import Hazard
-from hl_platform.errors import NotFound
 from hl_platform.identity import Caller
 from hl_platform.sql import in_chunks
 
 
 class SqlHazardUnit:
-    def __init__(self, conn: AsyncConnection, hazards: HazardService) -> None:
-        self.conn = conn
+    def __init__(self, uow: SqlUnitOfWork, hazards: HazardService) -> None:
+        self.uow = uow
+        self.conn: AsyncConnection = uow.conn
         self.hazards = hazards
 
     async def visible(self, caller: Caller, hazard_id: str) -> Hazard:
-        hazard = await self.hazards.repository.get(self.conn, hazard_id)
-        if hazard is None or not caller.sees(hazard.region_code, hazard.enterprise_id):
-            raise NotFound(f"no hazard {hazard_id}")
-        hazard.rules = self.hazards.rules
-        return hazard
+        return await self.hazards.visible(self.uow, caller, hazard_id)
 
     async def save(self, hazard: Hazard) -> None:
-        await self.hazards.save(self.conn, hazard)
+        await self.uow.hazards.save(hazard)
 
     async def add(self, stored: StoredAttachment, at: datetime) -> None:
         row = {"attachment_id": stored.attachment_id, "hazard_id": stored.hazard_id, "object_key": stored.object_key}
@@ -57,17 +54,23 @@ class SqlHazardUnit:
 
 
 class SqlHazardUnits:
-    """`HazardUnits` on the service's database, sharing the hazard service's repository and rules."""
+    """`HazardUnits` on the hazard service's SQL units of work, sharing its scope and rules."""
 
     def __init__(self, hazards: HazardService) -> None:
         self.hazards = hazards
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SqlHazardUnit]:
-        async with self.hazards.db.write() as conn:
-            yield SqlHazardUnit(conn, self.hazards)
+        async with self._begin(write=True) as uow:
+            yield SqlHazardUnit(uow, self.hazards)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlHazardUnit]:
-        async with self.hazards.db.read() as conn:
-            yield SqlHazardUnit(conn, self.hazards)
+        async with self._begin(write=False) as uow:
+            yield SqlHazardUnit(uow, self.hazards)
+
+    def _begin(self, *, write: bool) -> SqlUnitOfWork:
+        uow = self.hazards.uow(write=write)
+        if not isinstance(uow, SqlUnitOfWork):  # attachment rows need the SQL transaction itself
+            raise TypeError(f"the evidence store needs the SQL unit of work, not {type(uow).__name__}")
+        return uow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_hazard.adapters.tables import hazard_summaries
+from hl_hazard.application.ports import HazardFilters
 from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.reminders import ReminderSchedule
 from hl_platform.cursors import decode_cursor, encode_cursor
@@ -57,18 +57,6 @@ async def save_summary(conn: AsyncConnection, hazard: Hazard) -> None:
         "acceptance_reminded_for": hazard.acceptance_reminded_for,
     }
     await conn.execute(_UPSERTS[conn.dialect.name], row)
-
-
-@dataclass(frozen=True)
-class HazardFilters:
-    region_code: str = ""
-    enterprise_id: str | None = None
-    industry: str | None = None
-    level: str | None = None
-    source: str | None = None
-    status: str | None = None
-    listed: bool | None = None
-    overdue: bool | None = None
 
 
 def _filtered(filters: HazardFilters) -> Select[Any]:

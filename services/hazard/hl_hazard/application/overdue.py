@@ -11,17 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hl_contracts import Actor
 from hl_contracts.vocabulary import HazardLevel, ListingLevel
-from hl_hazard.adapters.summaries import due_for_overdue
+from hl_hazard.application.ports import HazardRows
 from hl_hazard.application.service import HazardService
 from hl_hazard.application.watch import ClockWatch
 from hl_hazard.domain.clock import local_date
 from hl_hazard.domain.commands import Escalate
 from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.policies import Principal
+from hl_platform.db import Database
 
 
 @dataclass(frozen=True)
@@ -47,13 +46,17 @@ class OverdueWatch(ClockWatch):
     name = "overdue-watch"
 
     def __init__(
-        self, service: HazardService, interval: float = 60.0, escalation: EscalationPolicy | None = None
+        self,
+        service: HazardService,
+        db: Database,
+        interval: float = 60.0,
+        escalation: EscalationPolicy | None = None,
     ) -> None:
-        super().__init__(service, interval)
+        super().__init__(service, db, interval)
         self.escalation = escalation
 
-    async def due(self, conn: AsyncConnection, now: datetime) -> list[str]:
-        return await due_for_overdue(conn, local_date(now))
+    async def due(self, rows: HazardRows, now: datetime) -> list[str]:
+        return await rows.due_for_overdue(local_date(now))
 
     def decide(self, hazard: Hazard, now: datetime) -> bool:
         if not hazard.mark_overdue(now, Principal.system()):

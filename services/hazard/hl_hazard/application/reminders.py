@@ -9,26 +9,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from hl_hazard.adapters.summaries import due_for_reminders
+from hl_hazard.application.ports import HazardRows
 from hl_hazard.application.service import HazardService
 from hl_hazard.application.watch import ClockWatch
 from hl_hazard.domain.clock import local_date
 from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.policies import Principal
 from hl_hazard.domain.reminders import ReminderSchedule
+from hl_platform.db import Database
 
 
 class ReminderWatch(ClockWatch):
     name = "reminder-watch"
 
-    def __init__(self, service: HazardService, schedule: ReminderSchedule, interval: float = 60.0) -> None:
-        super().__init__(service, interval)
+    def __init__(
+        self, service: HazardService, db: Database, schedule: ReminderSchedule, interval: float = 60.0
+    ) -> None:
+        super().__init__(service, db, interval)
         self.schedule = schedule
 
-    async def due(self, conn: AsyncConnection, now: datetime) -> list[str]:
-        return await due_for_reminders(conn, local_date(now), now, self.schedule)
+    async def due(self, rows: HazardRows, now: datetime) -> list[str]:
+        return await rows.due_for_reminders(local_date(now), now, self.schedule)
 
     def decide(self, hazard: Hazard, now: datetime) -> bool:
         return hazard.remind(now, self.schedule, Principal.system())

@@ -14,10 +14,11 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hl_hazard.application.ports import HazardRows
 from hl_hazard.application.service import HazardService
 from hl_hazard.domain.model import Hazard
+from hl_platform.db import Database
 from hl_platform.eventstore import ConcurrencyError
 from hl_platform.lease import Lease
 
@@ -29,13 +30,13 @@ class ClockWatch(ABC):
 
     name: str
 
-    def __init__(self, service: HazardService, interval: float = 60.0) -> None:
+    def __init__(self, service: HazardService, db: Database, interval: float = 60.0) -> None:
         self.service = service
         self.interval = interval
-        self.lease = Lease(service.db, self.name, f"hazard-{uuid.uuid4().hex[:8]}", ttl=max(interval * 3, 10))
+        self.lease = Lease(db, self.name, f"hazard-{uuid.uuid4().hex[:8]}", ttl=max(interval * 3, 10))
 
     @abstractmethod
-    async def due(self, conn: AsyncConnection, now: datetime) -> list[str]:
+    async def due(self, rows: HazardRows, now: datetime) -> list[str]:
         """Ids of hazards that may be due now (a superset: the aggregate decides)."""
 
     @abstractmethod
@@ -56,8 +57,8 @@ class ClockWatch(ABC):
 
     async def scan(self) -> int:
         """Record everything due now; returns on how many hazards something was recorded."""
-        async with self.service.db.read() as conn:
-            due = await self.due(conn, self.service.clock())
+        async with self.service.uow(write=False) as uow:
+            due = await self.due(uow.rows, self.service.clock())
         recorded = 0
         for hazard_id in due:
             try:
@@ -70,9 +71,9 @@ class ClockWatch(ABC):
         return recorded
 
     async def _decide_one(self, hazard_id: str) -> int:
-        async with self.service.db.write() as conn:
-            hazard = await self.service.repository.get(conn, hazard_id)
+        async with self.service.uow() as uow:
+            hazard = await uow.hazards.get(hazard_id)
             if hazard is None or not self.decide(hazard, self.service.clock()):
                 return 0
-            await self.service.save(conn, hazard)
+            await uow.hazards.save(hazard)
         return 1

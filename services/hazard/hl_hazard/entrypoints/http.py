@@ -1,4 +1,8 @@
-"""The hazard service's internal HTTP API: the public paths and bodies, called by the gateway."""
+"""The hazard service's internal HTTP API: the public paths and bodies, called by the gateway.
+
+Each route only translates: the request body into a domain command, the handler's answer into
+the response (its version as the ETag, a replay marked as such).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from hl_api.hazards import (
     VoidCreate,
 )
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus
-from hl_hazard.adapters.summaries import HazardFilters
+from hl_hazard.application.ports import HazardFilters
 from hl_hazard.application.service import HazardService
 from hl_hazard.domain import commands
 from hl_platform.errors import InvalidInput
@@ -59,7 +63,7 @@ async def report_hazard(
     body: HazardCreate, caller: CallerDep, service: ServiceDep, response: Response, key: RequestKeyDep
 ) -> dict[str, Any]:
     """Report a hazard found at an enterprise; `rectify_immediately` for 即查即改 (general only)."""
-    snapshot = answer(response, await service.report(caller, body, key))
+    snapshot = answer(response, await service.report(caller, commands.ReportHazard(**body.model_dump()), key))
     response.headers["Location"] = f"/hazards/{snapshot['id']}"
     return _tagged(response, snapshot)
 
@@ -102,7 +106,7 @@ async def get_hazard(hazard_id: str, caller: CallerDep, service: ServiceDep, res
 @router.get("/{hazard_id}/history", summary="The hazard's full event history (audit trail)")
 async def get_history(hazard_id: str, caller: CallerDep, service: ServiceDep) -> list[HistoryEntry]:
     """Every event: who did what, the business time it happened and the time it was recorded."""
-    return [HistoryEntry.model_validate(entry) for entry in await service.history(caller, hazard_id)]
+    return await service.history(caller, hazard_id)
 
 
 def _command_route(path: str, summary: str, body_type: type[Any], to_command: Any) -> None:

@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_contracts import CloudEvent
-from hl_platform.aggregate import Repository
 from hl_platform.cursors import decode_cursor, encode_cursor
 from hl_platform.db import Database
 from hl_platform.eventstore import EventStore
+from hl_platform.repository import Repository
 from hl_platform.sql import dialect_insert
 from hl_tips.adapters.enterprise_replica import SqlEnterprises
 from hl_tips.adapters.master_key import MasterKey

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from hl_contracts import REGISTRY, CloudEvent
+from hl_platform.caller import Caller
 from hl_platform.errors import InvalidInput, RuleViolation
-from hl_platform.identity import Caller
 
 
 class Status(StrEnum):
