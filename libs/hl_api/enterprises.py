@@ -96,3 +96,18 @@ class RecordedAction(BaseModel):
     id: str
     enterprise_id: str
     version: int
+
+
+class EnterpriseClosure(Request):
+    """The enterprise closed or was deregistered (关闭/注销): why, and on which day."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    closed_on: BusinessDate
+
+
+class BlacklistDecision(Request):
+    """A credit blacklist decision (黑名单), putting on or lifting: why, by whom, on which day."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    authority: str = Field(min_length=1, max_length=200)
+    decided_on: BusinessDate

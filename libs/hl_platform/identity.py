@@ -16,11 +16,12 @@ from fastapi import Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from hl_contracts import Actor
+from hl_contracts.roles import PublicRole
 from hl_platform.errors import DomainError
 
 TOKEN_HEADER = "X-HL-Internal-Token"
 CALLER_HEADER = "X-HL-Caller"
-Role = Literal["admin", "platform", "supervisor", "inspector", "enterprise", "bureau", "system"]
+Role = PublicRole | Literal["system"]  # "system": the services' own clocks, never a client
 Level = Literal["county", "city", "province"]
 # GB/T 2260: a region code's length is its level. A 9-digit town has no listing level (挂牌督办 is
 # a county's, a city's or a province's), nor has the whole country ("").

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import Field
 
 from hl_api.common import MAX_PAGE, Page
-from hl_api.common import Request as RequestBody
 from hl_api.enterprises import (
+    BlacklistDecision,
     EnforcementActionCreate,
+    EnterpriseClosure,
     EnterpriseCreate,
     EnterpriseUpdate,
     InspectionCreate,
@@ -31,17 +30,6 @@ def enterprise_service(request: Request) -> EnterpriseService:
 
 
 ServiceDep = Annotated[EnterpriseService, Depends(enterprise_service)]
-
-
-class ClosureCreate(RequestBody):
-    reason: str = Field(min_length=1, max_length=2000)
-    closed_on: date
-
-
-class BlacklistDecision(RequestBody):
-    reason: str = Field(min_length=1, max_length=2000)
-    authority: str = Field(min_length=1, max_length=200)
-    decided_on: date
 
 
 @router.post("", status_code=201, summary="Register an enterprise")
@@ -110,7 +98,7 @@ async def enforce(
 
 
 @router.post("/{enterprise_id}/closure", summary="Close or deregister the enterprise")
-async def close(enterprise_id: str, body: ClosureCreate, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
+async def close(enterprise_id: str, body: EnterpriseClosure, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
     return await service.close(caller, enterprise_id, body.reason, body.closed_on)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from hl_api.tips import IdentityPublic, RewardRulePublic, TipPublic
 from hl_contracts import CloudEvent
+from hl_contracts.roles import Permission, roles_for
 from hl_platform.errors import InvalidInput, NotFound, PreconditionFailed, RuleViolation
 from hl_platform.identity import Caller
 from hl_tips.application.deps import Deps
@@ -33,7 +34,7 @@ from hl_tips.domain.commands import (
 from hl_tips.domain.model import EnterpriseFacts, Redaction, Tip
 from hl_tips.domain.policies import Principal
 
-OFFICERS = frozenset({"admin", "supervisor", "inspector"})
+OFFICERS = roles_for(Permission.READ_TIPS)
 Command = (
     TakeUp
     | Verify

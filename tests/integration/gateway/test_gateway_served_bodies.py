@@ -1,0 +1,215 @@
+"""The documented response is the served response: driven by the public route table, every route
+the fixture's services can answer is called through the real gateway (in front of the real hazard,
+enterprise and reporting services), and its answer is validated against the served /openapi.json
+with jsonschema. Models are read strictly: a key a body sends that its schema does not name fails,
+so the document cannot fall behind the service. The routes of services the fixture does not run
+are named below, with the reason, so that none is forgotten."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+from jsonschema import Draft202012Validator
+
+from hl_gateway.entrypoints.routes.spec import Route
+from hl_gateway.entrypoints.routes.table import PUBLIC_ROUTES
+from tests.integration.gateway.conftest import ADMIN_KEY, Stack, hazard_body
+from tests.support.uscc import random_uscc
+
+REGION = "371002"
+NOT_HERE = {
+    **dict.fromkeys(
+        [row.name for row in PUBLIC_ROUTES if row.path.startswith(("/webhooks", "/tips", "/public/tips"))],
+        "the webhooks and tips services are not in this fixture (their bodies: tests/unit/webhooks, tests/e2e)",
+    ),
+    **dict.fromkeys(
+        [
+            "add_attachment",
+            "get_attachment",
+            "download_link",
+            "withdraw_attachment",
+            "offer_upload",
+            "confirm_upload",
+        ],
+        "evidence needs the object store, which this fixture does not run (tests/e2e uploads for real)",
+    ),
+    "stream_events": "an endless text/event-stream, not a body (tests/integration/gateway/test_gateway_events.py)",
+}
+
+
+def _strict(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with every model closed: an undocumented key in a body is an error."""
+    strict = copy.deepcopy(document)
+    for schema in strict["components"]["schemas"].values():
+        if schema.get("type") == "object" and "properties" in schema and "additionalProperties" not in schema:
+            schema["additionalProperties"] = False
+    return strict
+
+
+class Conformance:
+    """Checks answers against the served document and remembers which rows were exercised."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = _strict(document)
+        self.rows = {row.name: row for row in PUBLIC_ROUTES}
+        self.seen: set[str] = set()
+
+    def check(self, name: str, answer: httpx.Response) -> Any:
+        row: Route = self.rows[name]
+        label = f"{row.method} {row.path} → {answer.status_code}: {answer.text[:400]}"
+        assert 200 <= answer.status_code < 300, label
+        operation = self.document["paths"][row.public_path][row.method.lower()]
+        documented = operation["responses"].get(str(answer.status_code))
+        assert documented is not None, f"undocumented status: {label}"
+        self.seen.add(name)
+        if answer.status_code == 204:
+            assert answer.content == b"", label
+            return None
+        media = answer.headers["content-type"].split(";")[0].strip()
+        assert media in documented.get("content", {}), f"undocumented content type {media}: {label}"
+        if media != "application/json":
+            return answer.content
+        body = answer.json()
+        schema = {**documented["content"][media]["schema"], "components": self.document["components"]}
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator(schema).iter_errors(body)]
+        assert errors == [], f"{label}\n" + "\n".join(errors[:20])
+        return body
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator(schema)
+
+
+def _day(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def _ago(minutes: int) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+
+
+async def _eventually(attempt: Callable[[], Awaitable[httpx.Response]], status: int) -> httpx.Response:
+    async with asyncio.timeout(30):
+        while (answer := await attempt()).status_code != status:
+            await asyncio.sleep(0.1)
+    return answer
+
+
+async def test_every_public_route_serves_what_it_documents(full_stack: Stack) -> None:
+    client = full_stack.client
+    client.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
+    conformance = Conformance((await client.get("/openapi.json")).json())
+    check = conformance.check
+    enterprise_id = await _enterprises(client, check)
+    await _hazards(client, check, enterprise_id)
+    await _reports(client, check)
+    await _local(client, check)
+    missing = sorted(set(conformance.rows) - conformance.seen - set(NOT_HERE))
+    assert missing == [], "public routes neither exercised here nor named in NOT_HERE"
+    assert not conformance.seen & set(NOT_HERE)
+
+
+async def _enterprises(client: httpx.AsyncClient, check: Callable[[str, httpx.Response], Any]) -> str:
+    def profile() -> dict[str, Any]:
+        return {
+            "uscc": random_uscc(REGION),
+            "name": "威海港化工有限公司",
+            "region_code": REGION,
+            "industry": "hazardous_chemicals",
+            "principal": {"name": "张主任", "phone": "0631-5200000"},
+        }
+
+    created = check("register_enterprise", await client.post("/api/v1/enterprises", json=profile()))
+    one = f"/api/v1/enterprises/{created['id']}"
+    check("list_enterprises", await client.get("/api/v1/enterprises", params={"region_code": "3710"}))
+    check("get_enterprise", await client.get(one))
+    check("update_enterprise", await client.patch(one, json={"address": "威海市环翠区海港路1号"}))
+    inspection = {"department": "威海市应急管理局", "inspected_on": _day(-2), "findings": []}
+    check("record_inspection", await client.post(f"{one}/inspections", json=inspection))
+    penalty = {"kind": "administrative_penalty", "department": "威海市应急管理局", "decided_on": _day(-2)}
+    check("record_enforcement", await client.post(f"{one}/enforcement-actions", json=penalty | {"amount_wan": "1.5"}))
+    other = check("register_enterprise", await client.post("/api/v1/enterprises", json=profile()))
+    decision = {"reason": "未落实整改", "authority": "威海市应急管理局", "decided_on": _day(-2)}
+    check("blacklist_enterprise", await client.post(f"/api/v1/enterprises/{other['id']}/blacklisting", json=decision))
+    lifting = decision | {"reason": "已整改到位", "decided_on": _day(-1)}
+    check("lift_blacklisting", await client.post(f"/api/v1/enterprises/{other['id']}/blacklist-lifting", json=lifting))
+    closure = {"reason": "企业注销", "closed_on": _day(-1)}
+    check("close_enterprise", await client.post(f"/api/v1/enterprises/{other['id']}/closure", json=closure))
+    return str(created["id"])
+
+
+async def _hazards(client: httpx.AsyncClient, check: Callable[[str, httpx.Response], Any], enterprise_id: str) -> None:
+    # The hazard service knows the enterprise once its event reached the replica.
+    body = hazard_body(enterprise_id, found_at=_ago(120))
+    hazard = check("report_hazard", await _eventually(lambda: client.post("/api/v1/hazards", json=body), status=201))
+    one = f"/api/v1/hazards/{hazard['id']}"
+    check("list_hazards", await client.get("/api/v1/hazards", params={"enterprise_id": enterprise_id}))
+    check("get_hazard", await client.get(one))
+    listing = {"level": "city", "authority": "威海市安委办", "deadline": _day(30), "reason": "重大隐患挂牌督办"}
+    check("escalate", await client.post(f"{one}/escalation", json=listing | {"escalated_at": _ago(100)}))
+    receipt = {"receiving_unit": "威海港化工有限公司", "received_by": "张主任", "received_at": _ago(90)}
+    check("receive_listing", await client.post(f"{one}/listing-receipt", json=receipt))
+    plan = {
+        "responsible_person": "李安全",
+        "measures": "增设泄漏报警装置并联动切断",
+        "funds_yuan": "12000",
+        "deadline": _day(20),
+        "emergency_plan": "液氨泄漏专项应急预案",
+    }
+    check("set_plan", await client.post(f"{one}/plan", json=plan))
+    check("report_rectification", await client.post(f"{one}/rectification", json={"completed_at": _ago(60)}))
+    acceptance = {"accepted": True, "reviewer": "王检查", "opinion": "整改到位", "decided_at": _ago(30)}
+    check("decide_acceptance", await client.post(f"{one}/acceptance", json=acceptance))
+    delisting = {"delisted_at": _ago(10), "authority": "威海市安委办", "reason": "验收合格"}
+    check("delist", await client.post(f"{one}/delisting", json=delisting))
+    check("get_history", await client.get(f"{one}/history"))
+    check("list_attachments", await client.get(f"{one}/attachments"))
+    general = hazard_body(enterprise_id, level="general", found_at=_ago(120), deadline=_day(10))
+    second = check("report_hazard", await client.post("/api/v1/hazards", json=general))
+    two = f"/api/v1/hazards/{second['id']}"
+    extension = {"new_deadline": _day(20), "reason": "设备到货延迟", "approved_by": "王检查"}
+    check("extend_deadline", await client.post(f"{two}/deadline-extension", json=extension))
+    judged = {"level": "major", "reason": "复核为重大隐患", "production_halt": "partial"}
+    check("reclassify", await client.post(f"{two}/reclassification", json=judged))
+    check("void", await client.post(f"{two}/void", json={"reason": "重复上报"}))
+
+
+async def _reports(client: httpx.AsyncClient, check: Callable[[str, httpx.Response], Any]) -> None:
+    region = {"region_code": "3710"}
+    check("monthly_report", await client.get("/api/v1/reports/monthly", params=region))
+    check("monthly_report_xlsx", await client.get("/api/v1/reports/monthly.xlsx", params=region))
+    check("monthly_report_csv", await client.get("/api/v1/reports/monthly.csv", params=region))
+    period = date.today().strftime("%Y-%m")
+    submissions = f"/api/v1/reports/monthly/{period}/submissions"
+    signed = {"region_code": "3710", "filled_by": "孙填表", "reviewed_by": "李审核"}
+    submitted = check("submit_monthly_report", await client.post(submissions, json=signed))
+    check("list_submissions", await client.get(submissions, params=region))
+    check("submission", await client.get(f"{submissions}/{submitted['id']}"))
+    check("submission_xlsx", await client.get(f"{submissions}/{submitted['id']}.xlsx"))
+    check("submission_csv", await client.get(f"{submissions}/{submitted['id']}.csv"))
+    units = f"/api/v1/reports/monthly/{period}/reporting-units"
+    check("reporting_units", await client.get(units, params=region))
+    check("reporting_units_xlsx", await client.get(f"{units}.xlsx", params=region))
+    check("supervision_list", await client.get("/api/v1/reports/supervision-list", params=region | {"status": "all"}))
+    check("supervision_list_xlsx", await client.get("/api/v1/reports/supervision-list.xlsx", params=region))
+    check("supervision_list_csv", await client.get("/api/v1/reports/supervision-list.csv", params=region))
+    check("ledger", await client.get("/api/v1/reports/ledger", params=region))
+    evaluation = region | {"period": period}
+    check("monthly_evaluation", await client.get("/api/v1/evaluations/monthly", params=evaluation))
+    check("monthly_evaluation_xlsx", await client.get("/api/v1/evaluations/monthly.xlsx", params=evaluation))
+
+
+async def _local(client: httpx.AsyncClient, check: Callable[[str, httpx.Response], Any]) -> None:
+    """The routes the gateway answers itself: the event log, API keys, catalogues."""
+    check("read_events", await client.get("/api/v1/events", params={"limit": 5}))
+    identity = {"role": "inspector", "name": "王检查", "region_code": "3710", "department": "威海市应急管理局"}
+    issued = check("issue_key", await client.post("/api/v1/api-keys", json=identity))
+    check("list_keys", await client.get("/api/v1/api-keys"))
+    check("revoke_key", await client.delete(f"/api/v1/api-keys/{issued['id']}"))
+    check("list_regions", await client.get("/api/v1/regions", params={"under": "3710"}))
+    check("list_industries", await client.get("/api/v1/industries"))
