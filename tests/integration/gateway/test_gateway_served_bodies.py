@@ -133,6 +133,10 @@ async def _enterprises(client: httpx.AsyncClient, check: Callable[[str, httpx.Re
     check("record_inspection", await client.post(f"{one}/inspections", json=inspection))
     penalty = {"kind": "administrative_penalty", "department": "威海市应急管理局", "decided_on": _day(-2)}
     check("record_enforcement", await client.post(f"{one}/enforcement-actions", json=penalty | {"amount_wan": "1.5"}))
+    inspections = check("list_inspections", await client.get(f"{one}/inspections"))
+    assert [item["department"] for item in inspections["items"]] == ["威海市应急管理局"]
+    actions = check("list_enforcement_actions", await client.get(f"{one}/enforcement-actions"))
+    assert [item["kind"] for item in actions["items"]] == ["administrative_penalty"]
     other = check("register_enterprise", await client.post("/api/v1/enterprises", json=profile()))
     decision = {"reason": "未落实整改", "authority": "威海市应急管理局", "decided_on": _day(-2)}
     check("blacklist_enterprise", await client.post(f"/api/v1/enterprises/{other['id']}/blacklisting", json=decision))

@@ -371,3 +371,32 @@ async def test_a_services_refusal_is_relayed_as_its_problem(gw: Harness) -> None
     assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM
     assert answer.json() == problem
     assert gw.services.seen[-1].url.params["period"] == "0000-01"
+
+
+async def test_closure_and_the_blacklist_are_public_for_the_registrars_only(gw: Harness) -> None:
+    """Once internal only; now rows of the route table, with the gateway's copy as their guard."""
+    inspector = await gw.key(role="inspector", name="王检查", region_code="3710", department="应急局")
+    closure = {"reason": "企业注销", "closed_on": "2025-05-20"}
+    headers = {**auth(inspector), "Idempotency-Key": "close-e-1"}
+    first = await gw.client.post("/api/v1/enterprises/e-1/closure", json=closure, headers=headers)
+    again = await gw.client.post("/api/v1/enterprises/e-1/closure", json=closure, headers=headers)
+    assert first.status_code == again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert len(gw.services.seen) == 1, "a retry is answered from the gateway's copy"
+    sent = gw.services.seen[-1]
+    assert (sent.method, str(sent.url)) == ("POST", "http://enterprise/enterprises/e-1/closure")
+    assert json.loads(sent.content) == closure and "Idempotency-Key" not in sent.headers
+    decision = {"reason": "失信", "authority": "威海市应急管理局", "decided_on": "2025-05-20"}
+    await gw.client.post("/api/v1/enterprises/e-1/blacklisting", json=decision, headers=auth(inspector))
+    assert gw.services.seen[-1].url.path == "/enterprises/e-1/blacklisting"
+    owner = await gw.key(role="enterprise", name="张主任", enterprise_id="e-1")
+    refused = await gw.client.post("/api/v1/enterprises/e-1/blacklist-lifting", json=decision, headers=auth(owner))
+    assert refused.status_code == 403 and len(gw.services.seen) == 2
+
+
+async def test_inspections_and_enforcement_actions_are_read_back_through_the_gateway(gw: Harness) -> None:
+    headers = auth(ADMIN_KEY)
+    await gw.client.get("/api/v1/enterprises/e-1/inspections", params={"limit": 5}, headers=headers)
+    sent = gw.services.seen[-1]
+    assert (sent.url.path, dict(sent.url.params)) == ("/enterprises/e-1/inspections", {"limit": "5"})
+    await gw.client.get("/api/v1/enterprises/e-1/enforcement-actions", headers=headers)
+    assert gw.services.seen[-1].url.path == "/enterprises/e-1/enforcement-actions"

@@ -17,9 +17,10 @@ from hl_api.enterprises import (
     RecordedAction,
 )
 from hl_enterprise.adapters.directory import EnterpriseFilters
+from hl_enterprise.application.records import recorded
 from hl_enterprise.application.service import EnterpriseService
 from hl_platform.idempotency_http import RequestKeyDep, answer
-from hl_platform.identity import CallerDep
+from hl_platform.identity import Caller, CallerDep
 
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
@@ -112,3 +113,32 @@ async def blacklist(
 @router.post("/{enterprise_id}/blacklist-lifting", summary="Take off the credit blacklist")
 async def lift(enterprise_id: str, body: BlacklistDecision, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
     return await service.blacklist(caller, enterprise_id, body.reason, body.authority, body.decided_on, lift=True)
+
+
+async def _recorded(
+    what: str, enterprise_id: str, caller: Caller, service: EnterpriseService, cursor: str | None, limit: int
+) -> Page[dict[str, Any]]:
+    items, next_cursor = await recorded(service.db, caller, enterprise_id, what, cursor, limit)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{enterprise_id}/inspections", summary="The enterprise's spot inspections")
+async def list_inspections(
+    enterprise_id: str,
+    caller: CallerDep,
+    service: ServiceDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[dict[str, Any]]:
+    return await _recorded("inspections", enterprise_id, caller, service, cursor, limit)
+
+
+@router.get("/{enterprise_id}/enforcement-actions", summary="The enterprise's enforcement actions")
+async def list_enforcement_actions(
+    enterprise_id: str,
+    caller: CallerDep,
+    service: ServiceDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[dict[str, Any]]:
+    return await _recorded("enforcement-actions", enterprise_id, caller, service, cursor, limit)

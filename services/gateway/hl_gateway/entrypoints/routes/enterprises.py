@@ -12,11 +12,13 @@ from hl_api.common import Page
 from hl_api.enterprises import (
     BlacklistDecision,
     EnforcementActionCreate,
+    EnforcementActionPublic,
     EnterpriseClosure,
     EnterpriseCreate,
     EnterprisePublic,
     EnterpriseUpdate,
     InspectionCreate,
+    InspectionPublic,
     RecordedAction,
 )
 from hl_gateway.domain.access import Operation
@@ -55,6 +57,25 @@ def _command(
         responses=WRITE,
         path_params=ENTERPRISE,
         idempotency=idempotency,
+    )
+
+
+def _records(name: str, action: str, model: object, summary: str, doc: str) -> Route:
+    """The enterprise's inspections or enforcement actions, read back from its events."""
+    path = f"{ONE}/{action}"
+    return Route(
+        name,
+        "GET",
+        path,
+        "enterprises",
+        summary,
+        doc,
+        Operation.READ_ENTERPRISES,
+        Upstream("enterprise", path),
+        response_model=model,
+        responses=READ,
+        path_params=ENTERPRISE,
+        query=page(),
     )
 
 
@@ -141,6 +162,20 @@ ROUTES = (
         "Record an enforcement action (执法)",
         "Penalties, suspension orders, referrals and the like (dispatch table section 三).",
         status=201,
+    ),
+    _records(
+        "list_inspections",
+        "inspections",
+        Page[InspectionPublic],
+        "The enterprise's spot inspections",
+        "Every recorded inspection of the enterprise, oldest first, with its findings and who recorded it.",
+    ),
+    _records(
+        "list_enforcement_actions",
+        "enforcement-actions",
+        Page[EnforcementActionPublic],
+        "The enterprise's enforcement actions",
+        "Every recorded enforcement action, oldest first, with its figures and who recorded it.",
     ),
     # The enterprise service keeps no Idempotency-Key for these: the gateway's copy is the guard.
     _command(
