@@ -68,14 +68,21 @@ def _endpoint(row: Route) -> Any:
 
 def _served(row: Route) -> Any:
     """The row's own handler, its `caller` parameter guarded by the row's permission."""
-    assert row.endpoint is not None
-    signature = inspect.signature(row.endpoint, eval_str=True)
+    handler = row.endpoint
+    assert handler is not None
+    signature = inspect.signature(handler, eval_str=True)
     parameters = [
         parameter.replace(annotation=_caller(row)) if parameter.name == "caller" else parameter
         for parameter in signature.parameters.values()
     ]
-    row.endpoint.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-    return row.endpoint
+
+    async def endpoint(**values: Any) -> Any:
+        return await handler(**values)
+
+    endpoint.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = endpoint.__qualname__ = row.name
+    endpoint.__doc__ = handler.__doc__
+    return endpoint
 
 
 def _caller(row: Route) -> Any:
