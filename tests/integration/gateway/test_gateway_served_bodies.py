@@ -254,6 +254,7 @@ async def test_every_tips_route_serves_what_it_documents(tips_stack: Trio) -> No
     check("take_up", await client.post(f"{one}/take-up", json={}, headers=inspector))
     view = {"purpose": "contact_for_details"}
     check("view_identity", await client.post(f"{one}/identity-views", json=view, headers=inspector))
+    await _known_to_hazards(client, enterprise.id)
     hazard = {"title": "液氨储罐区报警器关闭", "found_by": "王检查", "production_halt": "partial"}
     verification = {"finding": "major_hazard", "enterprise_id": enterprise.id, "hazard": hazard}
     verified = await _eventually(
@@ -285,6 +286,9 @@ async def _other_tips(
     repeat = check("file_tip", await client.post("/api/v1/public/tips", json=tip_body()))
     ids = [item["id"] for item in (await client.get("/api/v1/tips", headers=inspector)).json()["items"]]
     newest, second = ids[0], ids[1]
+    for tip_id in (newest, second):  # each handled by the inspector from here on
+        taken = await client.post(f"/api/v1/tips/{tip_id}/take-up", json={}, headers=inspector)
+        assert taken.status_code == 200, taken.text
     closure = {"reason": "现场核查未发现所述情况", "decided_at": _ago(1)}
     check("closure", await client.post(f"/api/v1/tips/{second}/closure", json=closure, headers=inspector))
     link = {"original_id": original, "reason": "与先前举报同一事实"}
@@ -315,3 +319,10 @@ async def test_every_webhooks_route_serves_what_it_documents(nats_server: NatsSe
         check("redeliver", await client.post(f"{one}/deliveries/{delivery['id']}/redelivery", headers=auth))
         check("delete_webhook", await client.delete(one, headers=auth))
         assert conformance.seen == HOOKS_WALK, "each row is exercised, or NOT_HERE says why not"
+
+
+async def _known_to_hazards(client: httpx.AsyncClient, enterprise_id: str) -> None:
+    """Until the hazard service's replica knows the enterprise: then a future found_at is 422."""
+    future = hazard_body(enterprise_id, found_at=(datetime.now(UTC) + timedelta(days=1)).isoformat())
+    admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    await _eventually(lambda: client.post("/api/v1/hazards", json=future, headers=admin), status=422)
