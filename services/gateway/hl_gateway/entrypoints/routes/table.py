@@ -35,17 +35,6 @@ PUBLIC_ROUTES: Final[tuple[Route, ...]] = (
     *tips.ROUTES,
 )
 
-INTERNAL_ONLY: Final[tuple[Internal, ...]] = (
-    Internal(
-        "tips",
-        "POST",
-        "/tips/{tip_id}/hazard-link",
-        "the gateway links the hazard it recorded for a verified tip (POST /tips/{id}/verification, /hazard)",
-    ),
-    Internal(
-        "tips",
-        "POST",
-        "/tips/{tip_id}/enforcement-link",
-        "the gateway links the enforcement action it recorded for a tip (POST /tips/{id}/enforcement-actions)",
-    ),
-)
+# None today: the tips service's hazard-link and enforcement-link are the upstream of the gateway's
+# own tip outcomes (POST /tips/{id}/hazard, /enforcement-actions), which record and then link.
+INTERNAL_ONLY: Final[tuple[Internal, ...]] = ()

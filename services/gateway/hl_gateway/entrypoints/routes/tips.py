@@ -113,18 +113,17 @@ def _command(action: str, summary: str, doc: str, body: type[BaseModel], permiss
     )
 
 
-def _outcome(name: str, action: str, summary: str, permission: Operation, endpoint: Any) -> Route:
-    """A verified tip's outcome: the gateway records it where it belongs, then links it."""
-    path = f"{ONE}/{action}"
+def _outcome(name: str, action: str, link: str, summary: str, permission: Operation, endpoint: Any) -> Route:
+    """A verified tip's outcome: the gateway records it where it belongs, then `link`s it to the tip."""
     return Route(
         name,
         "POST",
-        path,
+        f"{ONE}/{action}",
         "tips",
         summary,
         "",
         permission,
-        Upstream("tips", path),
+        Upstream("tips", f"{ONE}/{link}"),
         response_model=TipPublic,
         responses=WRITE,
         endpoint=endpoint,
@@ -244,6 +243,7 @@ ROUTES = (
     _outcome(
         "verify_tip",
         "verification",
+        "verification",
         "Verify the tip (查实), recording its hazard",
         Operation.HANDLE_TIPS,
         verify_tip,
@@ -251,6 +251,7 @@ ROUTES = (
     _outcome(
         "record_tip_hazard",
         "hazard",
+        "hazard-link",
         "Record the verified tip's hazard (when that step failed)",
         Operation.HANDLE_TIPS,
         record_tip_hazard,
@@ -258,6 +259,7 @@ ROUTES = (
     _outcome(
         "record_tip_enforcement",
         "enforcement-actions",
+        "enforcement-link",
         "Record an enforcement action taken because of the tip",
         Operation.RECORD_ENFORCEMENT,
         record_tip_enforcement,
