@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from hl_api.common import Request
+from hl_api.common import ActorPublic, Request
 from hl_api.values import Bool, BusinessDate
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -96,3 +97,49 @@ class RecordedAction(BaseModel):
     id: str
     enterprise_id: str
     version: int
+
+
+class EnterpriseClosure(Request):
+    """The enterprise closed or was deregistered (关闭/注销): why, and on which day."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    closed_on: BusinessDate
+
+
+class BlacklistDecision(Request):
+    """A credit blacklist decision (黑名单), putting on or lifting: why, by whom, on which day."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    authority: str = Field(min_length=1, max_length=200)
+    decided_on: BusinessDate
+
+
+class InspectionPublic(BaseModel):
+    """A recorded spot inspection (抽查检查), as its event carries it, and who recorded it when."""
+
+    id: str
+    enterprise_id: str
+    department: str
+    inspected_on: date
+    inspectors: list[str] = Field(default_factory=list)
+    findings: list[str] = Field(default_factory=list, description="deficiency codes (dispatch table 二)")
+    note: str = ""
+    recorded_at: datetime
+    recorded_by: ActorPublic
+
+
+class EnforcementActionPublic(BaseModel):
+    """A recorded enforcement action (执法, dispatch table section 三), and who recorded it when."""
+
+    id: str
+    enterprise_id: str
+    kind: str
+    department: str
+    decided_on: date
+    amount_wan: Decimal | None = None
+    persons: int | None = None
+    key_enterprise: bool = False
+    dangerous_operation_crime: bool = False
+    note: str = ""
+    recorded_at: datetime
+    recorded_by: ActorPublic

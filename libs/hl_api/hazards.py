@@ -105,6 +105,33 @@ class PlanPublic(BaseModel):
     funds_yuan: Decimal
     deadline: date
     emergency_plan: str
+    decided_at: datetime | None = Field(default=None, description="when the plan was decided (null before v2)")
+
+
+class RectificationPublic(BaseModel):
+    """The reported fix (整改完成); `immediate` for 即查即改."""
+
+    completed_at: datetime
+    description: str = ""
+    immediate: bool = False
+
+
+class AcceptancePublic(BaseModel):
+    """The latest acceptance decision: accepted (验收销号) or rejected back to rectifying."""
+
+    accepted: bool
+    reviewer: str
+    opinion: str = ""
+    decided_at: datetime
+
+
+class DelistingPublic(BaseModel):
+    """The lifting of the latest listing (摘牌)."""
+
+    level: ListingLevel
+    authority: str = ""
+    delisted_at: datetime
+    reason: str = ""
 
 
 class ListingPublic(BaseModel):
@@ -140,7 +167,19 @@ class HazardPublic(BaseModel):
     overdue: bool = False
     evidence_count: int = Field(default=0, description="attachments not withdrawn")
     listing_receipt: ListingReceiptPublic | None = Field(default=None, description="签收 of the current listing")
-    details: dict[str, Any] = Field(default_factory=dict, description="rectification, acceptance and other facts")
+    # Served since the first version, documented since 1.x (optional: older clients ignore them).
+    enterprise_name: str = Field(default="", description="the enterprise's name when the hazard was found")
+    rectification: RectificationPublic | None = None
+    acceptance: AcceptancePublic | None = Field(default=None, description="the latest decision, if any")
+    listed: bool = Field(default=False, description="under listed supervision (挂牌督办) now")
+    listings: list[ListingPublic] = Field(default_factory=list, description="every listing, oldest first")
+    delisting: DelistingPublic | None = None
+    overdue_deadline: date | None = Field(default=None, description="the deadline whose passing was recorded")
+    penalty_exempt: bool = Field(
+        default=False, description="exempt from penalty: a self-reported major hazard under rectification"
+    )
+    voided: bool = False
+    voided_reason: str | None = None
 
 
 class HistoryEntry(BaseModel):

@@ -8,8 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hl_api.common import Request
-
-PublicRole = Literal["admin", "platform", "supervisor", "inspector", "enterprise", "bureau"]
+from hl_contracts.roles import PublicRole
 
 
 class ApiKeyCreate(Request):

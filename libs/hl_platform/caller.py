@@ -12,8 +12,9 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from hl_contracts import Actor
+from hl_contracts.roles import PublicRole
 
-Role = Literal["admin", "platform", "supervisor", "inspector", "enterprise", "bureau", "system"]
+Role = PublicRole | Literal["system"]  # "system": the services' own clocks, never a client
 Level = Literal["county", "city", "province"]
 # GB/T 2260: a region code's length is its level. A 9-digit town has no listing level (挂牌督办 is
 # a county's, a city's or a province's), nor has the whole country ("").

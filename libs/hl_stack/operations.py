@@ -12,11 +12,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from hl_contracts.roles import ROLES
 from hl_stack.cli import _EXTRA_PARSERS, command
 from hl_stack.target import NoStack, acting_on, add_data_dir
 
 console = Console()
-ROLES = ("admin", "platform", "supervisor", "inspector", "enterprise", "bureau")
 
 
 def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

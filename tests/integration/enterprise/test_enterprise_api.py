@@ -105,3 +105,39 @@ async def test_register_inspect_and_the_hazard_service_learns_of_it(
     message = await js.get_last_msg("HL_ENTERPRISE", "hl.v1.enterprise.inspected.37.3710.371002")
     assert CloudEvent.from_json(message.data).data["findings"] == ["no_emergency_drill", "uncertified_special_workers"]
     await nc.close()
+
+
+async def test_inspections_and_enforcement_actions_are_read_back_in_pages_and_in_scope(
+    nats_server: NatsServer, tmp_path: Path
+) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'enterprise.db'}"
+    await (await migrated("enterprise", database_url)).dispose()
+    app = enterprise_app(EnterpriseSettings(database_url=database_url, nats_url=nats_server.url, data_dir=tmp_path))
+    async with service_client(app) as ent:
+        created = await ent.post("/enterprises", json=enterprise_body(), headers=headers_for(INSPECTOR))
+        one = f"/enterprises/{created.json()['id']}"
+        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        for department in ("威海市应急管理局", "环翠区应急管理局", "威海市住建局"):
+            inspection = {"department": department, "inspected_on": yesterday, "findings": ["no_emergency_drill"]}
+            assert (await ent.post(f"{one}/inspections", json=inspection, headers=headers_for(INSPECTOR))).is_success
+        referral = {
+            "kind": "judicial_referral",
+            "department": "威海市应急管理局",
+            "decided_on": yesterday,
+            "persons": 2,
+        }
+        recorded = await ent.post(f"{one}/enforcement-actions", json=referral, headers=headers_for(INSPECTOR))
+
+        first = (await ent.get(f"{one}/inspections", params={"limit": 2}, headers=headers_for(INSPECTOR))).json()
+        assert [item["department"] for item in first["items"]] == ["威海市应急管理局", "环翠区应急管理局"]
+        assert first["items"][0]["recorded_by"]["name"] == INSPECTOR.name
+        rest = await ent.get(f"{one}/inspections", params={"cursor": first["next_cursor"]}, headers=headers_for(ADMIN))
+        assert [item["department"] for item in rest.json()["items"]] == ["威海市住建局"]
+        assert rest.json()["next_cursor"] is None
+        (action,) = (await ent.get(f"{one}/enforcement-actions", headers=headers_for(INSPECTOR))).json()["items"]
+        assert (action["id"], action["kind"], action["persons"]) == (recorded.json()["id"], "judicial_referral", 2)
+
+        outside = await ent.get(f"{one}/inspections", headers=headers_for(OTHER_CITY_INSPECTOR))
+        assert outside.status_code == 404  # another city's inspector does not see the enterprise
+        bad = await ent.get(f"{one}/inspections", params={"cursor": "nonsense!"}, headers=headers_for(INSPECTOR))
+        assert bad.status_code == 422

@@ -29,6 +29,8 @@ from hl_platform.nats_io import ensure_stream, stream_for
 from hl_reporting.entrypoints.app import create_app as create_reporting
 from hl_reporting.settings import ReportingSettings
 from hl_stack.nats_server import NatsServer, free_port
+from hl_tips.entrypoints.app import create_app as create_tips
+from hl_tips.settings import TipsSettings
 from tests.support.db import migrated
 from tests.support.events import publish_registration
 
@@ -242,3 +244,55 @@ async def stack(nats_server: NatsServer, tmp_path: Path) -> AsyncIterator[Stack]
         finally:
             await gateway.stop()
             await hazard.stop()
+
+
+@dataclass
+class Trio:
+    client: httpx.AsyncClient
+    tips: Served
+    nats_url: str
+
+    async def key(self, **identity: Any) -> dict[str, str]:
+        answer = await self.client.post(
+            "/api/v1/api-keys", json=identity, headers={"Authorization": f"Bearer {ADMIN_KEY}"}
+        )
+        assert answer.status_code == 201, answer.text
+        return {"Authorization": f"Bearer {answer.json()['key']}"}
+
+
+@contextlib.asynccontextmanager
+async def started_trio(nats_server: NatsServer, tmp_path: Path, **gateway: Any) -> AsyncIterator[Trio]:
+    """The gateway in front of the real tips and hazard services; `gateway` overrides its settings."""
+    urls = {name: f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}" for name in ("hazard", "tips", "gateway")}
+    for name, url in urls.items():
+        await (await migrated(name, url)).dispose()
+    common: dict[str, Any] = {
+        "data_dir": tmp_path,
+        "nats_url": nats_server.url,
+        "internal_token": TOKEN,
+        "log_json": False,
+    }
+    hazard = await Served(
+        lambda: create_hazard(HazardSettings(database_url=urls["hazard"], **common)), free_port()
+    ).start()
+    tips_settings = TipsSettings(database_url=urls["tips"], scrypt_n=2**10, **common)
+    tips = await Served(lambda: create_tips(tips_settings), free_port()).start()
+    for served in (hazard, tips):
+        assert served.app is not None
+        async with asyncio.timeout(15):
+            await served.app.state.runtime.provisioned.wait()
+    settings = gateway_settings(
+        tmp_path,
+        nats_server.url,
+        hazard.url,
+        database_url=urls["gateway"],
+        tips_url=tips.url,
+        **gateway,
+    )
+    gateway = await Served(lambda: create_gateway(settings), free_port()).start()
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
+        try:
+            yield Trio(client, tips, nats_server.url)
+        finally:
+            for served in (gateway, tips, hazard):
+                await served.stop()

@@ -6,77 +6,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from hl_gateway.entrypoints.app import create_app as create_gateway
-from hl_hazard.entrypoints.app import create_app as create_hazard
-from hl_hazard.settings import HazardSettings
-from hl_stack.nats_server import NatsServer, free_port
-from hl_tips.entrypoints.app import create_app as create_tips
-from hl_tips.settings import TipsSettings
-from tests.integration.gateway.conftest import ADMIN_KEY, PROBLEM, TOKEN, Served, gateway_settings
-from tests.support.db import migrated
+from hl_stack.nats_server import NatsServer
+from tests.integration.gateway.conftest import PROBLEM, Trio, started_trio
 from tests.support.tips import register_enterprise, tip_body
 
 pytestmark = pytest.mark.asyncio
 
 
-@dataclass
-class Trio:
-    client: httpx.AsyncClient
-    tips: Served
-    nats_url: str
-
-    async def key(self, **identity: Any) -> dict[str, str]:
-        answer = await self.client.post(
-            "/api/v1/api-keys", json=identity, headers={"Authorization": f"Bearer {ADMIN_KEY}"}
-        )
-        assert answer.status_code == 201, answer.text
-        return {"Authorization": f"Bearer {answer.json()['key']}"}
-
-
 @pytest.fixture
 async def trio(nats_server: NatsServer, tmp_path: Path) -> AsyncIterator[Trio]:
-    urls = {name: f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}" for name in ("hazard", "tips", "gateway")}
-    for name, url in urls.items():
-        await (await migrated(name, url)).dispose()
-    common: dict[str, Any] = {
-        "data_dir": tmp_path,
-        "nats_url": nats_server.url,
-        "internal_token": TOKEN,
-        "log_json": False,
-    }
-    hazard = await Served(
-        lambda: create_hazard(HazardSettings(database_url=urls["hazard"], **common)), free_port()
-    ).start()
-    tips_settings = TipsSettings(database_url=urls["tips"], scrypt_n=2**10, **common)
-    tips = await Served(lambda: create_tips(tips_settings), free_port()).start()
-    for served in (hazard, tips):
-        assert served.app is not None
-        async with asyncio.timeout(15):
-            await served.app.state.runtime.provisioned.wait()
-    settings = gateway_settings(
-        tmp_path,
-        nats_server.url,
-        hazard.url,
-        database_url=urls["gateway"],
-        tips_url=tips.url,
-        public_rate_limit_per_s=0.01,
-        public_rate_limit_burst=6,
-    )
-    gateway = await Served(lambda: create_gateway(settings), free_port()).start()
-    async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
-        try:
-            yield Trio(client, tips, nats_server.url)
-        finally:
-            for served in (gateway, tips, hazard):
-                await served.stop()
+    async with started_trio(nats_server, tmp_path, public_rate_limit_per_s=0.01, public_rate_limit_burst=6) as started:
+        yield started
 
 
 def _now() -> str:

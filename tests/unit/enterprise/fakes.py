@@ -35,6 +35,9 @@ class FakeEnterprises:
         history = self.tables.events.get(enterprise_id)
         return Enterprise.replay(enterprise_id, history) if history else None
 
+    async def history(self, enterprise_id: str) -> list[CloudEvent]:
+        return list(self.tables.events.get(enterprise_id, []))
+
     async def save(self, enterprise: Enterprise) -> None:
         holders = {self.tables.directory.get(enterprise.uscc), self.committed.directory.get(enterprise.uscc)}
         if holders - {None, enterprise.id}:  # the unique index on uscc

@@ -15,6 +15,8 @@ EXPECTED = {
     Op.REGISTER_ENTERPRISE: "apsi",
     Op.READ_ENTERPRISES: "apsie",
     Op.UPDATE_ENTERPRISE: "apsi",
+    Op.CLOSE_ENTERPRISE: "apsi",
+    Op.BLACKLIST_ENTERPRISE: "apsi",
     Op.RECORD_INSPECTION: "ai",
     Op.RECORD_ENFORCEMENT: "ai",
     Op.REPORT_HAZARD: "apie",

@@ -325,8 +325,9 @@ async def test_the_openapi_document_describes_auth_idempotency_and_problems(gw: 
     public = {p: ops for p, ops in document["paths"].items() if p.startswith("/api/v1")}
     # DESIGN.md's 30, two catalogues, ten webhooks, evidence (seven attachment routes and the listing
     # receipt), the evaluation and its .xlsx, the tips' 5 public and 17 officers' operations, and seven
-    # reports (submissions: list, one, .xlsx, .csv; who has reported, .xlsx; the ledger)
-    assert len([op for ops in public.values() for op in ops]) == 81
+    # reports (submissions: list, one, .xlsx, .csv; who has reported, .xlsx; the ledger), and an
+    # enterprise's closure, blacklisting and its lifting, inspections and enforcement actions read back
+    assert len([op for ops in public.values() for op in ops]) == 86
     for path, operations in public.items():
         for method, operation in operations.items():
             if path.startswith("/api/v1/public/"):  # tip-offs need no account
@@ -371,3 +372,32 @@ async def test_a_services_refusal_is_relayed_as_its_problem(gw: Harness) -> None
     assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM
     assert answer.json() == problem
     assert gw.services.seen[-1].url.params["period"] == "0000-01"
+
+
+async def test_closure_and_the_blacklist_are_public_for_the_registrars_only(gw: Harness) -> None:
+    """Once internal only; now rows of the route table, with the gateway's copy as their guard."""
+    inspector = await gw.key(role="inspector", name="王检查", region_code="3710", department="应急局")
+    closure = {"reason": "企业注销", "closed_on": "2025-05-20"}
+    headers = {**auth(inspector), "Idempotency-Key": "close-e-1"}
+    first = await gw.client.post("/api/v1/enterprises/e-1/closure", json=closure, headers=headers)
+    again = await gw.client.post("/api/v1/enterprises/e-1/closure", json=closure, headers=headers)
+    assert first.status_code == again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert len(gw.services.seen) == 1, "a retry is answered from the gateway's copy"
+    sent = gw.services.seen[-1]
+    assert (sent.method, str(sent.url)) == ("POST", "http://enterprise/enterprises/e-1/closure")
+    assert json.loads(sent.content) == closure and "Idempotency-Key" not in sent.headers
+    decision = {"reason": "失信", "authority": "威海市应急管理局", "decided_on": "2025-05-20"}
+    await gw.client.post("/api/v1/enterprises/e-1/blacklisting", json=decision, headers=auth(inspector))
+    assert gw.services.seen[-1].url.path == "/enterprises/e-1/blacklisting"
+    owner = await gw.key(role="enterprise", name="张主任", enterprise_id="e-1")
+    refused = await gw.client.post("/api/v1/enterprises/e-1/blacklist-lifting", json=decision, headers=auth(owner))
+    assert refused.status_code == 403 and len(gw.services.seen) == 2
+
+
+async def test_inspections_and_enforcement_actions_are_read_back_through_the_gateway(gw: Harness) -> None:
+    headers = auth(ADMIN_KEY)
+    await gw.client.get("/api/v1/enterprises/e-1/inspections", params={"limit": 5}, headers=headers)
+    sent = gw.services.seen[-1]
+    assert (sent.url.path, dict(sent.url.params)) == ("/enterprises/e-1/inspections", {"limit": "5"})
+    await gw.client.get("/api/v1/enterprises/e-1/enforcement-actions", headers=headers)
+    assert gw.services.seen[-1].url.path == "/enterprises/e-1/enforcement-actions"

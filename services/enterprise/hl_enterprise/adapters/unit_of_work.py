@@ -14,6 +14,7 @@ from typing import Any, Self
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hl_contracts import CloudEvent
 from hl_enterprise.adapters.directory import id_by_uscc, list_page, save_entry
 from hl_enterprise.application.ports import Directory, EnterpriseFilters, EnterpriseRepository, UsccTaken
 from hl_enterprise.domain.model import Enterprise
@@ -33,6 +34,9 @@ class SqlEnterprises:
 
     async def get(self, enterprise_id: str) -> Enterprise | None:
         return await self.repository.get(self.conn, enterprise_id)
+
+    async def history(self, enterprise_id: str) -> list[CloudEvent]:
+        return await self.repository.store.load(self.conn, enterprise_id)
 
     async def save(self, enterprise: Enterprise) -> None:
         await self.repository.save(self.conn, enterprise)

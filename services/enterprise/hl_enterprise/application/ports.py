@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from hl_contracts import CloudEvent
 from hl_enterprise.domain.model import Enterprise
 from hl_platform.unit_of_work import KeyLedger
 from hl_platform.unit_of_work import UnitOfWork as Transaction
@@ -27,6 +28,10 @@ class UsccTaken(Exception):
 class EnterpriseRepository(Protocol):
     async def get(self, enterprise_id: str) -> Enterprise | None:
         """The enterprise replayed from its events, or None."""
+        ...
+
+    async def history(self, enterprise_id: str) -> list[CloudEvent]:
+        """The enterprise's events, in order ([] if none)."""
         ...
 
     async def save(self, enterprise: Enterprise) -> None:

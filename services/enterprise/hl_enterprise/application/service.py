@@ -12,7 +12,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from hl_catalogue import RegionCatalogue
+from hl_contracts.roles import Permission, may
 from hl_enterprise.application.ports import Clock, EnterpriseFilters, UnitOfWork, UnitOfWorkFactory, UsccTaken
+from hl_enterprise.application.records import RecordKind, RecordPage, records_page
 from hl_enterprise.application.views import EnterprisePage, enterprise_view, recorded_view
 from hl_enterprise.domain.commands import (
     CloseEnterprise,
@@ -30,14 +32,13 @@ from hl_platform.idempotency import RequestKey, Result, Written
 from hl_platform.ids import new_id
 from hl_platform.unit_of_work import write_once
 
-REGISTRARS = {"admin", "platform", "supervisor", "inspector"}
-INSPECTORS = {"admin", "inspector"}
 Decision = Callable[[Enterprise], Result | None]
 
 
-def require_role(caller: Caller, allowed: set[str], doing: str) -> None:
-    if caller.role not in allowed:
-        raise Forbidden(f"a {caller.role} may not {doing}", role=caller.role)
+def require(caller: Caller, permission: Permission) -> None:
+    """The one role table (`hl_contracts.roles`) decides; the permission's name says what was refused."""
+    if not may(caller.role, permission):
+        raise Forbidden(f"a {caller.role} may not {permission.value}", role=caller.role)
 
 
 def require_region(caller: Caller, region_code: str) -> None:
@@ -67,7 +68,7 @@ class EnterpriseService:
 
     async def register(self, caller: Caller, command: RegisterEnterprise, key: RequestKey | None = None) -> Written:
         """Register an enterprise; 409 with the existing id when its uscc is already registered."""
-        require_role(caller, REGISTRARS, "register enterprises")
+        require(caller, Permission.REGISTER_ENTERPRISE)
         return await self.register_profile(caller, parse_profile(command.profile, self.regions), key)
 
     async def register_profile(
@@ -118,7 +119,7 @@ class EnterpriseService:
     async def update(
         self, caller: Caller, enterprise_id: str, command: UpdateEnterprise, key: RequestKey | None = None
     ) -> Written:
-        require_role(caller, REGISTRARS, "change the enterprise registry")
+        require(caller, Permission.UPDATE_ENTERPRISE)
 
         def change(enterprise: Enterprise) -> None:
             enterprise.update(command.changes, caller.actor, self.clock(), regions=self.regions)
@@ -129,7 +130,7 @@ class EnterpriseService:
     async def inspect(
         self, caller: Caller, enterprise_id: str, command: RecordInspection, key: RequestKey | None = None
     ) -> Written:
-        require_role(caller, INSPECTORS, "record spot inspections")
+        require(caller, Permission.RECORD_INSPECTION)
 
         def inspect(enterprise: Enterprise) -> Result:
             recorded = enterprise.record_inspection(
@@ -148,7 +149,7 @@ class EnterpriseService:
     async def enforce(
         self, caller: Caller, enterprise_id: str, command: RecordEnforcement, key: RequestKey | None = None
     ) -> Written:
-        require_role(caller, INSPECTORS, "record enforcement actions")
+        require(caller, Permission.RECORD_ENFORCEMENT)
 
         def enforce(enterprise: Enterprise) -> Result:
             recorded = enterprise.record_enforcement(
@@ -168,14 +169,14 @@ class EnterpriseService:
         return await self._execute(caller, enterprise_id, enforce, key)
 
     async def close(self, caller: Caller, enterprise_id: str, command: CloseEnterprise) -> Result:
-        require_role(caller, REGISTRARS, "close enterprises")
+        require(caller, Permission.CLOSE_ENTERPRISE)
         written = await self._execute(
             caller, enterprise_id, lambda e: e.close(command.reason, command.closed_on, caller.actor, self.clock())
         )
         return written.result
 
     async def blacklist(self, caller: Caller, enterprise_id: str, command: DecideBlacklisting) -> Result:
-        require_role(caller, REGISTRARS, "change the credit blacklist")
+        require(caller, Permission.BLACKLIST_ENTERPRISE)
         action = Enterprise.lift_blacklist if command.lift else Enterprise.blacklist
 
         def decide(enterprise: Enterprise) -> None:
@@ -186,6 +187,17 @@ class EnterpriseService:
     async def get(self, caller: Caller, enterprise_id: str) -> Result:
         async with self.uow(write=False) as uow:
             return enterprise_view(await _visible(uow, caller, enterprise_id))
+
+    async def recorded(
+        self, caller: Caller, enterprise_id: str, kind: RecordKind, cursor: str | None, limit: int
+    ) -> RecordPage:
+        """One page of the enterprise's spot inspections or enforcement actions, oldest first."""
+        async with self.uow(write=False) as uow:
+            history = await uow.enterprises.history(enterprise_id)
+        enterprise = Enterprise.replay(enterprise_id, history) if history else None
+        if enterprise is None or not caller.sees(enterprise.region_code, enterprise.id):
+            raise NotFound(f"no enterprise {enterprise_id}")
+        return records_page(history, kind, cursor, limit)
 
     async def list(self, caller: Caller, filters: EnterpriseFilters, cursor: str | None, limit: int) -> EnterprisePage:
         if caller.role == "enterprise":

@@ -6,22 +6,22 @@ the response (a replay marked as such).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import Field
 
 from hl_api.common import MAX_PAGE, Page
-from hl_api.common import Request as RequestBody
 from hl_api.enterprises import (
+    BlacklistDecision,
     EnforcementActionCreate,
+    EnterpriseClosure,
     EnterpriseCreate,
     EnterpriseUpdate,
     InspectionCreate,
     RecordedAction,
 )
 from hl_enterprise.application.ports import EnterpriseFilters
+from hl_enterprise.application.records import RecordKind
 from hl_enterprise.application.service import EnterpriseService
 from hl_enterprise.domain.commands import (
     CloseEnterprise,
@@ -32,7 +32,7 @@ from hl_enterprise.domain.commands import (
     UpdateEnterprise,
 )
 from hl_platform.idempotency_http import RequestKeyDep, answer
-from hl_platform.identity import CallerDep
+from hl_platform.identity import Caller, CallerDep
 
 router = APIRouter(prefix="/enterprises", tags=["enterprises"])
 
@@ -43,17 +43,6 @@ def enterprise_service(request: Request) -> EnterpriseService:
 
 
 ServiceDep = Annotated[EnterpriseService, Depends(enterprise_service)]
-
-
-class ClosureCreate(RequestBody):
-    reason: str = Field(min_length=1, max_length=2000)
-    closed_on: date
-
-
-class BlacklistDecision(RequestBody):
-    reason: str = Field(min_length=1, max_length=2000)
-    authority: str = Field(min_length=1, max_length=200)
-    decided_on: date
 
 
 @router.post("", status_code=201, summary="Register an enterprise")
@@ -127,7 +116,7 @@ async def enforce(
 
 
 @router.post("/{enterprise_id}/closure", summary="Close or deregister the enterprise")
-async def close(enterprise_id: str, body: ClosureCreate, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
+async def close(enterprise_id: str, body: EnterpriseClosure, caller: CallerDep, service: ServiceDep) -> dict[str, Any]:
     return await service.close(caller, enterprise_id, CloseEnterprise(reason=body.reason, closed_on=body.closed_on))
 
 
@@ -145,3 +134,32 @@ async def lift(enterprise_id: str, body: BlacklistDecision, caller: CallerDep, s
 
 def _blacklisting(body: BlacklistDecision, *, lift: bool) -> DecideBlacklisting:
     return DecideBlacklisting(reason=body.reason, authority=body.authority, decided_on=body.decided_on, lift=lift)
+
+
+async def _recorded(
+    kind: RecordKind, enterprise_id: str, caller: Caller, service: EnterpriseService, cursor: str | None, limit: int
+) -> Page[dict[str, Any]]:
+    page = await service.recorded(caller, enterprise_id, kind, cursor, limit)
+    return Page(items=page.items, next_cursor=page.next_cursor)
+
+
+@router.get("/{enterprise_id}/inspections", summary="The enterprise's spot inspections")
+async def list_inspections(
+    enterprise_id: str,
+    caller: CallerDep,
+    service: ServiceDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[dict[str, Any]]:
+    return await _recorded("inspections", enterprise_id, caller, service, cursor, limit)
+
+
+@router.get("/{enterprise_id}/enforcement-actions", summary="The enterprise's enforcement actions")
+async def list_enforcement_actions(
+    enterprise_id: str,
+    caller: CallerDep,
+    service: ServiceDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Page[dict[str, Any]]:
+    return await _recorded("enforcement-actions", enterprise_id, caller, service, cursor, limit)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from hl_gateway.domain.access import ROLES
+from hl_contracts.roles import ROLES, PublicRole
 from hl_platform.caller import Caller, with_level
 from hl_platform.errors import InvalidInput
 
@@ -23,7 +23,6 @@ KEY_PREFIX = "hl_"
 KEY_BYTES = 32
 SHOWN_PREFIX_CHARS = 8  # e.g. "hl_AbCdE", enough for an operator to tell keys apart
 
-PublicRole = Literal["admin", "platform", "supervisor", "inspector", "enterprise", "bureau"]
 Level = Literal["county", "city", "province"]
 
 

@@ -6,27 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
 from hl_gateway.entrypoints import console
-from hl_gateway.entrypoints.routes import (
-    attachments,
-    catalogues,
-    enterprises,
-    evaluations,
-    events,
-    hazards,
-    keys,
-    public_tips,
-    reports,
-    tips,
-    webhooks,
-)
+from hl_gateway.entrypoints.routes import attachments, webhooks
+from hl_gateway.entrypoints.routes.generate import router_of
+from hl_gateway.entrypoints.routes.table import PUBLIC_ROUTES
 from hl_gateway.settings import GatewaySettings
-from hl_platform.http import create_service_app, reject_unknown_query
+from hl_platform.http import create_service_app
 from hl_platform.problems import problem
 from hl_platform.runtime import Runtime
 
@@ -66,22 +56,8 @@ apps and other bureaus.
 
 
 def public_router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
-    for module in (
-        enterprises,
-        hazards,
-        attachments,
-        reports,
-        evaluations,
-        events,
-        keys,
-        catalogues,
-        webhooks,
-        public_tips,
-        tips,
-    ):
-        api.include_router(module.router)
-    return api
+    """/api/v1: every route of the public route table (`routes/table.py`), generated."""
+    return router_of(PUBLIC_ROUTES)
 
 
 def create_app(

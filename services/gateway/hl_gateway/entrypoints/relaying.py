@@ -14,11 +14,9 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
-from pydantic import BaseModel
 
 from hl_gateway.application.idempotency import Redact
-from hl_gateway.application.relay import Call
-from hl_gateway.domain.idempotency import KEY_HEADER, REPLAY_HEADER, check_key, fingerprint
+from hl_gateway.domain.idempotency import REPLAY_HEADER, check_key, fingerprint
 from hl_gateway.domain.reply import Reply
 from hl_gateway.entrypoints.deps import GatewayDep
 from hl_platform.identity import Caller
@@ -62,45 +60,18 @@ class Relay:
         self.request = request
         self.gateway = gateway
 
-    async def get(self, caller: Caller, service: str, path: str, query: dict[str, str] | None = None) -> Response:
-        reply = await self.gateway.upstream.send(Call(service, "GET", path, caller, params=query or {}))
-        return to_response(reply)
-
-    async def write(
-        self,
-        caller: Caller,
-        service: str,
-        path: str,
-        body: BaseModel,
-        key: str | None,
-        *,
-        method: str = "POST",
-        if_match: str | None = None,
-    ) -> Response:
-        headers = {"If-Match": if_match} if if_match is not None else {}
-        if key is not None:
-            headers[KEY_HEADER] = check_key(key)  # the service stores it with the write
-        content = body.model_dump_json(exclude_unset=True).encode()
-        call = Call(service, method, path, caller, body=content, headers=headers)
-        if key is None:
-            return to_response(await self.gateway.upstream.send(call))
-        stamp = await self._fingerprint()
-        reply, replayed = await self.gateway.guard.relay(
-            caller.id, key, stamp, lambda: self.gateway.upstream.send(call)
-        )
-        return to_response(reply, replayed)
-
     async def once(
         self, caller: Caller, key: str | None, do: Callable[[], Awaitable[Reply]], redact: Redact | None = None
     ) -> Response:
         """Do a write of the gateway's own (no service behind it) at most once per Idempotency-Key."""
         if key is None:
             return to_response(await do())
-        stamp = await self._fingerprint()
+        stamp = await self.fingerprint()
         reply, replayed = await self.gateway.guard.run(caller.id, check_key(key), stamp, do, redact)
         return to_response(reply, replayed)
 
-    async def _fingerprint(self) -> str:
+    async def fingerprint(self) -> str:
+        """The request as an Idempotency-Key remembers it: a retry must match it."""
         return fingerprint(self.request.method, self.request.url.path, await self.request.body())
 
 

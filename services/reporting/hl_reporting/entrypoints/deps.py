@@ -14,6 +14,7 @@ from pydantic import AwareDatetime
 
 from hl_api.reports import AS_OF_TEXT, PERIOD_PATTERN, PERIOD_TEXT
 from hl_catalogue import RegionCatalogue
+from hl_contracts.roles import Permission, roles_for
 from hl_platform.db import Database
 from hl_platform.errors import Forbidden, InvalidInput
 from hl_platform.identity import Caller
@@ -21,8 +22,8 @@ from hl_reporting.domain.calendar import PeriodKind, business_day, check_moment,
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-READERS = {"admin", "platform", "supervisor", "inspector", "bureau"}
-SUBMITTERS = {"admin", "supervisor"}
+READERS = roles_for(Permission.READ_REPORTS)
+SUBMITTERS = roles_for(Permission.SUBMIT_REPORT)
 
 PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description=f"{PERIOD_TEXT}; default: this month's")]
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN, description=PERIOD_TEXT)]
@@ -42,7 +43,7 @@ def catalogue() -> RegionCatalogue:
     return RegionCatalogue.load_default()
 
 
-def scope(caller: Caller, region_code: str | None, allowed: set[str] = READERS) -> str:
+def scope(caller: Caller, region_code: str | None, allowed: frozenset[str] = READERS) -> str:
     if caller.role not in allowed:
         raise Forbidden(f"a {caller.role} may not read regional reports")
     regions = catalogue()

@@ -13,6 +13,7 @@ from typing import Any
 from hl_api.evidence import DownloadLink
 from hl_api.tips import IdentityPublic, RewardRulePublic, TipPublic
 from hl_contracts import CloudEvent
+from hl_contracts.roles import Permission, roles_for
 from hl_contracts.tips import TipPhotoAdded
 from hl_platform.errors import InvalidInput, NotFound, PreconditionFailed, RuleViolation
 from hl_platform.identity import Caller
@@ -37,7 +38,7 @@ from hl_tips.domain.model import EnterpriseFacts, Redaction, Tip
 from hl_tips.domain.photos import MAX_PHOTO_BYTES, photo_filename, photo_key
 from hl_tips.domain.policies import Principal
 
-OFFICERS = frozenset({"admin", "supervisor", "inspector"})
+OFFICERS = roles_for(Permission.READ_TIPS)
 Command = (
     TakeUp
     | Verify

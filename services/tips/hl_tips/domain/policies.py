@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hl_contracts import Actor
+from hl_contracts.roles import Permission, roles_for
 from hl_platform.errors import Forbidden
 
 TIPSTER = Actor(id="tipster", name="举报人", role="tipster")
 """The actor of every event a tipster causes: the same for every tip, so it says nothing of the person."""
 
-HANDLERS = frozenset({"inspector", "admin"})
-APPROVERS = frozenset({"supervisor", "admin"})
-PAYERS = frozenset({"inspector", "supervisor", "admin"})
+HANDLERS = roles_for(Permission.HANDLE_TIPS)
+APPROVERS = roles_for(Permission.APPROVE_TIP_REWARDS)
+PAYERS = roles_for(Permission.PAY_TIP_REWARDS)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_api.webhooks import WebhookCreate
+from hl_contracts.roles import Permission, roles_for
 from hl_platform.db import Database
 from hl_platform.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from hl_platform.identity import Caller
@@ -29,7 +30,7 @@ from hl_webhooks.domain.attempts import DeliveryStatus
 from hl_webhooks.domain.signing import new_secret
 from hl_webhooks.domain.subscription import Status, Subscription, event_selector
 
-SUBSCRIBERS = ("admin", "platform", "supervisor", "inspector", "bureau")
+SUBSCRIBERS = roles_for(Permission.MANAGE_WEBHOOKS)
 REDELIVERABLE = (DeliveryStatus.PARKED.value, DeliveryStatus.DELIVERED.value)
 
 

@@ -10,9 +10,10 @@ and records `hazard.attachment_added` with its SHA-256. A hazard outside the cal
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Path, Response, UploadFile
+from fastapi import File, Form, Path, Response, UploadFile
+from pydantic import BaseModel
 
 from hl_api.evidence import (
     AttachmentPublic,
@@ -28,20 +29,24 @@ from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
 from hl_gateway.application.relay import Call
 from hl_gateway.domain.access import Operation
 from hl_gateway.domain.idempotency import check_key, fingerprint
-from hl_gateway.entrypoints.deps import IdempotencyKey, IfMatch, allowed
+from hl_gateway.entrypoints.deps import IdempotencyKey
 from hl_gateway.entrypoints.docs import READ, WRITE, problems
 from hl_gateway.entrypoints.relaying import RelayDep, segment, to_response
+from hl_gateway.entrypoints.routes.params import HAZARD, an_id
+from hl_gateway.entrypoints.routes.spec import Idempotency, Responses, Route, Upstream
 from hl_platform.errors import InvalidInput
 from hl_platform.identity import Caller
 from hl_platform.problems import PROBLEM_SCHEMA
 
-router = APIRouter(prefix="/hazards/{hazard_id}", tags=["evidence"])
 HazardId = Annotated[str, Path(min_length=1, max_length=64, description="the hazard's id")]
-AttachmentId = Annotated[str, Path(min_length=1, max_length=64, description="the attachment's id")]
-UploadId = Annotated[
-    str,
-    Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", description="from the offer"),
-]
+ATTACHMENT = {**HAZARD, "attachment_id": an_id("attachment")}
+UPLOAD_SLOT = {
+    **HAZARD,
+    "upload_id": Annotated[
+        str,
+        Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", description="from the offer"),
+    ],
+}
 UPLOAD_PATH = r"^/api/v1/hazards/[^/]+/attachments$"  # the one public path with a large body
 UPLOAD = {
     **{code: answer for code, answer in WRITE.items() if code != 413},
@@ -50,25 +55,16 @@ UPLOAD = {
     503: {**PROBLEM_SCHEMA, "description": "the object store or the hazard service is unavailable (Retry-After)"},
 }
 READ_LINK = {**READ, **problems(503)}
+LIST = "/hazards/{hazard_id}/attachments"
+ONE = LIST + "/{attachment_id}"
 
 
-def _path(hazard_id: str, rest: str = "") -> str:
-    return f"/hazards/{segment(hazard_id)}/attachments" + rest
-
-
-@router.post(
-    "/attachments",
-    status_code=201,
-    response_model=AttachmentPublic,
-    responses=UPLOAD,
-    summary="Add evidence to a step (上传佐证材料)",
-)
 async def add_attachment(
     hazard_id: HazardId,
     file: Annotated[UploadFile, File(description="JPEG or PNG photos; PDF, OFD, DOCX or XLSX documents")],
     step: Annotated[AttachmentStep, Form(description="the step the file is evidence of")],
     kind: Annotated[AttachmentKind, Form()],
-    caller: Annotated[Caller, allowed(Operation.ADD_EVIDENCE)],
+    caller: Caller,
     relay: RelayDep,
     description: Annotated[str, Form(max_length=500)] = "",
     idempotency_key: IdempotencyKey = None,
@@ -83,15 +79,9 @@ async def add_attachment(
         raise InvalidInput("file", "must be sent with its file name")
     data = await file.read()
     query = {"step": step.value, "kind": kind.value, "filename": file.filename, "description": description}
-    call = Call(
-        "hazard",
-        "POST",
-        _path(hazard_id),
-        caller,
-        params=query,
-        body=data,
-        headers={"Content-Type": "application/octet-stream"},
-    )
+    path = f"/hazards/{segment(hazard_id)}/attachments"
+    headers = {"Content-Type": "application/octet-stream"}
+    call = Call("hazard", "POST", path, caller, params=query, body=data, headers=headers)
     if idempotency_key is None:
         return to_response(await relay.gateway.upstream.send(call))
     # The multipart body was consumed by parsing: the fingerprint is of what is relayed instead.
@@ -102,118 +92,139 @@ async def add_attachment(
     return to_response(reply, replayed)
 
 
-@router.get("/attachments", response_model=list[AttachmentPublic], responses=READ, summary="The hazard's evidence")
-async def list_attachments(
-    hazard_id: HazardId, caller: Annotated[Caller, allowed(Operation.READ_HAZARDS)], relay: RelayDep
-) -> Response:
-    """Every attachment in the order added; withdrawn ones are kept and marked."""
-    return await relay.get(caller, "hazard", _path(hazard_id))
-
-
-@router.get("/attachments/{attachment_id}", response_model=AttachmentPublic, responses=READ, summary="One attachment")
-async def get_attachment(
-    hazard_id: HazardId,
-    attachment_id: AttachmentId,
-    caller: Annotated[Caller, allowed(Operation.READ_HAZARDS)],
-    relay: RelayDep,
-) -> Response:
-    return await relay.get(caller, "hazard", _path(hazard_id, f"/{segment(attachment_id)}"))
-
-
-@router.get(
-    "/attachments/{attachment_id}/download",
-    response_model=DownloadLink,
-    responses=READ_LINK,
-    summary="A short-lived signed link to the file",
-)
-async def download_link(
-    hazard_id: HazardId,
-    attachment_id: AttachmentId,
-    caller: Annotated[Caller, allowed(Operation.READ_HAZARDS)],
-    relay: RelayDep,
-) -> Response:
-    """A presigned GET of the object store, valid for `HL_HAZARD_ATTACHMENT_LINK_TTL_S` (5 minutes)."""
-    return await relay.get(caller, "hazard", _path(hazard_id, f"/{segment(attachment_id)}/download"))
-
-
-@router.post(
-    "/attachments/{attachment_id}/withdrawal",
-    response_model=AttachmentPublic,
-    responses=WRITE,
-    summary="Withdraw an attachment (撤回)",
-)
-async def withdraw_attachment(
-    hazard_id: HazardId,
-    attachment_id: AttachmentId,
-    body: AttachmentWithdrawal,
-    caller: Annotated[Caller, allowed(Operation.ADD_EVIDENCE)],
-    relay: RelayDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """By whoever added it (or an admin): the file and its hash stay in the history."""
-    path = _path(hazard_id, f"/{segment(attachment_id)}/withdrawal")
-    return await relay.write(caller, "hazard", path, body, idempotency_key)
-
-
-@router.post(
-    "/attachments/uploads",
-    status_code=201,
-    response_model=UploadSlot,
-    responses=UPLOAD,
-    summary="Offer a direct upload (presigned PUT)",
-)
-async def offer_upload(
-    hazard_id: HazardId,
-    body: UploadSlotCreate,
-    caller: Annotated[Caller, allowed(Operation.ADD_EVIDENCE)],
-    relay: RelayDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """For large files: PUT the bytes to the returned URL (with exactly its headers), then confirm.
-
-    The request is checked as an upload would be (name, kind, size, your right to add it now).
-    """
-    return await relay.write(caller, "hazard", _path(hazard_id, "/uploads"), body, idempotency_key)
-
-
-@router.post(
-    "/attachments/uploads/{upload_id}/confirm",
-    status_code=201,
-    response_model=AttachmentPublic,
-    responses=UPLOAD,
-    summary="Confirm a direct upload",
-)
-async def confirm_upload(
-    hazard_id: HazardId,
-    upload_id: UploadId,
-    body: UploadConfirmation,
-    caller: Annotated[Caller, allowed(Operation.ADD_EVIDENCE)],
-    relay: RelayDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """The stored bytes are checked in full and recorded like a multipart upload; bad ones are removed."""
-    path = _path(hazard_id, f"/uploads/{segment(upload_id)}/confirm")
-    return await relay.write(caller, "hazard", path, body, idempotency_key)
-
-
-@router.post(
-    "/listing-receipt",
-    response_model=HazardPublic,
-    responses=WRITE,
-    summary="Sign for the listing notice (督办通知签收)",
-)
-async def receive_listing(
-    hazard_id: HazardId,
-    body: ListingReceiptCreate,
-    caller: Annotated[Caller, allowed(Operation.RECEIVE_LISTING)],
-    relay: RelayDep,
-    idempotency_key: IdempotencyKey = None,
-    if_match: IfMatch = None,
-) -> Response:
-    """The enterprise that must fix a listed hazard records that it received the notice, and when."""
-    path = f"/hazards/{segment(hazard_id)}/listing-receipt"
-    return await relay.write(caller, "hazard", path, body, idempotency_key, if_match=if_match)
-
-
 def _digest(data: bytes) -> bytes:
     return hashlib.sha256(data).hexdigest().encode()
+
+
+def _evidence(
+    name: str,
+    method: str,
+    path: str,
+    summary: str,
+    doc: str,
+    model: Any,
+    *,
+    body: type[BaseModel] | None = None,
+    status: int = 200,
+    responses: Responses = WRITE,
+    params: dict[str, Any] = ATTACHMENT,
+    permission: Operation = Operation.ADD_EVIDENCE,
+) -> Route:
+    writes = method == "POST"
+    return Route(
+        name,
+        method,
+        path,
+        "evidence",
+        summary,
+        doc,
+        permission,
+        Upstream("hazard", path),
+        status=status,
+        body=body,
+        response_model=model,
+        responses=responses,
+        path_params=params,
+        idempotency=Idempotency.RELAYED if writes else None,
+    )
+
+
+ROUTES = (
+    Route(
+        "add_attachment",
+        "POST",
+        LIST,
+        "evidence",
+        "Add evidence to a step (上传佐证材料)",
+        "",
+        Operation.ADD_EVIDENCE,
+        Upstream("hazard", LIST),
+        status=201,
+        response_model=AttachmentPublic,
+        responses=UPLOAD,
+        endpoint=add_attachment,
+    ),
+    _evidence(
+        "list_attachments",
+        "GET",
+        LIST,
+        "The hazard's evidence",
+        "Every attachment in the order added; withdrawn ones are kept and marked.",
+        list[AttachmentPublic],
+        responses=READ,
+        params=HAZARD,
+        permission=Operation.READ_HAZARDS,
+    ),
+    _evidence(
+        "get_attachment",
+        "GET",
+        ONE,
+        "One attachment",
+        "",
+        AttachmentPublic,
+        responses=READ,
+        permission=Operation.READ_HAZARDS,
+    ),
+    _evidence(
+        "download_link",
+        "GET",
+        ONE + "/download",
+        "A short-lived signed link to the file",
+        "A presigned GET of the object store, valid for `HL_HAZARD_ATTACHMENT_LINK_TTL_S` (5 minutes).",
+        DownloadLink,
+        responses=READ_LINK,
+        permission=Operation.READ_HAZARDS,
+    ),
+    _evidence(
+        "withdraw_attachment",
+        "POST",
+        ONE + "/withdrawal",
+        "Withdraw an attachment (撤回)",
+        "By whoever added it (or an admin): the file and its hash stay in the history.",
+        AttachmentPublic,
+        body=AttachmentWithdrawal,
+    ),
+    _evidence(
+        "offer_upload",
+        "POST",
+        LIST + "/uploads",
+        "Offer a direct upload (presigned PUT)",
+        """For large files: PUT the bytes to the returned URL (with exactly its headers), then confirm.
+
+        The request is checked as an upload would be (name, kind, size, your right to add it now).
+        """,
+        UploadSlot,
+        body=UploadSlotCreate,
+        status=201,
+        responses=UPLOAD,
+        params=HAZARD,
+    ),
+    _evidence(
+        "confirm_upload",
+        "POST",
+        LIST + "/uploads/{upload_id}/confirm",
+        "Confirm a direct upload",
+        "The stored bytes are checked in full and recorded like a multipart upload; bad ones are removed.",
+        AttachmentPublic,
+        body=UploadConfirmation,
+        status=201,
+        responses=UPLOAD,
+        params=UPLOAD_SLOT,
+    ),
+    Route(
+        "receive_listing",
+        "POST",
+        "/hazards/{hazard_id}/listing-receipt",
+        "evidence",
+        "Sign for the listing notice (督办通知签收)",
+        "The enterprise that must fix a listed hazard records that it received the notice, and when.",
+        Operation.RECEIVE_LISTING,
+        Upstream("hazard", "/hazards/{hazard_id}/listing-receipt"),
+        body=ListingReceiptCreate,
+        response_model=HazardPublic,
+        responses=WRITE,
+        path_params=HAZARD,
+        idempotency=Idempotency.RELAYED,
+        if_match=True,
+    ),
+)

@@ -5,28 +5,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from hl_api.catalogues import IndustryPublic, RegionPublic
 from hl_api.values import QueryBool
 from hl_catalogue import RegionCatalogue
 from hl_contracts.vocabulary import INDUSTRIES
 from hl_gateway.domain.access import Operation
-from hl_gateway.entrypoints.deps import allowed
 from hl_gateway.entrypoints.docs import LOCAL_READ, problems
+from hl_gateway.entrypoints.routes.spec import Route
 from hl_platform.errors import NotFound
 from hl_platform.identity import Caller
 
-router = APIRouter(tags=["catalogues"])
 
-
-@router.get(
-    "/regions",
-    responses=problems(401, 403, 404, 422, 429),
-    summary="Reporting units under a region (区市/县/镇街/开发区)",
-)
 async def list_regions(
-    caller: Annotated[Caller, allowed(Operation.READ_CATALOGUES)],
+    caller: Caller,
     under: Annotated[str, Query(max_length=12, description="a region code: it and everything under it")] = "",
     children_only: Annotated[QueryBool, Query(description="only the direct children of `under`")] = False,
 ) -> list[RegionPublic]:
@@ -38,6 +31,33 @@ async def list_regions(
     return [RegionPublic(code=r.code, name=r.name, parent_code=r.parent_code, level=r.level) for r in regions]
 
 
-@router.get("/industries", responses=LOCAL_READ, summary="Industries (行业领域)")
-async def list_industries(caller: Annotated[Caller, allowed(Operation.READ_CATALOGUES)]) -> list[IndustryPublic]:
+async def list_industries(caller: Caller) -> list[IndustryPublic]:
     return [IndustryPublic(code=code, label=label) for code, label in INDUSTRIES.items()]
+
+
+ROUTES = (
+    Route(
+        "list_regions",
+        "GET",
+        "/regions",
+        "catalogues",
+        "Reporting units under a region (区市/县/镇街/开发区)",
+        "",
+        Operation.READ_CATALOGUES,
+        response_model=list[RegionPublic],
+        responses=problems(401, 403, 404, 422, 429),
+        endpoint=list_regions,
+    ),
+    Route(
+        "list_industries",
+        "GET",
+        "/industries",
+        "catalogues",
+        "Industries (行业领域)",
+        "",
+        Operation.READ_CATALOGUES,
+        response_model=list[IndustryPublic],
+        responses=LOCAL_READ,
+        endpoint=list_industries,
+    ),
+)

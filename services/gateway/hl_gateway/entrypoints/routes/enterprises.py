@@ -1,113 +1,211 @@
 """/api/v1/enterprises: the register of enterprises, their spot inspections and enforcement
-actions (relayed to the enterprise service)."""
+actions, closure and credit blacklist (relayed to the enterprise service)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Query
+from pydantic import BaseModel
 
-from hl_api.common import MAX_PAGE, Page
+from hl_api.common import Page
 from hl_api.enterprises import (
+    BlacklistDecision,
     EnforcementActionCreate,
+    EnforcementActionPublic,
+    EnterpriseClosure,
     EnterpriseCreate,
     EnterprisePublic,
     EnterpriseUpdate,
     InspectionCreate,
+    InspectionPublic,
     RecordedAction,
 )
 from hl_gateway.domain.access import Operation
-from hl_gateway.entrypoints.deps import IdempotencyKey, allowed
 from hl_gateway.entrypoints.docs import READ, WRITE
-from hl_gateway.entrypoints.relaying import RelayDep, params, segment
-from hl_platform.identity import Caller
+from hl_gateway.entrypoints.routes.params import ENTERPRISE, INDUSTRY, REGION_PREFIX, page
+from hl_gateway.entrypoints.routes.spec import Idempotency, Route, Upstream, query
 
-router = APIRouter(prefix="/enterprises", tags=["enterprises"])
-EnterpriseId = Annotated[str, Path(min_length=1, max_length=64, description="the enterprise's id")]
-
-
-def _path(enterprise_id: str, action: str = "") -> str:
-    return f"/enterprises/{segment(enterprise_id)}" + (f"/{action}" if action else "")
+ONE = "/enterprises/{enterprise_id}"
 
 
-@router.post("", status_code=201, response_model=EnterprisePublic, responses=WRITE, summary="Register an enterprise")
-async def register_enterprise(
-    body: EnterpriseCreate,
-    caller: Annotated[Caller, allowed(Operation.REGISTER_ENTERPRISE)],
-    relay: RelayDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """Register an enterprise in your region; 409 with `existing_id` for a `uscc` already registered."""
-    return await relay.write(caller, "enterprise", "/enterprises", body, idempotency_key)
+def _command(
+    name: str,
+    action: str,
+    body: type[BaseModel],
+    model: type[BaseModel],
+    permission: Operation,
+    summary: str,
+    doc: str,
+    *,
+    status: int = 200,
+    idempotency: Idempotency = Idempotency.RELAYED,
+) -> Route:
+    path = f"{ONE}/{action}"
+    return Route(
+        name,
+        "POST",
+        path,
+        "enterprises",
+        summary,
+        doc,
+        permission,
+        Upstream("enterprise", path),
+        status=status,
+        body=body,
+        response_model=model,
+        responses=WRITE,
+        path_params=ENTERPRISE,
+        idempotency=idempotency,
+    )
 
 
-@router.get("", response_model=Page[EnterprisePublic], responses=READ, summary="List and search enterprises")
-async def list_enterprises(
-    caller: Annotated[Caller, allowed(Operation.READ_ENTERPRISES)],
-    relay: RelayDep,
-    region_code: Annotated[str, Query(max_length=12, description="a region prefix inside yours")] = "",
-    industry: Annotated[str | None, Query(max_length=40)] = None,
-    q: Annotated[str | None, Query(max_length=100, description="part of the name, or a full uscc")] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-) -> Response:
-    """Enterprises in your scope, filtered by region prefix, industry or a search text."""
-    query = params(region_code=region_code or None, industry=industry, q=q, cursor=cursor, limit=limit)
-    return await relay.get(caller, "enterprise", "/enterprises", query)
+def _records(name: str, action: str, model: object, summary: str, doc: str) -> Route:
+    """The enterprise's inspections or enforcement actions, read back from its events."""
+    path = f"{ONE}/{action}"
+    return Route(
+        name,
+        "GET",
+        path,
+        "enterprises",
+        summary,
+        doc,
+        Operation.READ_ENTERPRISES,
+        Upstream("enterprise", path),
+        response_model=model,
+        responses=READ,
+        path_params=ENTERPRISE,
+        query=page(),
+    )
 
 
-@router.get("/{enterprise_id}", response_model=EnterprisePublic, responses=READ, summary="Read an enterprise")
-async def get_enterprise(
-    enterprise_id: EnterpriseId, caller: Annotated[Caller, allowed(Operation.READ_ENTERPRISES)], relay: RelayDep
-) -> Response:
-    """The enterprise's profile as it is now."""
-    return await relay.get(caller, "enterprise", _path(enterprise_id))
-
-
-@router.patch("/{enterprise_id}", response_model=EnterprisePublic, responses=WRITE, summary="Update an enterprise")
-async def update_enterprise(
-    enterprise_id: EnterpriseId,
-    body: EnterpriseUpdate,
-    caller: Annotated[Caller, allowed(Operation.UPDATE_ENTERPRISE)],
-    relay: RelayDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """Change the fields given; `uscc` never changes."""
-    return await relay.write(caller, "enterprise", _path(enterprise_id), body, idempotency_key, method="PATCH")
-
-
-@router.post(
-    "/{enterprise_id}/inspections",
-    status_code=201,
-    response_model=RecordedAction,
-    responses=WRITE,
-    summary="Record a spot inspection (抽查检查)",
+ROUTES = (
+    Route(
+        "register_enterprise",
+        "POST",
+        "/enterprises",
+        "enterprises",
+        "Register an enterprise",
+        "Register an enterprise in your region; 409 with `existing_id` for a `uscc` already registered.",
+        Operation.REGISTER_ENTERPRISE,
+        Upstream("enterprise", "/enterprises"),
+        status=201,
+        body=EnterpriseCreate,
+        response_model=EnterprisePublic,
+        responses=WRITE,
+        idempotency=Idempotency.RELAYED,
+    ),
+    Route(
+        "list_enterprises",
+        "GET",
+        "/enterprises",
+        "enterprises",
+        "List and search enterprises",
+        "Enterprises in your scope, filtered by region prefix, industry or a search text.",
+        Operation.READ_ENTERPRISES,
+        Upstream("enterprise", "/enterprises"),
+        response_model=Page[EnterprisePublic],
+        responses=READ,
+        query=(
+            REGION_PREFIX,
+            INDUSTRY,
+            query(
+                "q", Annotated[str | None, Query(max_length=100, description="part of the name, or a full uscc")], None
+            ),
+            *page(),
+        ),
+    ),
+    Route(
+        "get_enterprise",
+        "GET",
+        ONE,
+        "enterprises",
+        "Read an enterprise",
+        "The enterprise's profile as it is now.",
+        Operation.READ_ENTERPRISES,
+        Upstream("enterprise", ONE),
+        response_model=EnterprisePublic,
+        responses=READ,
+        path_params=ENTERPRISE,
+    ),
+    Route(
+        "update_enterprise",
+        "PATCH",
+        ONE,
+        "enterprises",
+        "Update an enterprise",
+        "Change the fields given; `uscc` never changes.",
+        Operation.UPDATE_ENTERPRISE,
+        Upstream("enterprise", ONE),
+        body=EnterpriseUpdate,
+        response_model=EnterprisePublic,
+        responses=WRITE,
+        path_params=ENTERPRISE,
+        idempotency=Idempotency.RELAYED,
+    ),
+    _command(
+        "record_inspection",
+        "inspections",
+        InspectionCreate,
+        RecordedAction,
+        Operation.RECORD_INSPECTION,
+        "Record a spot inspection (抽查检查)",
+        "A department's inspection of the enterprise's self-inspection work, with its findings.",
+        status=201,
+    ),
+    _command(
+        "record_enforcement",
+        "enforcement-actions",
+        EnforcementActionCreate,
+        RecordedAction,
+        Operation.RECORD_ENFORCEMENT,
+        "Record an enforcement action (执法)",
+        "Penalties, suspension orders, referrals and the like (dispatch table section 三).",
+        status=201,
+    ),
+    _records(
+        "list_inspections",
+        "inspections",
+        Page[InspectionPublic],
+        "The enterprise's spot inspections",
+        "Every recorded inspection of the enterprise, oldest first, with its findings and who recorded it.",
+    ),
+    _records(
+        "list_enforcement_actions",
+        "enforcement-actions",
+        Page[EnforcementActionPublic],
+        "The enterprise's enforcement actions",
+        "Every recorded enforcement action, oldest first, with its figures and who recorded it.",
+    ),
+    # The enterprise service keeps no Idempotency-Key for these: the gateway's copy is the guard.
+    _command(
+        "close_enterprise",
+        "closure",
+        EnterpriseClosure,
+        EnterprisePublic,
+        Operation.CLOSE_ENTERPRISE,
+        "Close or deregister an enterprise (关闭/注销)",
+        "The enterprise stops operating: it can no longer be changed or inspected; its history stays.",
+        idempotency=Idempotency.GATEWAY,
+    ),
+    _command(
+        "blacklist_enterprise",
+        "blacklisting",
+        BlacklistDecision,
+        EnterprisePublic,
+        Operation.BLACKLIST_ENTERPRISE,
+        "Put an enterprise on the credit blacklist (黑名单)",
+        "The authority's decision and its day; 409 if the enterprise is already blacklisted.",
+        idempotency=Idempotency.GATEWAY,
+    ),
+    _command(
+        "lift_blacklisting",
+        "blacklist-lifting",
+        BlacklistDecision,
+        EnterprisePublic,
+        Operation.BLACKLIST_ENTERPRISE,
+        "Take an enterprise off the credit blacklist",
+        "The authority's decision and its day (not before the blacklisting); 409 if not blacklisted.",
+        idempotency=Idempotency.GATEWAY,
+    ),
 )
-async def record_inspection(
-    enterprise_id: EnterpriseId,
-    body: InspectionCreate,
-    caller: Annotated[Caller, allowed(Operation.RECORD_INSPECTION)],
-    relay: RelayDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """A department's inspection of the enterprise's self-inspection work, with its findings."""
-    return await relay.write(caller, "enterprise", _path(enterprise_id, "inspections"), body, idempotency_key)
-
-
-@router.post(
-    "/{enterprise_id}/enforcement-actions",
-    status_code=201,
-    response_model=RecordedAction,
-    responses=WRITE,
-    summary="Record an enforcement action (执法)",
-)
-async def record_enforcement(
-    enterprise_id: EnterpriseId,
-    body: EnforcementActionCreate,
-    caller: Annotated[Caller, allowed(Operation.RECORD_ENFORCEMENT)],
-    relay: RelayDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """Penalties, suspension orders, referrals and the like (dispatch table section 三)."""
-    path = _path(enterprise_id, "enforcement-actions")
-    return await relay.write(caller, "enterprise", path, body, idempotency_key)

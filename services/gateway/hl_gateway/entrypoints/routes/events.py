@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from hl_api.events import EventPage
@@ -18,13 +18,12 @@ from hl_gateway.application.authenticate import Validity
 from hl_gateway.application.events import EventFeed, FeedItem
 from hl_gateway.domain.access import Operation, region_for
 from hl_gateway.domain.feed import Cursor, FeedFilter
-from hl_gateway.entrypoints.deps import Credentials, GatewayDep, allowed
+from hl_gateway.entrypoints.deps import Credentials, GatewayDep
 from hl_gateway.entrypoints.docs import READ
+from hl_gateway.entrypoints.routes.spec import Route
 from hl_gateway.settings import GatewaySettings
 from hl_platform.identity import Caller
 
-router = APIRouter(prefix="/events", tags=["events"])
-Reader = Annotated[Caller, allowed(Operation.READ_EVENTS)]
 After = Annotated[str | None, Query(max_length=200, description="a cursor from an earlier answer; omit to start")]
 Type = Annotated[
     str | None, Query(max_length=60, description="an event type (hazard.escalated) or a context (hazard, enterprise)")
@@ -43,9 +42,8 @@ def _filter(caller: Caller, type_: str | None, region_code: str | None) -> FeedF
     return FeedFilter.of(type_, region_for(caller, region_code))
 
 
-@router.get("", response_model=EventPage, responses=READ, summary="Events after a cursor (CloudEvents)")
 async def read_events(
-    caller: Reader,
+    caller: Caller,
     gateway: GatewayDep,
     after: After = None,
     type: Type = None,
@@ -60,10 +58,9 @@ async def read_events(
     return JSONResponse(body)
 
 
-@router.get("/stream", response_class=StreamingResponse, responses=SSE_RESPONSE, summary="Follow events live (SSE)")
 async def stream_events(
     request: Request,
-    caller: Reader,
+    caller: Caller,
     credentials: Credentials,
     gateway: GatewayDep,
     after: After = None,
@@ -117,3 +114,30 @@ def _frame(item: FeedItem) -> bytes:
         str(item.event.get("type", "")).encode(),
         orjson.dumps(item.event),
     )
+
+
+ROUTES = (
+    Route(
+        "read_events",
+        "GET",
+        "/events",
+        "events",
+        "Events after a cursor (CloudEvents)",
+        "",
+        Operation.READ_EVENTS,
+        response_model=EventPage,
+        responses=READ,
+        endpoint=read_events,
+    ),
+    Route(
+        "stream_events",
+        "GET",
+        "/events/stream",
+        "events",
+        "Follow events live (SSE)",
+        "",
+        Operation.READ_EVENTS,
+        responses=SSE_RESPONSE,
+        endpoint=stream_events,
+    ),
+)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from hl_api.common import MAX_PAGE, Page
 from hl_api.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
@@ -13,13 +13,12 @@ from hl_api.values import QueryBool
 from hl_gateway.domain.access import Operation
 from hl_gateway.domain.credentials import StoredKey
 from hl_gateway.domain.reply import Reply
-from hl_gateway.entrypoints.deps import GatewayDep, IdempotencyKey, allowed
+from hl_gateway.entrypoints.deps import GatewayDep, IdempotencyKey
 from hl_gateway.entrypoints.docs import LOCAL_READ, LOCAL_WRITE, problems
 from hl_gateway.entrypoints.relaying import RelayDep
+from hl_gateway.entrypoints.routes.spec import Route
 from hl_platform.identity import Caller
 
-router = APIRouter(prefix="/api-keys", tags=["identities"])
-Admin = Annotated[Caller, allowed(Operation.MANAGE_KEYS)]
 JSON = {"content-type": "application/json"}
 
 
@@ -42,9 +41,8 @@ def _without_secret(reply: Reply) -> Reply:
     return Reply(reply.status, reply.headers, json.dumps(body).encode())
 
 
-@router.post("", status_code=201, response_model=ApiKeyCreated, responses=LOCAL_WRITE, summary="Issue an API key")
 async def issue_key(
-    body: ApiKeyCreate, caller: Admin, gateway: GatewayDep, relay: RelayDep, idempotency_key: IdempotencyKey = None
+    body: ApiKeyCreate, caller: Caller, gateway: GatewayDep, relay: RelayDep, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """A new key for an identity inside your region. The key is in this response only: keep it."""
 
@@ -57,9 +55,8 @@ async def issue_key(
     return await relay.once(caller, idempotency_key, issue, redact=_without_secret)
 
 
-@router.get("", response_model=Page[ApiKeyPublic], responses=LOCAL_READ, summary="List API keys")
 async def list_keys(
-    caller: Admin,
+    caller: Caller,
     gateway: GatewayDep,
     cursor: Annotated[
         str | None, Query(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="next_cursor of the page before")
@@ -73,16 +70,45 @@ async def list_keys(
     return Page(items=[public(key) for key in keys[:limit]], next_cursor=next_cursor)
 
 
-@router.delete(
-    "/{key_id}",
-    status_code=204,
-    response_class=Response,
-    responses=problems(401, 403, 404, 422, 429),
-    summary="Revoke an API key",
-)
 async def revoke_key(
-    key_id: Annotated[str, Path(min_length=1, max_length=64)], caller: Admin, gateway: GatewayDep
+    key_id: Annotated[str, Path(min_length=1, max_length=64)], caller: Caller, gateway: GatewayDep
 ) -> Response:
     """The key stops working at once. Revoking again is harmless."""
     await gateway.keys.revoke_for(caller, key_id)
     return Response(status_code=204)
+
+
+def _keys(name: str, method: str, path: str, summary: str, **metadata: Any) -> Route:
+    return Route(name, method, path, "identities", summary, "", Operation.MANAGE_KEYS, **metadata)
+
+
+ROUTES = (
+    _keys(
+        "issue_key",
+        "POST",
+        "/api-keys",
+        "Issue an API key",
+        status=201,
+        response_model=ApiKeyCreated,
+        responses=LOCAL_WRITE,
+        endpoint=issue_key,
+    ),
+    _keys(
+        "list_keys",
+        "GET",
+        "/api-keys",
+        "List API keys",
+        response_model=Page[ApiKeyPublic],
+        responses=LOCAL_READ,
+        endpoint=list_keys,
+    ),
+    _keys(
+        "revoke_key",
+        "DELETE",
+        "/api-keys/{key_id}",
+        "Revoke an API key",
+        status=204,
+        responses=problems(401, 403, 404, 422, 429),
+        endpoint=revoke_key,
+    ),
+)
