@@ -92,9 +92,9 @@ def resuming_config(spec: ConsumerSpec, start_sequence: int) -> ConsumerConfig:
 async def _read(runner: ConsumerRunner, js: JetStreamContext, last: int, progress: Progress, chunk: int) -> None:
     subscription = await js.pull_subscribe_bind(runner.spec.durable, runner.spec.stream)
     events: list[CloudEvent] = []
-    sequence, idle = 0, 0.0
+    sequence, idle, drained = 0, 0.0, False
     try:
-        while sequence < last:
+        while sequence < last and not drained:
             try:
                 msgs = await subscription.fetch(min(FETCH_BATCH, chunk), timeout=2.0)
             except (TimeoutError, NatsTimeoutError):
@@ -109,7 +109,8 @@ async def _read(runner: ConsumerRunner, js: JetStreamContext, last: int, progres
                     break
                 if (event := _event_of(msg, runner.spec.stream)) is not None:
                     events.append(event)
-            if len(events) >= chunk or sequence >= last:
+                drained = msg.metadata.num_pending == 0  # the last sequence may be one the filter skips
+            if len(events) >= chunk or sequence >= last or drained:
                 await _apply(runner, events)
                 events = []
                 progress(runner.spec.stream, min(sequence, last), last)
