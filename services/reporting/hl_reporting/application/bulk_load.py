@@ -35,9 +35,11 @@ from hl_platform.nats_io import ConsumerSpec
 log = structlog.get_logger(__name__)
 # progress(stream, stream sequence read, last sequence to read)
 Progress = Callable[[str, int, int | None], None]
-# Events per transaction. The chunk's events are held as envelopes until it is applied: 20,000
-# is a few tens of MB, and beyond it the roll-up rows a chunk shares stop shrinking much.
-CHUNK_EVENTS = 20_000
+# Events per transaction. A chunk's envelopes, roll-up rows and change rows are held in memory
+# until it is written: ≈ 20 MB per 1,000 events. Measured at 7,000 hazards: 5,000 events per chunk
+# is as fast as 20,000 (the roll-up rows a chunk's hazards share stop growing) at a third of the
+# memory (+100 MB against +280 MB).
+CHUNK_EVENTS = 5_000
 FETCH_BATCH = 5_000
 STALL_S = 60.0  # no message for this long while some are due: the stream or the server is away
 
