@@ -100,12 +100,15 @@ def _change_row(
 async def add_wide(
     conn: AsyncConnection, table: Table, key: Sequence[str], rows: Mapping[tuple[Any, ...], Measures]
 ) -> None:
-    """Add each row's measures to its key's row (created if new), in key order, in one executemany.
+    """Add each row's measures to its key's row (created if new), in one executemany.
 
     Like `upserts.add_deltas`, the statement skips SQLAlchemy's per-row processing: it is the
     projector's hottest, a batch adds thousands of roll-up rows.
     """
-    values = [(*k, *_dense(m)) for k, m in sorted(rows.items()) if any(m.values())]
+    # Key order keeps concurrent PostgreSQL writers from deadlocking; SQLite has one writer at a
+    # time, and sorting a large batch's keys was a sixth of its time.
+    items = sorted(rows.items()) if conn.dialect.name == "postgresql" else rows.items()
+    values = [(*k, *_dense(m)) for k, m in items if any(m.values())]
     if values:
         await conn.exec_driver_sql(_adding_sql(conn, table, tuple(key)), values)
 
