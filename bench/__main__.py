@@ -61,6 +61,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(PHASES), help=f"comma-separated phases of {', '.join(PHASES)}")
     parser.add_argument("--profile", action="store_true", help="run the parts under pyinstrument (figures perturbed)")
     parser.add_argument("--report-hazards", type=int, default=None, help="override the read model size")
+    parser.add_argument(
+        "--rebuild-budget", type=float, default=None, help="override the rebuild's time budget (seconds)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (databases, logs)")
     parser.add_argument("--out", type=Path, default=None, help="where to write the JSON")
     return parser.parse_args(argv)
@@ -156,7 +159,9 @@ def table(result: dict[str, Any]) -> Table:
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    cfg = with_overrides(QUICK if args.quick else FULL, report_hazards=args.report_hazards)
+    cfg = with_overrides(
+        QUICK if args.quick else FULL, report_hazards=args.report_hazards, rebuild_budget_s=args.rebuild_budget
+    )
     phases = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(phases) - set(PHASES)
     if unknown:

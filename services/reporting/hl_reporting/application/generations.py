@@ -1,11 +1,12 @@
 """Projection generations: rebuild the read models beside the live ones, then switch over.
 
 Generation 0 is the reporting service's own database. A rebuild makes generation n+1 in a fresh
-database, replays both streams into it through the other pair of durables (`reporting-hazard-b` after
-`reporting-hazard`, and back)
-until they are caught up, copies the frozen submissions, and records it as active in the
-service's own database. Every reporting process polls that record and switches its reads and its
-consumers over without a restart, so reports are served throughout, from complete tables.
+database, loads every stream into it without acks up to the sequence it had at the start
+(`bulk_load`), then lets the other set of durables (`reporting-hazard-b` after `reporting-hazard`,
+and back), created right after that sequence, catch up with what was published meanwhile; it
+copies the frozen submissions, and records the generation as active in the service's own database.
+Every reporting process polls that record and switches its reads and its consumers over without a
+restart, so reports are served throughout, from complete tables.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from hl_reporting.adapters.projection import (
 )
 from hl_reporting.adapters.tables import projection_generation, report_submissions
 from hl_reporting.adapters.tip_rewards import TIPS_SPEC, TipRewardProjection
+from hl_reporting.application.bulk_load import CHUNK_EVENTS, load_stream
 
 log = structlog.get_logger(__name__)
 Progress = Callable[[str, int, int | None], None]
@@ -196,8 +198,18 @@ async def _catch_up(runner: ConsumerRunner, js: JetStreamContext, progress: Prog
         await task
 
 
-async def rebuild(base_url: str, js: JetStreamContext, progress: Progress, switch_wait: float = 5.0) -> Generation:
-    """Build the next generation from the streams and make it the active one."""
+async def rebuild(
+    base_url: str,
+    js: JetStreamContext,
+    progress: Progress,
+    switch_wait: float = 5.0,
+    *,
+    chunk_events: int = CHUNK_EVENTS,
+) -> Generation:
+    """Build the next generation from the streams and make it the active one.
+
+    `chunk_events`: events per transaction of the load (see `bulk_load`).
+    """
     base = Database(base_url)
     current = await active_generation(base)
     target = Generation(current.number + 1, next_database_url(base_url, current.number + 1))
@@ -208,13 +220,11 @@ async def rebuild(base_url: str, js: JetStreamContext, progress: Progress, switc
     source_db = Database(current.url or base_url)
     await delete_durables(js, target)  # a rebuild that died half-way starts again from the start
     for subscription in target.subscriptions():
-        await _catch_up(
-            ConsumerRunner(
-                target_db, lambda: js, subscription.spec, subscription.projection, batch_size=REBUILD_BATCH_SIZE
-            ),
-            js,
-            progress,
+        runner = ConsumerRunner(
+            target_db, lambda: js, subscription.spec, subscription.projection, batch_size=REBUILD_BATCH_SIZE
         )
+        await load_stream(runner, js, progress, chunk_events=chunk_events)
+        await _catch_up(runner, js, progress)
     copied = await _copy_submissions(source_db, target_db)
     await activate(base, target)
     # Processes switch within their poll interval; a report submitted to the old generation
