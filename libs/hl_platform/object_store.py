@@ -19,13 +19,14 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
 
 import boto3
 import structlog
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, Field, model_validator
 
 from hl_platform.errors import DomainError
 
@@ -231,3 +232,44 @@ class NoObjectStore:
 def _code(error: ClientError) -> str:
     details: dict[str, Any] = dict(error.response.get("Error", {}))
     return str(details.get("Code", ""))
+
+
+class ObjectStoreSettings(BaseModel):
+    """A service's settings for its bucket on any S3-compatible store (mixed into its settings, so
+    that every service that keeps files names them alike: HL_<SERVICE>_OBJECT_STORE_*). An empty
+    endpoint means no store: what needs one answers 503 naming the setting, the rest works."""
+
+    object_store_endpoint: str = ""
+    object_store_public_endpoint: str = ""  # where clients (browsers) reach the store, if not at the endpoint
+    object_store_bucket: str = ""  # each service names its own default
+    object_store_region: str = "us-east-1"
+    object_store_access_key: str = Field(default="", repr=False)
+    object_store_secret_key: str = Field(default="", repr=False)
+    object_store_path_style: bool = True  # path-style URLs (most self-hosted stores); False: virtual-host
+    object_store_create_bucket: bool = False  # the embedded stack creates its bucket; production provisions it
+    object_store_retry_after_s: int = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _keys_with_the_endpoint(self) -> Self:
+        if self.object_store_endpoint and not (self.object_store_access_key and self.object_store_secret_key):
+            raise ValueError("object_store_endpoint is set: also set object_store_access_key and _secret_key")
+        return self
+
+    def object_store(self) -> S3ObjectStore | NoObjectStore:
+        """The store these settings name, or the 503-answering one when none is configured."""
+        if not self.object_store_endpoint:
+            prefix = str(self.model_config.get("env_prefix", ""))
+            return NoObjectStore(self.object_store_retry_after_s, setting=f"{prefix}OBJECT_STORE_ENDPOINT")
+        return S3ObjectStore(
+            S3Config(
+                endpoint=self.object_store_endpoint,
+                public_endpoint=self.object_store_public_endpoint,
+                bucket=self.object_store_bucket,
+                region=self.object_store_region,
+                access_key=self.object_store_access_key,
+                secret_key=self.object_store_secret_key,
+                path_style=self.object_store_path_style,
+                create_bucket=self.object_store_create_bucket,
+                retry_after_s=self.object_store_retry_after_s,
+            )
+        )

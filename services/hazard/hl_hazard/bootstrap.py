@@ -29,7 +29,7 @@ from hl_hazard.domain.reminders import ReminderSchedule
 from hl_hazard.settings import HazardSettings
 from hl_platform.db import Database
 from hl_platform.idempotency_store import IdempotencyLedger
-from hl_platform.object_store import NoObjectStore, S3Config, S3ObjectStore
+from hl_platform.object_store import S3ObjectStore
 from hl_platform.runtime import Runtime
 
 
@@ -50,26 +50,8 @@ def evidence_rules(settings: HazardSettings) -> EvidenceRules:
     )
 
 
-def object_store(settings: HazardSettings) -> S3ObjectStore | NoObjectStore:
-    if not settings.object_store_endpoint:
-        return NoObjectStore()
-    return S3ObjectStore(
-        S3Config(
-            endpoint=settings.object_store_endpoint,
-            public_endpoint=settings.object_store_public_endpoint,
-            bucket=settings.object_store_bucket,
-            region=settings.object_store_region,
-            access_key=settings.object_store_access_key,
-            secret_key=settings.object_store_secret_key,
-            path_style=settings.object_store_path_style,
-            create_bucket=settings.object_store_create_bucket,
-            retry_after_s=settings.object_store_retry_after_s,
-        )
-    )
-
-
 def build_evidence(settings: HazardSettings, hazards: HazardService) -> Evidence:
-    store = object_store(settings)
+    store = settings.object_store()
     attachments = AttachmentService(
         SqlHazardUnits(hazards),
         store,

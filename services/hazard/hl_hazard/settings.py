@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from hl_platform.object_store import ObjectStoreSettings
 from hl_platform.settings import ServiceSettings
 
 
-class HazardSettings(ServiceSettings):
+class HazardSettings(ServiceSettings, ObjectStoreSettings):
     model_config = SettingsConfigDict(env_prefix="HL_HAZARD_", extra="ignore")
 
     service_name: str = "hazard"
@@ -35,16 +36,8 @@ class HazardSettings(ServiceSettings):
             raise ValueError("must be positive day counts in increasing order, e.g. [7, 14, 30]")
         return days
 
-    # Evidence (佐证材料): any S3-compatible store. Empty endpoint: no store (uploads answer 503).
-    object_store_endpoint: str = ""
-    object_store_public_endpoint: str = ""  # where clients reach the store, if not at the endpoint
+    # Evidence (佐证材料): a bucket of any S3-compatible store (ObjectStoreSettings).
     object_store_bucket: str = "hazard-evidence"
-    object_store_region: str = "us-east-1"
-    object_store_access_key: str = ""
-    object_store_secret_key: str = ""
-    object_store_path_style: bool = True  # path-style URLs (most self-hosted stores); False: virtual-host
-    object_store_create_bucket: bool = False  # the embedded stack creates its bucket
-    object_store_retry_after_s: int = Field(default=10, ge=1)
     attachment_photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)  # as the national interface
     attachment_document_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     attachment_max_pixels: int = Field(default=64_000_000, ge=1)
@@ -59,12 +52,6 @@ class HazardSettings(ServiceSettings):
     rule_acceptance_record_for_major: bool = False
     rule_listing_document_number: bool = False
     rule_listing_receipt_before_delisting: bool = False
-
-    @model_validator(mode="after")
-    def _check_object_store(self) -> HazardSettings:
-        if self.object_store_endpoint and not (self.object_store_access_key and self.object_store_secret_key):
-            raise ValueError("object_store_endpoint is set: also set object_store_access_key and _secret_key")
-        return self
 
     @property
     def upload_max_bytes(self) -> int:

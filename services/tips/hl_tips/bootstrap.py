@@ -13,7 +13,7 @@ from datetime import timedelta
 import structlog
 
 from hl_catalogue import RegionCatalogue
-from hl_platform.object_store import NoObjectStore, S3Config, S3ObjectStore
+from hl_platform.object_store import S3ObjectStore
 from hl_platform.runtime import Runtime
 from hl_tips.adapters.hasher import ScryptHasher
 from hl_tips.adapters.master_key import load_master_key
@@ -60,29 +60,11 @@ class TipsService:
     bucket: BucketSetup
 
 
-def photo_store(settings: TipsSettings) -> S3ObjectStore | NoObjectStore:
-    if not settings.object_store_endpoint:
-        return NoObjectStore(settings.object_store_retry_after_s, setting="HL_TIPS_OBJECT_STORE_ENDPOINT")
-    return S3ObjectStore(
-        S3Config(
-            endpoint=settings.object_store_endpoint,
-            public_endpoint=settings.object_store_public_endpoint,
-            bucket=settings.object_store_bucket,
-            region=settings.object_store_region,
-            access_key=settings.object_store_access_key,
-            secret_key=settings.object_store_secret_key,
-            path_style=settings.object_store_path_style,
-            create_bucket=settings.object_store_create_bucket,
-            retry_after_s=settings.object_store_retry_after_s,
-        )
-    )
-
-
 def build(settings: TipsSettings, runtime: Runtime) -> TipsService:
     production = settings.environment == "production"
     master = load_master_key(settings.master_key, settings.master_key_path, may_generate=not production)
     catalogue = RegionCatalogue.load_default()
-    photos = photo_store(settings)
+    photos = settings.object_store()
 
     def unit_of_work(*, write: bool = True) -> SqlUnitOfWork:
         return SqlUnitOfWork(runtime.db, master, write=write)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from hl_hazard.settings import HazardSettings
 from hl_platform.errors import NotFound
 from hl_platform.http import MAX_BODY_BYTES
 from hl_platform.object_store import S3ObjectStore, StoreUnavailable
-from hl_tips.bootstrap import photo_store
 from hl_tips.domain.photos import MAX_PHOTO_BYTES, photo_filename, photo_key
 from hl_tips.settings import TipsSettings
 from tests.support.tips import jpeg_with_exif
@@ -76,18 +76,19 @@ def test_a_photo_is_read_back_up_to_what_the_body_limit_lets_in() -> None:
 
 
 async def test_without_a_store_photos_answer_503_naming_the_setting(tmp_path: Path) -> None:
-    store = photo_store(TipsSettings(data_dir=tmp_path))
+    store = TipsSettings(data_dir=tmp_path).object_store()
     with pytest.raises(StoreUnavailable) as refused:
         await store.put("tips/t/x", b"bytes", "image/jpeg")
     assert refused.value.status == 503 and "HL_TIPS_OBJECT_STORE_ENDPOINT" in refused.value.detail
     with pytest.raises(ValidationError, match="object_store_access_key"):
         TipsSettings(data_dir=tmp_path, object_store_endpoint="http://127.0.0.1:8333")
-    configured = photo_store(
-        TipsSettings(
-            data_dir=tmp_path,
-            object_store_endpoint="http://s3:8333",
-            object_store_access_key="a",
-            object_store_secret_key="b",
-        )
-    )
+    configured = TipsSettings(
+        data_dir=tmp_path,
+        object_store_endpoint="http://s3:8333",
+        object_store_access_key="a",
+        object_store_secret_key="b",
+    ).object_store()
     assert isinstance(configured, S3ObjectStore) and configured.bucket == "tip-photos"
+    hazard = HazardSettings(data_dir=tmp_path).object_store()  # the same settings, every service's own name
+    with pytest.raises(StoreUnavailable, match="HL_HAZARD_OBJECT_STORE_ENDPOINT"):
+        await hazard.put("x", b"bytes", "image/jpeg")
