@@ -11,13 +11,14 @@ from datetime import timedelta
 
 from hl_catalogue import RegionCatalogue
 from hl_enterprise.adapters.tables import idempotency_keys
-from hl_enterprise.adapters.unit_of_work import SqlUnitsOfWork
+from hl_enterprise.adapters.unit_of_work import SqlUnitOfWork
 from hl_enterprise.application.ports import Clock
 from hl_enterprise.application.service import EnterpriseService
 from hl_enterprise.settings import EnterpriseSettings
 from hl_platform.db import Database
 from hl_platform.idempotency_store import IdempotencyLedger
 from hl_platform.runtime import Runtime
+from hl_platform.sql_unit_of_work import SqlUnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def enterprise_service(
     regions: RegionCatalogue | None = None,
 ) -> EnterpriseService:
     """The handlers on SQL units of work of `db` (and its `idempotency_keys`)."""
-    units = SqlUnitsOfWork(db, ledger or IdempotencyLedger(idempotency_keys))
+    units = SqlUnitsOfWork(SqlUnitOfWork, db, ledger or IdempotencyLedger(idempotency_keys))
     return EnterpriseService(units, on_commit=on_commit, clock=clock, regions=regions)
 
 

@@ -15,7 +15,7 @@ from hl_contracts.vocabulary import HazardLevel, ListingLevel
 from hl_hazard.adapters.attachment_units import SqlHazardUnits
 from hl_hazard.adapters.content_check import ContentChecker, Limits
 from hl_hazard.adapters.tables import idempotency_keys
-from hl_hazard.adapters.unit_of_work import SqlUnitsOfWork
+from hl_hazard.adapters.unit_of_work import SqlUnitOfWork
 from hl_hazard.application.attachment_sweep import AttachmentSweep
 from hl_hazard.application.attachments import AttachmentService
 from hl_hazard.application.direct_uploads import DirectUploads
@@ -31,6 +31,7 @@ from hl_platform.db import Database
 from hl_platform.idempotency_store import IdempotencyLedger
 from hl_platform.object_store import S3ObjectStore
 from hl_platform.runtime import Runtime
+from hl_platform.sql_unit_of_work import SqlUnitsOfWork
 
 
 @dataclass
@@ -93,7 +94,7 @@ def hazard_service(
     rules: EvidenceRules | None = None,
 ) -> HazardService:
     """The handlers on SQL units of work of `db` (and its `idempotency_keys`)."""
-    units = SqlUnitsOfWork(db, ledger or IdempotencyLedger(idempotency_keys))
+    units = SqlUnitsOfWork(SqlUnitOfWork, db, ledger or IdempotencyLedger(idempotency_keys))
     return HazardService(units, on_commit=on_commit, clock=clock, rules=rules)
 
 

@@ -7,9 +7,7 @@ enterprise's events, outbox rows, directory row and Idempotency-Key record commi
 
 from __future__ import annotations
 
-import contextlib
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,10 +16,8 @@ from hl_contracts import CloudEvent
 from hl_enterprise.adapters.directory import id_by_uscc, list_page, save_entry
 from hl_enterprise.application.ports import Directory, EnterpriseFilters, EnterpriseRepository, UsccTaken
 from hl_enterprise.domain.model import Enterprise
-from hl_platform.db import Database
-from hl_platform.idempotency_store import IdempotencyLedger, KeysInTransaction
 from hl_platform.repository import Repository
-from hl_platform.unit_of_work import KeyLedger
+from hl_platform.sql_unit_of_work import SqlUnitOfWorkBase
 
 # The events' `source` names their context (`/hazard-ledger/enterprise`).
 SOURCE = "enterprise"
@@ -59,36 +55,10 @@ class SqlDirectory:
         return await list_page(self.conn, filters, cursor, limit)
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(SqlUnitOfWorkBase):
     enterprises: EnterpriseRepository
     directory: Directory
-    keys: KeyLedger
 
-    def __init__(self, db: Database, ledger: IdempotencyLedger, *, write: bool = True) -> None:
-        self.db = db
-        self.ledger = ledger
-        self.write = write
-        self._stack = contextlib.AsyncExitStack()
-
-    async def __aenter__(self) -> Self:
-        conn = await self._stack.enter_async_context(self.db.write() if self.write else self.db.read())
+    def bind(self, conn: AsyncConnection) -> None:
         self.enterprises = SqlEnterprises(conn)
         self.directory = SqlDirectory(conn)
-        self.keys = KeysInTransaction(conn, self.ledger)
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        await self._stack.__aexit__(kind, error, trace)
-
-
-class SqlUnitsOfWork:
-    """The `UnitOfWorkFactory` on the service's database and its idempotency ledger."""
-
-    def __init__(self, db: Database, ledger: IdempotencyLedger) -> None:
-        self.db = db
-        self.ledger = ledger
-
-    def __call__(self, *, write: bool = True) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db, self.ledger, write=write)

@@ -7,10 +7,8 @@ hazard's events, outbox rows, summary row and Idempotency-Key record commit toge
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,11 +19,9 @@ from hl_hazard.application.ports import Enterprises, HazardFilters, HazardReposi
 from hl_hazard.domain.enterprise import EnterpriseSnapshot
 from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.reminders import ReminderSchedule
-from hl_platform.db import Database
 from hl_platform.eventstore import EventStore
-from hl_platform.idempotency_store import IdempotencyLedger, KeysInTransaction
 from hl_platform.repository import Repository
-from hl_platform.unit_of_work import KeyLedger
+from hl_platform.sql_unit_of_work import SqlUnitOfWorkBase
 
 # The events' `source` names their context (`/hazard-ledger/hazard`).
 SOURCE = "hazard"
@@ -71,39 +67,12 @@ class SqlHazardRows:
         return await due_for_reminders(self.conn, today, now, schedule)
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(SqlUnitOfWorkBase):
     hazards: HazardRepository
     enterprises: Enterprises
     rows: HazardRows
-    keys: KeyLedger
-    conn: AsyncConnection  # for adapters that write their own rows in the same transaction
 
-    def __init__(self, db: Database, ledger: IdempotencyLedger, *, write: bool = True) -> None:
-        self.db = db
-        self.ledger = ledger
-        self.write = write
-        self._stack = contextlib.AsyncExitStack()
-
-    async def __aenter__(self) -> Self:
-        self.conn = await self._stack.enter_async_context(self.db.write() if self.write else self.db.read())
-        self.hazards = SqlHazards(self.conn)
-        self.enterprises = SqlEnterprises(self.conn)
-        self.rows = SqlHazardRows(self.conn)
-        self.keys = KeysInTransaction(self.conn, self.ledger)
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        await self._stack.__aexit__(kind, error, trace)
-
-
-class SqlUnitsOfWork:
-    """The `UnitOfWorkFactory` on the service's database and its idempotency ledger."""
-
-    def __init__(self, db: Database, ledger: IdempotencyLedger) -> None:
-        self.db = db
-        self.ledger = ledger
-
-    def __call__(self, *, write: bool = True) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db, self.ledger, write=write)
+    def bind(self, conn: AsyncConnection) -> None:
+        self.hazards = SqlHazards(conn)
+        self.enterprises = SqlEnterprises(conn)
+        self.rows = SqlHazardRows(conn)
