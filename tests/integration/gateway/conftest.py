@@ -261,8 +261,11 @@ class Trio:
 
 
 @contextlib.asynccontextmanager
-async def started_trio(nats_server: NatsServer, tmp_path: Path, **gateway: Any) -> AsyncIterator[Trio]:
-    """The gateway in front of the real tips and hazard services; `gateway` overrides its settings."""
+async def started_trio(
+    nats_server: NatsServer, tmp_path: Path, tips_store: dict[str, Any] | None = None, **gateway: Any
+) -> AsyncIterator[Trio]:
+    """The gateway in front of the real tips and hazard services; `tips_store` gives tips its photo
+    bucket (`tests.integration.tips.conftest.photo_store`), `gateway` overrides its settings."""
     urls = {name: f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}" for name in ("hazard", "tips", "gateway")}
     for name, url in urls.items():
         await (await migrated(name, url)).dispose()
@@ -275,7 +278,7 @@ async def started_trio(nats_server: NatsServer, tmp_path: Path, **gateway: Any) 
     hazard = await Served(
         lambda: create_hazard(HazardSettings(database_url=urls["hazard"], **common)), free_port()
     ).start()
-    tips_settings = TipsSettings(database_url=urls["tips"], scrypt_n=2**10, **common)
+    tips_settings = TipsSettings(database_url=urls["tips"], scrypt_n=2**10, **common, **(tips_store or {}))
     tips = await Served(lambda: create_tips(tips_settings), free_port()).start()
     for served in (hazard, tips):
         assert served.app is not None

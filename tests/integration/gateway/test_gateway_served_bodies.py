@@ -21,7 +21,9 @@ from jsonschema import Draft202012Validator
 from hl_gateway.entrypoints.routes.spec import Route
 from hl_gateway.entrypoints.routes.table import PUBLIC_ROUTES
 from hl_stack.nats_server import NatsServer
+from hl_stack.object_store import SeaweedFS
 from tests.integration.gateway.conftest import ADMIN_KEY, Stack, Trio, hazard_body, started_trio
+from tests.integration.tips.conftest import photo_store
 from tests.integration.webhooks.support import hook_stack
 from tests.support.events import found
 from tests.support.tips import jpeg_with_exif, register_enterprise, tip_body
@@ -230,9 +232,13 @@ async def _local(client: httpx.AsyncClient, check: Callable[[str, httpx.Response
 
 
 @pytest.fixture
-async def tips_stack(nats_server: NatsServer, tmp_path: Path) -> AsyncIterator[Trio]:
-    async with started_trio(nats_server, tmp_path, public_rate_limit_per_s=1000.0, public_rate_limit_burst=1000) as t:
-        yield t
+async def tips_stack(nats_server: NatsServer, tmp_path: Path, seaweedfs: SeaweedFS) -> AsyncIterator[Trio]:
+    limits = {"public_rate_limit_per_s": 1000.0, "public_rate_limit_burst": 1000}
+    async with started_trio(nats_server, tmp_path, photo_store(seaweedfs), **limits) as trio:
+        assert trio.tips.app is not None
+        async with asyncio.timeout(15):
+            await trio.tips.app.state.tips.bucket.ready.wait()
+        yield trio
 
 
 async def test_every_tips_route_serves_what_it_documents(tips_stack: Trio) -> None:
@@ -255,6 +261,8 @@ async def test_every_tips_route_serves_what_it_documents(tips_stack: Trio) -> No
     check("reward_rule", await client.get("/api/v1/tips/reward-rules", headers=inspector))
     tip = check("get_tip", await client.get(one, headers=inspector))
     check("tip_photo", await client.get(f"{one}/photos/{tip['photos'][0]['photo_id']}", headers=inspector))
+    photo_link = f"{one}/photos/{tip['photos'][0]['photo_id']}/download"
+    check("tip_photo_link", await client.get(photo_link, headers=inspector))
     check("take_up", await client.post(f"{one}/take-up", json={}, headers=inspector))
     view = {"purpose": "contact_for_details"}
     check("view_identity", await client.post(f"{one}/identity-views", json=view, headers=inspector))
