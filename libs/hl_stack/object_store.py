@@ -27,6 +27,7 @@ from hl_stack.nats_server import free_port
 
 BUCKET = "hazard-evidence"
 TIP_PHOTOS = "tip-photos"
+MAX_VOLUMES = 1000
 _PORTS = ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3_grpc", "metrics")
 
 
@@ -106,7 +107,10 @@ class SeaweedFS:
             "-master.volumeSizeLimitMB=1024",
             f"-volume.port={p['volume']}",
             f"-volume.port.grpc={p['volume_grpc']}",
-            "-volume.max=0",  # as many volumes as the disk holds
+            # Every bucket is a collection that grows 7 volumes at once. `0` ("as many as the disk
+            # holds", free space ÷ 1 GB) ran out after a handful of buckets (a test suite makes one per
+            # test); volumes are sparse files that grow as written, so a count costs no disk.
+            f"-volume.max={MAX_VOLUMES}",
             "-volume.preStopSeconds=0",
             f"-filer.port={p['filer']}",
             f"-filer.port.grpc={p['filer_grpc']}",
