@@ -31,21 +31,27 @@ class Repository(Generic[A]):
         return self.cls.replay(aggregate_id, history) if history else None
 
     async def save(self, conn: AsyncConnection, aggregate: A) -> list[CloudEvent]:
-        now = datetime.now(UTC)
-        new_events = [
-            CloudEvent.create(
-                data=change.data,
-                service=self.service,
-                aggregate_id=aggregate.id,
-                sequence=change.version,
-                region_code=aggregate.region_code,
-                industry=aggregate.industry,
-                actor=change.actor,
-                time=change.time,
-                recorded_at=now,
-            )
-            for change in aggregate.changes
-        ]
+        new_events = take_changes(aggregate, self.service, datetime.now(UTC))
         await self.store.append(conn, self.cls.aggregate_type, new_events)
-        aggregate.changes.clear()
         return new_events
+
+
+def take_changes(aggregate: Aggregate, service: str, recorded_at: datetime | None = None) -> list[CloudEvent]:
+    """The aggregate's recorded changes as the events that publish them; the changes are taken
+    (cleared), so saving twice appends nothing twice. Fakes of a repository use it too."""
+    events = [
+        CloudEvent.create(
+            data=change.data,
+            service=service,
+            aggregate_id=aggregate.id,
+            sequence=change.version,
+            region_code=aggregate.region_code,
+            industry=aggregate.industry,
+            actor=change.actor,
+            time=change.time,
+            recorded_at=recorded_at,
+        )
+        for change in aggregate.changes
+    ]
+    aggregate.changes.clear()
+    return events

@@ -10,6 +10,7 @@ their outbox rows, the read rows and the key's answer commit together or not at 
 from __future__ import annotations
 
 import contextlib
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
@@ -20,7 +21,7 @@ from hl_platform.idempotency_store import IdempotencyLedger, KeysInTransaction
 from hl_platform.unit_of_work import KeyLedger
 
 
-class SqlUnitOfWorkBase:
+class SqlUnitOfWorkBase(ABC):
     keys: KeyLedger
     conn: AsyncConnection  # for adapters that write their own rows in the same transaction
 
@@ -30,9 +31,9 @@ class SqlUnitOfWorkBase:
         self.write = write
         self._stack = contextlib.AsyncExitStack()
 
+    @abstractmethod
     def bind(self, conn: AsyncConnection) -> None:
         """Give the service's adapters the transaction's connection."""
-        raise NotImplementedError
 
     async def __aenter__(self) -> Self:
         self.conn = await self._stack.enter_async_context(self.db.write() if self.write else self.db.read())

@@ -13,6 +13,7 @@ from hl_contracts import CloudEvent
 from hl_enterprise.application.ports import EnterpriseFilters, UsccTaken
 from hl_enterprise.application.views import enterprise_view
 from hl_enterprise.domain.model import Enterprise
+from hl_platform.repository import take_changes
 from tests.support.fake_keys import FakeKeys, KeyRecords
 
 
@@ -42,21 +43,7 @@ class FakeEnterprises:
         holders = {self.tables.directory.get(enterprise.uscc), self.committed.directory.get(enterprise.uscc)}
         if holders - {None, enterprise.id}:  # the unique index on uscc
             raise UsccTaken(enterprise.uscc)
-        history = self.tables.events.setdefault(enterprise.id, [])
-        for change in enterprise.changes:
-            history.append(
-                CloudEvent.create(
-                    data=change.data,
-                    service="enterprise",
-                    aggregate_id=enterprise.id,
-                    sequence=change.version,
-                    region_code=enterprise.region_code,
-                    industry=enterprise.industry,
-                    actor=change.actor,
-                    time=change.time,
-                )
-            )
-        enterprise.changes.clear()
+        self.tables.events.setdefault(enterprise.id, []).extend(take_changes(enterprise, "enterprise"))
         self.tables.directory[enterprise.uscc] = enterprise.id
 
 

@@ -30,6 +30,7 @@ from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.reminders import ReminderSchedule
 from hl_platform.errors import NotFound
 from hl_platform.identity import Caller
+from hl_platform.repository import take_changes
 from tests.support.fake_keys import FakeKeys, KeyRecords
 from tests.unit.hazard.builders import NOW
 
@@ -184,21 +185,7 @@ class FakeHazards:
         return list(self.tables.events.get(hazard_id, []))
 
     async def save(self, hazard: Hazard) -> None:
-        history = self.tables.events.setdefault(hazard.id, [])
-        for change in hazard.changes:
-            history.append(
-                CloudEvent.create(
-                    data=change.data,
-                    service="hazard",
-                    aggregate_id=hazard.id,
-                    sequence=change.version,
-                    region_code=hazard.region_code,
-                    industry=hazard.industry,
-                    actor=change.actor,
-                    time=change.time,
-                )
-            )
-        hazard.changes.clear()
+        self.tables.events.setdefault(hazard.id, []).extend(take_changes(hazard, "hazard"))
 
 
 class FakeReplica:
