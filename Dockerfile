@@ -28,9 +28,10 @@ RUN python deploy/docker/runtime_requirements.py pyproject.toml requirements.loc
  && find /opt/venv -name '__pycache__' -prune -exec rm -rf {} +
 
 COPY libs/ /app/libs/
+COPY cli/ /app/cli/
 COPY services/ /app/services/
 # Byte-compile once here, so the read-only runtime never needs to write .pyc files.
-RUN /opt/venv/bin/python -m compileall -q /opt/venv/lib /app/libs /app/services
+RUN /opt/venv/bin/python -m compileall -q /opt/venv/lib /app/libs /app/cli /app/services
 
 # --- runtime ------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -47,7 +48,7 @@ COPY --from=build /app /app
 COPY deploy/docker/healthcheck.py /app/deploy/docker/healthcheck.py
 
 ENV PATH=/opt/venv/bin:$PATH \
-    PYTHONPATH=/app/libs:/app/services/hazard:/app/services/enterprise:/app/services/reporting:/app/services/gateway:/app/services/tips:/app/services/webhooks \
+    PYTHONPATH=/app/libs:/app/cli:/app/services/hazard:/app/services/enterprise:/app/services/reporting:/app/services/gateway:/app/services/tips:/app/services/webhooks \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HL_GATEWAY_HOST=0.0.0.0 \

@@ -108,7 +108,7 @@ postgres_image() {
   echo "localhost/hl-postgres:15-$( { base_hash; hash_files deploy/podman/images/postgres.Containerfile deploy/podman/images/postgres-entrypoint.sh; } | sha256sum | cut -c1-12)"
 }
 app_image_of_tree() {
-  echo "localhost/hazard-ledger:$( { base_hash; hash_files Dockerfile .dockerignore pyproject.toml requirements.lock libs services deploy/docker; } | sha256sum | cut -c1-12)"
+  echo "localhost/hazard-ledger:$( { base_hash; hash_files Dockerfile .dockerignore pyproject.toml requirements.lock libs cli services deploy/docker; } | sha256sum | cut -c1-12)"
 }
 # Named once per command (main), so that an edit to the tree while `up` runs cannot make it build
 # one tag and start another.

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hl_platform.nats_io import STREAMS
-from hl_stack.cli import _EXTRA_PARSERS, command
+from hl_stack.commands import SubParsers, command, parsers
 from hl_stack.credentials import BureauRegistry
 from hl_stack.nats_auth import Bureau, read_bureaus_csv, render_production
 from hl_stack.nats_server import embedded_config
@@ -32,7 +32,8 @@ console = Console(stderr=True)
 PRODUCTION_BUREAUS = Path(__file__).resolve().parents[2] / "deploy" / "nats" / "bureaus.csv"
 
 
-def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+@parsers
+def _parsers(sub: SubParsers) -> None:
     bureaus = sub.add_parser("bureaus", help="read-only NATS access for other bureaus, limited to their region")
     actions = bureaus.add_subparsers(dest="bureaus_command", required=True)
     add = actions.add_parser("add", help="give a bureau access; its password is printed once")
@@ -48,9 +49,6 @@ def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "nats-auth-conf", help="print production's deploy/nats/auth.conf (from the permission definitions)"
     )
     conf.add_argument("--bureaus", type=Path, default=PRODUCTION_BUREAUS, help="id,region_code rows")
-
-
-_EXTRA_PARSERS.append(_parsers)
 
 
 @command("bureaus")

@@ -13,13 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from hl_contracts.roles import ROLES
-from hl_stack.cli import _EXTRA_PARSERS, command
+from hl_stack.commands import SubParsers, command, parsers
 from hl_stack.target import NoStack, acting_on, add_data_dir
 
 console = Console()
 
 
-def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+@parsers
+def _parsers(sub: SubParsers) -> None:
     keys = sub.add_parser("keys", help="issue, list and revoke API keys (on the gateway's database)")
     actions = keys.add_subparsers(dest="keys_command", required=True)
     create = actions.add_parser("create", help="issue a key for an identity; the key is printed once")
@@ -38,9 +39,6 @@ def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         add_data_dir(parser)
     status = sub.add_parser("status", help="readiness of the stack's services and NATS streams")
     add_data_dir(status)
-
-
-_EXTRA_PARSERS.append(_parsers)
 
 
 @command("keys")

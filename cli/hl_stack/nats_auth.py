@@ -210,7 +210,7 @@ def password_variable(user: str) -> str:
 PRODUCTION_HEADER = """\
 # Hazard Ledger — NATS accounts, users and permissions (least privilege).
 #
-# GENERATED from libs/hl_stack/nats_auth.py (the embedded `./hl up` uses the same definitions) and
+# GENERATED from cli/hl_stack/nats_auth.py (the embedded `./hl up` uses the same definitions) and
 # deploy/nats/bureaus.csv: edit those and run `./hl nats-auth-conf > deploy/nats/auth.conf`; a test
 # fails when this file and the definitions differ.
 #

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+# The command modules register themselves in `hl_stack.commands` when imported; they import only
+# that registry, never this module (so there is no import cycle).
+from hl_stack import bureaus, imports, operations, rebuild  # noqa: F401
+from hl_stack.commands import COMMANDS, PARSERS, command
 from hl_stack.services import SERVICES
-
-Command = Callable[[argparse.Namespace], int]
-_COMMANDS: dict[str, Command] = {}
-
-
-def command(name: str) -> Callable[[Command], Command]:
-    def register(fn: Command) -> Command:
-        _COMMANDS[name] = fn
-        return fn
-
-    return register
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,12 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("service", choices=sorted(SERVICES))
     migrate = sub.add_parser("migrate", help="bring a service's database to the newest schema")
     migrate.add_argument("service", choices=[*sorted(SERVICES), "all"])
-    for extra in _EXTRA_PARSERS:
-        extra(sub)
+    for add_parsers in PARSERS:
+        add_parsers(sub)
     return parser
-
-
-_EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
 @command("serve")
@@ -85,10 +74,5 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import hl_stack.bureaus
-    import hl_stack.imports
-    import hl_stack.operations
-    import hl_stack.rebuild  # noqa: F401
-
     args = build_parser().parse_args(argv)
-    sys.exit(_COMMANDS[args.command](args))
+    sys.exit(COMMANDS[args.command](args))

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from hl_stack.cli import _EXTRA_PARSERS, command
+from hl_stack.commands import SubParsers, command, parsers
 from hl_stack.state import default_data_dir
 from hl_stack.target import NoStack, acting_on, add_data_dir
 
@@ -20,7 +20,8 @@ console = Console(stderr=True)
 IMPORT_BATCH = 200  # valid rows registered per transaction (a bad row is never part of one)
 
 
-def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+@parsers
+def _parsers(sub: SubParsers) -> None:
     enterprises = sub.add_parser("import-enterprises", help="register enterprises from a .csv or .xlsx list")
     enterprises.add_argument("file", type=Path)
     enterprises.add_argument("--as-name", default="批量导入", help="name recorded as the actor of each registration")
@@ -30,9 +31,6 @@ def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     regions.add_argument(
         "--data-dir", type=Path, default=None, help="the data folder (default HL_DATA_DIR, else ./data)"
     )
-
-
-_EXTRA_PARSERS.append(_parsers)
 
 
 def _progress() -> Progress:

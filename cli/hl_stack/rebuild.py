@@ -9,20 +9,18 @@ import asyncio
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from hl_stack.cli import _EXTRA_PARSERS, command
+from hl_stack.commands import SubParsers, command, parsers
 from hl_stack.target import NoStack, acting_on, add_data_dir
 
 console = Console(stderr=True)
 
 
-def _parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+@parsers
+def _parsers(sub: SubParsers) -> None:
     rebuild = sub.add_parser(
         "rebuild-projections", help="replay the event streams into fresh reporting tables and switch over"
     )
     add_data_dir(rebuild)
-
-
-_EXTRA_PARSERS.append(_parsers)
 
 
 @command("rebuild-projections")

@@ -1,1 +1,0 @@
-"""The embedded stack: one command runs nats-server and the four services."""
