@@ -1,6 +1,6 @@
 """Who may do what (DOMAIN.md "Actors"): the one table of roles and permissions every layer reads.
 
-The gateway checks a caller's role against it before relaying (`hl_gateway.domain.access`); the
+The gateway checks a caller's role against it before forwarding (`hl_gateway.domain.access`); the
 services apply it again, with the finer rules a role cannot tell (the caller's level, its own
 enterprise, the record's state, its region); API keys and tokens may carry only these roles. A
 role outside `ROLES` (the system's own, `system`) is never given to a client.

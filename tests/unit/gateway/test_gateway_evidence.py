@@ -1,4 +1,4 @@
-"""The gateway's evidence routes with the hazard service faked: a multipart upload is relayed as
+"""The gateway's evidence routes with the hazard service faked: a multipart upload is forwarded as
 the file's bytes with its fields as parameters, bounded before it is parsed, and replayed once
 per Idempotency-Key."""
 
@@ -32,10 +32,10 @@ async def test_an_upload_is_relayed_as_the_files_bytes_with_its_fields(gw: Harne
     gw.services.answer = created
     answer = await gw.client.post(UPLOAD, headers=auth(ADMIN_KEY), **_form(b"\xff\xd8\xff photo bytes"))  # type: ignore[arg-type]
     assert answer.status_code == 201 and answer.headers["location"] == "/api/v1/hazards/hz-1/attachments/a-1"
-    relayed = gw.services.seen[-1]
-    assert relayed.url.path == "/hazards/hz-1/attachments" and relayed.content == b"\xff\xd8\xff photo bytes"
-    assert relayed.headers["content-type"] == "application/octet-stream"
-    assert dict(relayed.url.params) == {
+    forwarded = gw.services.seen[-1]
+    assert forwarded.url.path == "/hazards/hz-1/attachments" and forwarded.content == b"\xff\xd8\xff photo bytes"
+    assert forwarded.headers["content-type"] == "application/octet-stream"
+    assert dict(forwarded.url.params) == {
         "step": "rectification",
         "kind": "photo",
         "filename": "整改后.jpg",

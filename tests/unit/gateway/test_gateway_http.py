@@ -1,4 +1,4 @@
-"""The gateway app over HTTP with its services faked (httpx.MockTransport): relaying, errors,
+"""The gateway app over HTTP with its services faked (httpx.MockTransport): forwarding, errors,
 authentication, idempotency, rate limits, keys and the OpenAPI document."""
 
 from __future__ import annotations
@@ -201,9 +201,9 @@ async def test_the_new_reports_relay_as_of_periods_and_the_callers_region(gw: Ha
         params={"period": "2025-Q2", "as_of": moment, "cutoff_day": 20},
         headers=auth(supervisor),
     )
-    relayed = gw.services.seen[-1].url
-    assert relayed.path == "/reports/monthly" and relayed.params["period"] == "2025-Q2"
-    assert relayed.params["as_of"] == moment and relayed.params["cutoff_day"] == "20"
+    forwarded = gw.services.seen[-1].url
+    assert forwarded.path == "/reports/monthly" and forwarded.params["period"] == "2025-Q2"
+    assert forwarded.params["as_of"] == moment and forwarded.params["cutoff_day"] == "20"
     for public, internal in [
         ("/api/v1/reports/monthly/2025-05/submissions", "/reports/monthly/2025-05/submissions"),
         ("/api/v1/reports/monthly/2025/submissions/s-1", "/reports/monthly/2025/submissions/s-1"),

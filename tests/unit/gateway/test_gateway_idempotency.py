@@ -108,21 +108,21 @@ async def test_refusals_are_not_remembered() -> None:
     g, refused = guard(), Reply(409, {"content-type": "application/problem+json"}, b"{}")
     assert await g.run("c", "k", "fp", Upstream(refused)) == (refused, False)
     assert await g.run("c", "k", "other-fp", Upstream(CREATED)) == (CREATED, False)
-    assert await g.relay("c", "k2", "fp", Upstream(refused)) == (refused, False)
-    assert await g.relay("c", "k2", "fp", Upstream(CREATED)) == (CREATED, False)
+    assert await g.forward("c", "k2", "fp", Upstream(refused)) == (refused, False)
+    assert await g.forward("c", "k2", "fp", Upstream(CREATED)) == (CREATED, False)
 
 
 async def test_a_relayed_write_is_replayed_from_the_copy_or_sent_on() -> None:
     clock, store = Clock(), MemoryIdempotencyStore()
     g, upstream = guard(clock, store), Upstream(CREATED)
-    assert await g.relay("c", "k", "fp", upstream) == (CREATED, False)
-    assert await g.relay("c", "k", "fp", Upstream()) == (CREATED, True) and upstream.calls == 1
+    assert await g.forward("c", "k", "fp", upstream) == (CREATED, False)
+    assert await g.forward("c", "k", "fp", Upstream()) == (CREATED, True) and upstream.calls == 1
     with pytest.raises(IdempotencyMismatch):
-        await g.relay("c", "k", "other-fp", Upstream())
+        await g.forward("c", "k", "other-fp", Upstream())
     # A claim left in flight (a gateway killed mid-request) does not block: the service decides.
     await store.claim(Record("c", "stuck", "fp", clock.now, clock.now + timedelta(hours=24)), None)
     from_service = Reply(201, {**CREATED.headers, "idempotent-replayed": "true"}, CREATED.body)
-    assert await g.relay("c", "stuck", "fp", Upstream(from_service)) == (from_service, True)
+    assert await g.forward("c", "stuck", "fp", Upstream(from_service)) == (from_service, True)
     assert (await store.get("c", "stuck")).response == CREATED  # kept without the replay mark
 
 

@@ -1,6 +1,6 @@
 """The public route table is the whole public API, and no internal route is forgotten: each route
 of each service's FastAPI app is behind a public route of the table or marked internal with a
-reason; each row relays to a route that exists; each public route documents its answer."""
+reason; each row forwards to a route that exists; each public route documents its answer."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def internal_routes(tmp_path_factory: pytest.TempPathFactory) -> set[Key]:
     return {(service, method, path) for service, app in apps.items() for method, path in _routes(app)}
 
 
-def _relayed() -> set[Key]:
+def _forwarded() -> set[Key]:
     return {
         (row.upstream.service, row.method, _shape(row.upstream.path))
         for row in PUBLIC_ROUTES
@@ -74,12 +74,12 @@ def _marked() -> set[Key]:
 
 
 def test_every_internal_route_is_public_or_marked_internal(internal_routes: set[Key]) -> None:
-    forgotten = sorted(internal_routes - _relayed() - _marked())
+    forgotten = sorted(internal_routes - _forwarded() - _marked())
     assert forgotten == [], "neither in the public route table nor marked internal"
 
 
 def test_every_row_relays_to_a_route_that_exists(internal_routes: set[Key]) -> None:
-    assert sorted((_relayed() | _marked()) - internal_routes) == []
+    assert sorted((_forwarded() | _marked()) - internal_routes) == []
     assert all(mark.reason for mark in INTERNAL_ONLY)
 
 

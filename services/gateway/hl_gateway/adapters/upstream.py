@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hl_gateway.application.relay import Call
+from hl_gateway.application.forward import Call
 from hl_gateway.domain.errors import BadGateway, UpstreamTimeout, UpstreamUnavailable
 from hl_gateway.domain.reply import Reply
 from hl_gateway.settings import GatewaySettings

@@ -1,2 +1,2 @@
-"""The gateway's use cases: authenticate, authorise, guard retries, relay to a service, read the
+"""The gateway's use cases: authenticate, authorise, guard retries, forward to a service, read the
 event log, manage keys. Each depends on small ports (protocols) that `adapters/` implement."""

@@ -1,6 +1,6 @@
 """Idempotency-Key at the gateway.
 
-A write relayed to a service (`relay`): answer from the gateway's copy when it has the first
+A write forwarded to a service (`forward`): answer from the gateway's copy when it has the first
 answer; otherwise send the request on *with its key*, and the service, which stores the key with
 the write, answers a retry with the first result — whether or not this gateway lived to see it.
 A write the gateway does itself (`run`, API keys): claim the key, do the work once, remember the
@@ -46,7 +46,7 @@ class IdempotencyGuard:
         self.in_flight = in_flight
         self.clock = clock or (lambda: datetime.now(UTC))
 
-    async def relay(
+    async def forward(
         self, client_id: str, key: str, fingerprint: str, send: Callable[[], Awaitable[Reply]]
     ) -> tuple[Reply, bool]:
         """The reply to a write the service deduplicates, and whether it is a replay."""

@@ -20,7 +20,7 @@ from hl_api.enterprises import EnforcementActionCreate
 from hl_api.hazards import HazardCreate
 from hl_api.tips import EnforcementLink, HazardDetails, HazardLink, TipVerification, VerificationCreate
 from hl_contracts.vocabulary import HazardSource, TipFinding
-from hl_gateway.application.relay import Call, Upstream
+from hl_gateway.application.forward import Call, Upstream
 from hl_gateway.domain.reply import Reply
 from hl_platform.errors import InvalidInput
 from hl_platform.identity import Caller

@@ -1,4 +1,4 @@
-"""An HTTP answer as the gateway relays and remembers it: status, the headers that matter, body."""
+"""An HTTP answer as the gateway forwards and remembers it: status, the headers that matter, body."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reporting service's evaluation routes (internal: the gateway relays them).
+"""The reporting service's evaluation routes (internal: the gateway forwards them).
 
 `GET /evaluations/monthly` scores a region's child units for a period (月度评估赋分); `.xlsx` is
 the same as a score sheet. The region is scoped like the reports: the caller's own unless it

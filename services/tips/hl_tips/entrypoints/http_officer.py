@@ -31,7 +31,7 @@ from hl_tips.domain import commands
 from hl_tips.entrypoints.deps import IdempotencyKey, IfMatch, ServiceDep, once_for, parse_if_match
 
 router = APIRouter(prefix="/tips", tags=["tips"])
-INTERNAL = {"x-internal": True}  # called by the gateway as a step of a public route, never relayed as is
+INTERNAL = {"x-internal": True}  # called by the gateway as a step of a public route, never forwarded as is
 
 
 @router.get("", summary="List tips (举报台账)")

@@ -1,4 +1,4 @@
-"""What the console reads, fetched exactly as the public API relays it: same service, internal path,
+"""What the console reads, fetched exactly as the public API forwards it: same service, internal path,
 parameters and caller, so a page shows the figures the API returns for the same query."""
 
 from __future__ import annotations
@@ -7,18 +7,18 @@ import asyncio
 import json
 from typing import Any
 
-from hl_gateway.application.relay import Call
+from hl_gateway.application.forward import Call
 from hl_gateway.bootstrap import Gateway
 from hl_gateway.domain.access import region_for
 from hl_gateway.domain.reply import Reply
 from hl_gateway.entrypoints.console.session import ConsoleProblem
-from hl_gateway.entrypoints.relaying import params
+from hl_gateway.entrypoints.forwarding import params
 from hl_platform.identity import Caller
 
 MONTHLY = "/reports/monthly"
 SUPERVISION = "/reports/supervision-list"
 EVALUATION = "/evaluations/monthly"
-EXPORTS = {  # the console's download links → the internal path the API relays them to
+EXPORTS = {  # the console's download links → the internal path the API forwards them to
     "monthly.xlsx": "/reports/monthly.xlsx",
     "monthly.csv": "/reports/monthly.csv",
     "supervision-list.xlsx": "/reports/supervision-list.xlsx",

@@ -29,7 +29,7 @@ from hl_gateway.entrypoints.console.session import (
     sign_in,
 )
 from hl_gateway.entrypoints.deps import GatewayDep
-from hl_gateway.entrypoints.relaying import params
+from hl_gateway.entrypoints.forwarding import params
 from hl_platform.identity import Caller
 
 router = APIRouter(prefix=PATH, route_class=ConsoleRoute, include_in_schema=False)

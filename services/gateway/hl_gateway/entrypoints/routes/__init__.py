@@ -1,1 +1,1 @@
-"""The public routes, one module per resource; each route relays to the service that owns it."""
+"""The public routes, one module per resource; each route forwards to the service that owns it."""

@@ -2,7 +2,7 @@
 links; and /api/v1/hazards/{id}/listing-receipt, the listing notice's receipt (签收).
 
 An upload is a multipart form (the file and its step, kind and description). The body is bounded
-before it is parsed (`HL_GATEWAY_ATTACHMENT_MAX_BODY_BYTES`, 413 beyond it); the gateway relays the
+before it is parsed (`HL_GATEWAY_ATTACHMENT_MAX_BODY_BYTES`, 413 beyond it); the gateway forwards the
 file's bytes to the hazard service, which checks the content and the size of its kind, stores it
 and records `hazard.attachment_added` with its SHA-256. A hazard outside the caller's scope is 404.
 """
@@ -26,12 +26,12 @@ from hl_api.evidence import (
 )
 from hl_api.hazards import HazardPublic
 from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
-from hl_gateway.application.relay import Call
+from hl_gateway.application.forward import Call
 from hl_gateway.domain.access import Operation
 from hl_gateway.domain.idempotency import check_key, fingerprint
 from hl_gateway.entrypoints.deps import IdempotencyKey
 from hl_gateway.entrypoints.docs import READ, WRITE, problems
-from hl_gateway.entrypoints.relaying import RelayDep, segment, to_response
+from hl_gateway.entrypoints.forwarding import ForwardDep, segment, to_response
 from hl_gateway.entrypoints.routes.params import HAZARD, an_id
 from hl_gateway.entrypoints.routes.spec import Idempotency, Responses, Route, Upstream
 from hl_platform.errors import InvalidInput
@@ -65,7 +65,7 @@ async def add_attachment(
     step: Annotated[AttachmentStep, Form(description="the step the file is evidence of")],
     kind: Annotated[AttachmentKind, Form()],
     caller: Caller,
-    relay: RelayDep,
+    forward: ForwardDep,
     description: Annotated[str, Form(max_length=500)] = "",
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -83,11 +83,11 @@ async def add_attachment(
     headers = {"Content-Type": "application/octet-stream"}
     call = Call("hazard", "POST", path, caller, params=query, body=data, headers=headers)
     if idempotency_key is None:
-        return to_response(await relay.gateway.upstream.send(call))
-    # The multipart body was consumed by parsing: the fingerprint is of what is relayed instead.
-    stamp = fingerprint("POST", relay.request.url.path, repr(sorted(query.items())).encode() + _digest(data))
-    reply, replayed = await relay.gateway.guard.run(
-        caller.id, check_key(idempotency_key), stamp, lambda: relay.gateway.upstream.send(call)
+        return to_response(await forward.gateway.upstream.send(call))
+    # The multipart body was consumed by parsing: the fingerprint is of what is forwarded instead.
+    stamp = fingerprint("POST", forward.request.url.path, repr(sorted(query.items())).encode() + _digest(data))
+    reply, replayed = await forward.gateway.guard.run(
+        caller.id, check_key(idempotency_key), stamp, lambda: forward.gateway.upstream.send(call)
     )
     return to_response(reply, replayed)
 
@@ -125,7 +125,7 @@ def _evidence(
         response_model=model,
         responses=responses,
         path_params=params,
-        idempotency=Idempotency.RELAYED if writes else None,
+        idempotency=Idempotency.FORWARDED if writes else None,
     )
 
 
@@ -224,7 +224,7 @@ ROUTES = (
         response_model=HazardPublic,
         responses=WRITE,
         path_params=HAZARD,
-        idempotency=Idempotency.RELAYED,
+        idempotency=Idempotency.FORWARDED,
         if_match=True,
     ),
 )

@@ -1,5 +1,5 @@
 """/api/v1/enterprises: the register of enterprises, their spot inspections and enforcement
-actions, closure and credit blacklist (relayed to the enterprise service)."""
+actions, closure and credit blacklist (forwarded to the enterprise service)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _command(
     doc: str,
     *,
     status: int = 200,
-    idempotency: Idempotency = Idempotency.RELAYED,
+    idempotency: Idempotency = Idempotency.FORWARDED,
 ) -> Route:
     path = f"{ONE}/{action}"
     return Route(
@@ -93,7 +93,7 @@ ROUTES = (
         body=EnterpriseCreate,
         response_model=EnterprisePublic,
         responses=WRITE,
-        idempotency=Idempotency.RELAYED,
+        idempotency=Idempotency.FORWARDED,
     ),
     Route(
         "list_enterprises",
@@ -141,7 +141,7 @@ ROUTES = (
         response_model=EnterprisePublic,
         responses=WRITE,
         path_params=ENTERPRISE,
-        idempotency=Idempotency.RELAYED,
+        idempotency=Idempotency.FORWARDED,
     ),
     _command(
         "record_inspection",

@@ -1,4 +1,4 @@
-"""/api/v1/evaluations: the monthly evaluation (月度评估赋分) of a region's units, relayed to the
+"""/api/v1/evaluations: the monthly evaluation (月度评估赋分) of a region's units, forwarded to the
 reporting service. The region is a parameter, checked like the reports': omitted is the caller's
 own region, outside it is 403."""
 

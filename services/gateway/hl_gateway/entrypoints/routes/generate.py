@@ -1,7 +1,7 @@
 """The public API generated from the route table: one FastAPI route (and so one OpenAPI operation)
-per row, each authenticating its caller for the row's permission and relaying as the row says.
+per row, each authenticating its caller for the row's permission and forwarding as the row says.
 
-A relayed row needs no code: its handler's signature is built from the row (path, query and header
+A forwarded row needs no code: its handler's signature is built from the row (path, query and header
 parameters, body), so that FastAPI validates and documents exactly what the row declares. A row
 with an `endpoint` is served by that function; the generator gives it the row's metadata and the
 caller its permission allows (its `caller` parameter), so no route restates who may call it.
@@ -18,11 +18,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.params import Header as HeaderInfo
 from fastapi.responses import JSONResponse
 
-from hl_gateway.application.relay import Call
+from hl_gateway.application.forward import Call
 from hl_gateway.domain.access import region_for
 from hl_gateway.domain.idempotency import KEY_HEADER, check_key
 from hl_gateway.entrypoints.deps import GatewayDep, IdempotencyKey, IfMatch, allowed
-from hl_gateway.entrypoints.relaying import Relay, RelayDep, params, segment, to_response
+from hl_gateway.entrypoints.forwarding import Forward, ForwardDep, params, segment, to_response
 from hl_gateway.entrypoints.routes.spec import Idempotency, Route
 from hl_platform.http import reject_unknown_query
 from hl_platform.identity import Caller
@@ -63,7 +63,7 @@ def router_of(rows: Iterable[Route]) -> APIRouter:
 def _endpoint(row: Route) -> Any:
     if row.endpoint is not None:
         return _served(row)
-    return _relayed(row)
+    return _forwarded(row)
 
 
 def _served(row: Route) -> Any:
@@ -90,11 +90,11 @@ def _caller(row: Route) -> Any:
     return Annotated[Caller, allowed(row.permission)]
 
 
-def _relayed(row: Route) -> Any:
-    """A handler for a relayed row, with the signature the row declares."""
+def _forwarded(row: Route) -> Any:
+    """A handler for a forwarded row, with the signature the row declares."""
 
-    async def endpoint(relay: Relay, caller: Caller = PUBLIC, **values: Any) -> Response:
-        return await relay_call(row, relay, caller, values)
+    async def endpoint(forward: Forward, caller: Caller = PUBLIC, **values: Any) -> Response:
+        return await forward_call(row, forward, caller, values)
 
     endpoint.__signature__ = inspect.Signature(_parameters(row), return_annotation=Response)  # type: ignore[attr-defined]
     endpoint.__name__ = endpoint.__qualname__ = row.name
@@ -109,7 +109,7 @@ def _parameters(row: Route) -> list[inspect.Parameter]:
         parameters.append(inspect.Parameter("body", _KEYWORD, annotation=row.body))
     if row.permission is not None:
         parameters.append(inspect.Parameter("caller", _KEYWORD, annotation=_caller(row)))
-    parameters.append(inspect.Parameter("relay", _KEYWORD, annotation=RelayDep))
+    parameters.append(inspect.Parameter("forward", _KEYWORD, annotation=ForwardDep))
     parameters += row.headers
     if row.idempotency is not None:
         parameters.append(inspect.Parameter("idempotency_key", _KEYWORD, annotation=IdempotencyKey, default=None))
@@ -122,8 +122,8 @@ def path_names(row: Route) -> list[str]:
     return _PATH_PARAM.findall(row.path)
 
 
-async def relay_call(row: Route, relay: Relay, caller: Caller, values: dict[str, Any]) -> Response:
-    """Relay one request as its row says: path, query, headers and body; the key per its mode."""
+async def forward_call(row: Route, forward: Forward, caller: Caller, values: dict[str, Any]) -> Response:
+    """Forward one request as its row says: path, query, headers and body; the key per its mode."""
     assert row.upstream is not None
     path = row.upstream.path.format(**{name: segment(values[name]) for name in path_names(row)})
     body = values.get("body")
@@ -136,20 +136,20 @@ async def relay_call(row: Route, relay: Relay, caller: Caller, values: dict[str,
         content = b"{}"  # a command without a body of its own
     query = _query(row, caller, values)
     call = Call(row.upstream.service, row.method, path, caller, params=query, body=content, headers=headers)
-    response = await _send(row, relay, caller, call, key)
+    response = await _send(row, forward, caller, call, key)
     if row.no_store:
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
-async def _send(row: Route, relay: Relay, caller: Caller, call: Call, key: str | None) -> Response:
-    upstream = relay.gateway.upstream
+async def _send(row: Route, forward: Forward, caller: Caller, call: Call, key: str | None) -> Response:
+    upstream = forward.gateway.upstream
     if key is None or row.idempotency is Idempotency.SERVICE:
         return to_response(await upstream.send(call))
     if row.idempotency is Idempotency.GATEWAY:
-        return await relay.once(caller, key, lambda: upstream.send(call), redact=row.redact)
-    stamp = await relay.fingerprint()
-    reply, replayed = await relay.gateway.guard.relay(caller.id, key, stamp, lambda: upstream.send(call))
+        return await forward.once(caller, key, lambda: upstream.send(call), redact=row.redact)
+    stamp = await forward.fingerprint()
+    reply, replayed = await forward.gateway.guard.forward(caller.id, key, stamp, lambda: upstream.send(call))
     return to_response(reply, replayed)
 
 
@@ -163,7 +163,7 @@ def _query(row: Route, caller: Caller, values: dict[str, Any]) -> dict[str, str]
 
 def _headers(row: Route, values: dict[str, Any], key: str | None) -> dict[str, str]:
     headers = {_alias(parameter): values[parameter.name] for parameter in row.headers}
-    if key is not None and row.idempotency is Idempotency.RELAYED:
+    if key is not None and row.idempotency is Idempotency.FORWARDED:
         headers[KEY_HEADER] = check_key(key)  # the service stores it with the write
     elif key is not None and row.idempotency is Idempotency.SERVICE:
         headers[KEY_HEADER] = key

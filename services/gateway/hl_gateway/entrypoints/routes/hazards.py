@@ -1,4 +1,4 @@
-"""/api/v1/hazards: report, read and work hazards (relayed to the hazard service)."""
+"""/api/v1/hazards: report, read and work hazards (forwarded to the hazard service)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def _step(name: str, action: str, body: type[BaseModel], permission: Operation, 
         response_model=HazardPublic,
         responses=WRITE,
         path_params=HAZARD,
-        idempotency=Idempotency.RELAYED,
+        idempotency=Idempotency.FORWARDED,
         if_match=True,
     )
 
@@ -92,7 +92,7 @@ ROUTES = (
         body=HazardCreate,
         response_model=HazardPublic,
         responses=WRITE,
-        idempotency=Idempotency.RELAYED,
+        idempotency=Idempotency.FORWARDED,
     ),
     Route(
         "list_hazards",

@@ -15,7 +15,7 @@ from hl_gateway.domain.credentials import StoredKey
 from hl_gateway.domain.reply import Reply
 from hl_gateway.entrypoints.deps import GatewayDep, IdempotencyKey
 from hl_gateway.entrypoints.docs import LOCAL_READ, LOCAL_WRITE, problems
-from hl_gateway.entrypoints.relaying import RelayDep
+from hl_gateway.entrypoints.forwarding import ForwardDep
 from hl_gateway.entrypoints.routes.spec import Route
 from hl_platform.identity import Caller
 
@@ -42,7 +42,7 @@ def _without_secret(reply: Reply) -> Reply:
 
 
 async def issue_key(
-    body: ApiKeyCreate, caller: Caller, gateway: GatewayDep, relay: RelayDep, idempotency_key: IdempotencyKey = None
+    body: ApiKeyCreate, caller: Caller, gateway: GatewayDep, forward: ForwardDep, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """A new key for an identity inside your region. The key is in this response only: keep it."""
 
@@ -52,7 +52,7 @@ async def issue_key(
         headers = {**JSON, "location": f"/api/v1/api-keys/{stored.id}"}
         return Reply(201, headers, created.model_dump_json().encode())
 
-    return await relay.once(caller, idempotency_key, issue, redact=_without_secret)
+    return await forward.once(caller, idempotency_key, issue, redact=_without_secret)
 
 
 async def list_keys(

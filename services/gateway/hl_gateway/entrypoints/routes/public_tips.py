@@ -1,4 +1,4 @@
-"""/api/v1/public/tips: tip-offs from the public (有奖举报), without a key, relayed to the tips service.
+"""/api/v1/public/tips: tip-offs from the public (有奖举报), without a key, forwarded to the tips service.
 
 They are limited per client address (tighter than keyed clients), carry the tip's secret in the
 `Tip-Secret` header, and pass the `Idempotency-Key` on to the tips service, which keeps it with the
@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from fastapi import Header, Path, Request, Response
 
 from hl_api.tips import SECRET_HEADER, TipCreate, TipReceipt, TipStatusPublic
-from hl_gateway.application.relay import Call
+from hl_gateway.application.forward import Call
 from hl_gateway.entrypoints.deps import GatewayDep, IdempotencyKey
 from hl_gateway.entrypoints.docs import problems
-from hl_gateway.entrypoints.relaying import segment, to_response
+from hl_gateway.entrypoints.forwarding import segment, to_response
 from hl_gateway.entrypoints.routes.generate import PUBLIC
 from hl_gateway.entrypoints.routes.spec import Idempotency, Route, Upstream
 

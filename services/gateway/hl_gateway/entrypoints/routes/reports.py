@@ -1,5 +1,5 @@
 """/api/v1/reports: the dispatch table (调度表) of a month, quarter or year, its submissions and who
-has reported, the supervision list (挂牌督办清单) and the hazard ledger (隐患台账), relayed to the
+has reported, the supervision list (挂牌督办清单) and the hazard ledger (隐患台账), forwarded to the
 reporting service. The region is a parameter here, so the gateway checks it: omitted is the
 caller's own region, outside it is 403. Every report takes `as_of`: the report as known then."""
 
@@ -150,7 +150,7 @@ ROUTES = (
         response_model=SubmissionPublic,
         responses=WRITE,
         path_params=PERIOD,
-        idempotency=Idempotency.RELAYED,
+        idempotency=Idempotency.FORWARDED,
         region_checked=True,
     ),
     _report(

@@ -26,7 +26,7 @@ Responses = Mapping[int | str, dict[str, Any]]
 class Idempotency(StrEnum):
     """Who keeps a write's Idempotency-Key."""
 
-    RELAYED = "relayed"  # the service stores it with the write; the gateway keeps a copy too
+    FORWARDED = "forwarded"  # the service stores it with the write; the gateway keeps a copy too
     GATEWAY = "gateway"  # the gateway alone (the service behind keeps none)
     SERVICE = "service"  # the service alone: its answers hold secrets the gateway must not keep
 
@@ -38,7 +38,7 @@ def query(name: str, annotation: Any, default: Any = inspect.Parameter.empty) ->
 
 @dataclass(frozen=True)
 class Upstream:
-    """The internal route a public one is relayed to; its path is the public one without /api/v1."""
+    """The internal route a public one is forwarded to; its path is the public one without /api/v1."""
 
     service: str
     path: str
@@ -62,13 +62,13 @@ class Route:
     responses: Responses = field(default_factory=dict)
     path_params: Mapping[str, Any] = field(default_factory=dict)  # name → Annotated[str, Path(...)]
     query: tuple[inspect.Parameter, ...] = ()
-    headers: tuple[inspect.Parameter, ...] = ()  # relayed as given (the tip's secret)
+    headers: tuple[inspect.Parameter, ...] = ()  # forwarded as given (the tip's secret)
     idempotency: Idempotency | None = None
     if_match: bool = False
     region_checked: bool = False  # a region_code parameter (query or body) must lie inside the caller's
     no_store: bool = False  # the answer must not be cached anywhere on the way
     redact: Callable[[Reply], Reply] | None = None  # what a kept copy (GATEWAY) leaves out
-    endpoint: Callable[..., Any] | None = None  # the gateway's own handler (else: relayed as declared)
+    endpoint: Callable[..., Any] | None = None  # the gateway's own handler (else: forwarded as declared)
     openapi_extra: dict[str, Any] | None = None
     public_limited: bool = False  # counted against the caller address's bucket (no key to count by)
 
@@ -87,7 +87,7 @@ class Route:
         return tuple(success.get("content", {})) or (("application/json",) if self.status != 204 else ())
 
     def __post_init__(self) -> None:
-        assert self.upstream is not None or self.endpoint is not None, f"{self.name}: neither relayed nor served"
+        assert self.upstream is not None or self.endpoint is not None, f"{self.name}: neither forwarded nor served"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""/api/v1/tips: the officers' side of tip-offs (有奖举报), relayed to the tips service.
+"""/api/v1/tips: the officers' side of tip-offs (有奖举报), forwarded to the tips service.
 
 Scoped like hazards (the tips service answers a tip outside the caller's region as not found). A
 command's Idempotency-Key and If-Match go on to the tips service, which keeps the key with the
@@ -36,7 +36,7 @@ from hl_gateway.application.tip_outcomes import TipOutcomes
 from hl_gateway.domain.access import Operation
 from hl_gateway.entrypoints.deps import IdempotencyKey
 from hl_gateway.entrypoints.docs import READ, WRITE, problems
-from hl_gateway.entrypoints.relaying import RelayDep
+from hl_gateway.entrypoints.forwarding import ForwardDep
 from hl_gateway.entrypoints.routes.params import REGION_PREFIX, TIP, page
 from hl_gateway.entrypoints.routes.spec import Idempotency, Route, Upstream, query
 from hl_platform.identity import Caller
@@ -55,20 +55,20 @@ IMAGE = {
 
 
 async def verify_tip(
-    tip_id: TipId, body: VerificationCreate, caller: Caller, relay: RelayDep, idempotency_key: IdempotencyKey = None
+    tip_id: TipId, body: VerificationCreate, caller: Caller, forward: ForwardDep, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """The tip is true. A hazard finding also records the hazard (source `public_report`, the tip's
     enterprise) and links it; a concealed accident needs its grade and the concealed deaths."""
-    outcomes = TipOutcomes(relay.gateway.upstream)
-    return await relay.once(caller, idempotency_key, lambda: outcomes.verify(caller, tip_id, body, idempotency_key))
+    outcomes = TipOutcomes(forward.gateway.upstream)
+    return await forward.once(caller, idempotency_key, lambda: outcomes.verify(caller, tip_id, body, idempotency_key))
 
 
 async def record_tip_hazard(
-    tip_id: TipId, body: HazardDetails, caller: Caller, relay: RelayDep, idempotency_key: IdempotencyKey = None
+    tip_id: TipId, body: HazardDetails, caller: Caller, forward: ForwardDep, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """For a tip verified as a hazard whose hazard is not recorded yet; if it is, the tip as it is."""
-    outcomes = TipOutcomes(relay.gateway.upstream)
-    return await relay.once(
+    outcomes = TipOutcomes(forward.gateway.upstream)
+    return await forward.once(
         caller, idempotency_key, lambda: outcomes.record_hazard(caller, tip_id, body, idempotency_key)
     )
 
@@ -77,13 +77,13 @@ async def record_tip_enforcement(
     tip_id: TipId,
     body: EnforcementActionCreate,
     caller: Caller,
-    relay: RelayDep,
+    forward: ForwardDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """On the verified tip's enterprise (dispatch table section 三), linked to the tip: its fine is
     what a major hazard's or an illegal act's reward is computed from."""
-    outcomes = TipOutcomes(relay.gateway.upstream)
-    return await relay.once(caller, idempotency_key, lambda: outcomes.enforce(caller, tip_id, body, idempotency_key))
+    outcomes = TipOutcomes(forward.gateway.upstream)
+    return await forward.once(caller, idempotency_key, lambda: outcomes.enforce(caller, tip_id, body, idempotency_key))
 
 
 def _read(name: str, path: str, summary: str, doc: str, **metadata: Any) -> Route:
@@ -95,7 +95,7 @@ def _read(name: str, path: str, summary: str, doc: str, **metadata: Any) -> Rout
 
 
 def _command(action: str, summary: str, doc: str, body: type[BaseModel], permission: Operation) -> Route:
-    """A tip command relayed as is; its Idempotency-Key and If-Match go on to the tips service."""
+    """A tip command forwarded as is; its Idempotency-Key and If-Match go on to the tips service."""
     path = f"{ONE}/{action}"
     return Route(
         action.replace("-", "_"),

@@ -1,4 +1,4 @@
-"""/api/v1/webhooks: subscribe URLs to events (relayed to the webhooks service), and the one
+"""/api/v1/webhooks: subscribe URLs to events (forwarded to the webhooks service), and the one
 internal route the webhooks service calls back: whether a subscription's owner is still valid.
 
 A webhook belongs to an API-key identity: revoking the key is what stops its deliveries (the
@@ -25,13 +25,13 @@ from hl_api.webhooks import (
     WebhookPublic,
     WebhookSecretRotated,
 )
-from hl_gateway.application.relay import Call
+from hl_gateway.application.forward import Call
 from hl_gateway.domain.access import Operation
 from hl_gateway.domain.errors import RoleNotPermitted, Unauthenticated
 from hl_gateway.domain.reply import Reply
 from hl_gateway.entrypoints.deps import GatewayDep, IdempotencyKey
 from hl_gateway.entrypoints.docs import READ, WRITE, problems
-from hl_gateway.entrypoints.relaying import RelayDep
+from hl_gateway.entrypoints.forwarding import ForwardDep
 from hl_gateway.entrypoints.routes.params import WEBHOOK, an_id, page
 from hl_gateway.entrypoints.routes.spec import Idempotency, Route, Upstream, query
 from hl_platform.errors import NotFound
@@ -56,7 +56,7 @@ async def create_webhook(
     body: WebhookCreate,
     caller: Caller,
     gateway: GatewayDep,
-    relay: RelayDep,
+    forward: ForwardDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Deliver the named event types of a region inside yours to `url`, signed (see docs/webhooks.md).
@@ -67,7 +67,7 @@ async def create_webhook(
             caller.role, "subscribe webhooks with a JWT: use an API key, whose revocation stops them"
         )
     call = Call(SERVICE, "POST", "/webhooks", caller, body=body.model_dump_json(exclude_unset=True).encode())
-    return await relay.once(caller, idempotency_key, lambda: gateway.upstream.send(call), redact=_without_secret)
+    return await forward.once(caller, idempotency_key, lambda: gateway.upstream.send(call), redact=_without_secret)
 
 
 def _webhook(name: str, method: str, path: str, summary: str, doc: str, **metadata: Any) -> Route:

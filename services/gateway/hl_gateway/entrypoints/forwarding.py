@@ -53,8 +53,8 @@ def to_response(reply: Reply, replayed: bool = False) -> Response:
     return Response(content=reply.body, status_code=reply.status, headers=headers)
 
 
-class Relay:
-    """The request being relayed, and the gateway that relays it."""
+class Forward:
+    """The request being forwarded, and the gateway that forwards it."""
 
     def __init__(self, request: Request, gateway: GatewayDep) -> None:
         self.request = request
@@ -75,8 +75,8 @@ class Relay:
         return fingerprint(self.request.method, self.request.url.path, await self.request.body())
 
 
-async def relay_of(request: Request, gateway: GatewayDep) -> Relay:
-    return Relay(request, gateway)  # a class as dependency would be built on a worker thread
+async def forward_of(request: Request, gateway: GatewayDep) -> Forward:
+    return Forward(request, gateway)  # a class as dependency would be built on a worker thread
 
 
-RelayDep = Annotated[Relay, Depends(relay_of)]
+ForwardDep = Annotated[Forward, Depends(forward_of)]

@@ -1,4 +1,4 @@
-"""Relaying a public request to the internal service that owns it, as the authenticated caller."""
+"""Forwarding a public request to the internal service that owns it, as the authenticated caller."""
 
 from __future__ import annotations
 
