@@ -332,6 +332,11 @@ class ConsumerRunner:
             await conn.execute(dialect_insert(conn.dialect, pending_events).on_conflict_do_nothing(), rows)
 
     async def _park(self, msg: Msg, event: CloudEvent | None, error: str) -> None:
+        await self.park(msg, event, error)
+        await msg.term()
+
+    async def park(self, msg: Msg, event: CloudEvent | None, error: str) -> None:
+        """Keep a message no retry will apply in `dead_letters`, for an operator (not acked here)."""
         meta = msg.metadata
         async with self.db.write() as conn:
             await conn.execute(
@@ -346,6 +351,5 @@ class ConsumerRunner:
                     parked_at=datetime.now(UTC),
                 )
             )
-        await msg.term()
         CONSUMER_PARKED.labels(self.name).inc()
         log.error("consumer.parked", consumer=self.name, event_id=event.id if event else None, error=error)

@@ -15,8 +15,8 @@ from hl_contracts import CloudEvent, subject_for
 from hl_platform.consumer import ConsumerRunner
 from hl_platform.db import Database
 from hl_platform.nats_io import ensure_stream, stream_for
-from hl_platform.tables import consumer_progress, pending_events
-from hl_reporting.adapters.tables import READ_MODELS
+from hl_platform.tables import consumer_progress, dead_letters, pending_events
+from hl_reporting.adapters.tables import READ_MODELS, hazard_state
 from hl_reporting.application.generations import Generation, _catch_up, rebuild
 from hl_stack.nats_server import NatsServer
 from tests.integration.reporting.scenario import CHEM, HazardStream, at, enterprise_streams, hazard_streams, interleave
@@ -121,4 +121,39 @@ async def test_a_rebuild_gives_the_live_tables_and_resumes_after_its_start(
     finally:
         await rebuilt.dispose()
         await live.dispose()
+        await nc.close()
+
+
+async def test_a_rebuild_parks_what_the_live_consumer_would_park_and_loads_the_rest(
+    nats_server: NatsServer, database_url: str
+) -> None:
+    """An unreadable message, and a hazard whose first event is not its `found` (the projection
+    refuses it), are kept in the new generation's dead letters; every other event is applied."""
+    import nats
+
+    await (await migrated("reporting", database_url)).dispose()
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    for context in ("hazard", "enterprise", "tip"):
+        await ensure_stream(js, stream_for(context))
+    prefix = random_id("park")
+    good = HazardStream("hazard", f"{prefix}-H1", "371002100", CHEM).found("self_inspection", "general", at(5, 3))
+    orphan = HazardStream("hazard", f"{prefix}-H2", "371002100", CHEM).found("self_inspection", "general", at(5, 4))
+    orphan.rectified(at(5, 6))
+    first_not_found = orphan.events[1].model_copy(update={"sequence": 1})
+    await publish(js, [*good.events, first_not_found])
+    await js.publish(subject_for("hazard.found", "371002100"), b"not a cloud event")
+    generation = await rebuild(database_url, js, lambda *_: None, switch_wait=0.0, chunk_events=50)
+    assert generation.url is not None
+    rebuilt = Database(generation.url)
+    try:
+        async with rebuilt.read() as conn:
+            parked = (await conn.execute(select(dead_letters.c.event_id, dead_letters.c.error))).all()
+            hazards = [row[0] for row in await conn.execute(select(hazard_state.c.hazard_id))]
+        errors = sorted(error.split(":")[0].split("(")[0] for _, error in parked)
+        assert errors == ["MissingHazard", "unreadable envelope"], parked
+        assert {event_id for event_id, _ in parked} == {None, first_not_found.id}
+        assert hazards == [good.events[0].subject]
+    finally:
+        await rebuilt.dispose()
         await nc.close()

@@ -9,6 +9,11 @@ held the same way, each aggregate's progress written with its rows. A projection
 folds each chunk's hazards in memory and writes each table once, so a larger chunk writes far
 fewer roll-up rows per event.
 
+What the live consumer would park, the load parks too (in the new generation's `dead_letters`):
+an unreadable or misrouted message, and an event its projection refuses — found by applying a
+failed chunk again one event at a time. A database error stops the rebuild instead: the old
+generation stays in use, and the rebuild can be run again.
+
 Then the durable is created to start right after that last sequence: the live consumer resumes
 exactly where the load stopped, so an event published meanwhile is applied once, by it.
 
@@ -27,6 +32,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
+from sqlalchemy.exc import DBAPIError
 
 from hl_contracts import CloudEvent
 from hl_platform.consumer import ConsumerRunner, provenance_problem
@@ -93,7 +99,7 @@ def resuming_config(spec: ConsumerSpec, start_sequence: int) -> ConsumerConfig:
 
 async def _read(runner: ConsumerRunner, js: JetStreamContext, last: int, progress: Progress, chunk: int) -> None:
     subscription = await js.pull_subscribe_bind(runner.spec.durable, runner.spec.stream)
-    events: list[CloudEvent] = []
+    events: list[tuple[Msg, CloudEvent]] = []
     sequence, idle, drained = 0, 0.0, False
     try:
         while sequence < last and not drained:
@@ -109,8 +115,8 @@ async def _read(runner: ConsumerRunner, js: JetStreamContext, last: int, progres
                 sequence = msg.metadata.sequence.stream
                 if sequence > last:  # published after the load began: the durable delivers it
                     break
-                if (event := _event_of(msg, runner.spec.stream)) is not None:
-                    events.append(event)
+                if (event := await _event_of(runner, msg)) is not None:
+                    events.append((msg, event))
                 drained = msg.metadata.num_pending == 0  # the last sequence may be one the filter skips
             if len(events) >= chunk or sequence >= last or drained:
                 await _apply(runner, events)
@@ -120,23 +126,37 @@ async def _read(runner: ConsumerRunner, js: JetStreamContext, last: int, progres
         await subscription.unsubscribe()
 
 
-def _event_of(msg: Msg, stream: str) -> CloudEvent | None:
-    """The message's event, or None for one the live consumer would park (logged, never applied)."""
+async def _event_of(runner: ConsumerRunner, msg: Msg) -> CloudEvent | None:
+    """The message's event, or None for one the live consumer would park (parked here too)."""
     try:
         event = CloudEvent.from_json(msg.data)
     except ValueError as exc:
-        log.error("bulk_load.unreadable", stream=stream, subject=msg.subject, error=str(exc))
+        await runner.park(msg, None, f"unreadable envelope: {exc}")
         return None
-    if (problem := provenance_problem(event, msg.subject, stream)) is not None:
-        log.error("bulk_load.refused", stream=stream, event_id=event.id, error=problem)
+    if (problem := provenance_problem(event, msg.subject, runner.spec.stream)) is not None:
+        await runner.park(msg, event, f"refused: {problem}")
         return None
     return event
 
 
-async def _apply(runner: ConsumerRunner, events: list[CloudEvent]) -> None:
-    if events:
+async def _apply(runner: ConsumerRunner, events: list[tuple[Msg, CloudEvent]]) -> None:
+    if not events:
+        return
+    try:
         async with runner.db.write() as conn:
-            await runner.apply_events(conn, events)
+            await runner.apply_events(conn, [event for _, event in events])
+    except DBAPIError:
+        raise  # the database, not an event: the rebuild fails and can be run again
+    except Exception as exc:  # an event the projection refuses: find it, as the live consumer does
+        log.warning("bulk_load.chunk_failed", stream=runner.spec.stream, size=len(events), error=repr(exc))
+        for msg, event in events:
+            try:
+                async with runner.db.write() as conn:
+                    await runner.apply_events(conn, [event])
+            except DBAPIError:
+                raise
+            except Exception as refused:
+                await runner.park(msg, event, repr(refused))
 
 
 async def _delete_consumer(js: JetStreamContext, spec: ConsumerSpec) -> None:
