@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hl_contracts.fields import ADDRESS_MAX, PHONE_MAX, Name, Text
 from hl_contracts.registry import REGISTRY, EventData
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Person(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: Name
-    phone: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=PHONE_MAX)
 
 
 @REGISTRY.register
@@ -29,7 +28,7 @@ class EnterpriseRegistered(EventData):
     name: Name
     region_code: str
     industry: str
-    address: str = Field(default="", max_length=500)
+    address: str = Field(default="", max_length=ADDRESS_MAX)
     principal: Person
     safety_director: Person | None = None
     high_risk: bool = False
@@ -51,7 +50,7 @@ class EnterpriseClosed(EventData):
     """The enterprise closed or was deregistered; no new hazards can be reported for it."""
 
     event_type = "enterprise.closed"
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text
     closed_on: date
 
 
@@ -60,7 +59,7 @@ class EnterpriseBlacklisted(EventData):
     """Put on the credit blacklist (黑名单)."""
 
     event_type = "enterprise.blacklisted"
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text
     authority: Name
     decided_on: date
 
@@ -70,7 +69,7 @@ class EnterpriseBlacklistLifted(EventData):
     """Taken off the credit blacklist."""
 
     event_type = "enterprise.blacklist_lifted"
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text
     authority: Name
     decided_on: date
 

@@ -7,19 +7,19 @@ context names another (`context={"regions": catalogue}`), which is how tests pas
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from hl_catalogue import RegionCatalogue, is_industry
+from hl_contracts.fields import ADDRESS_MAX, PHONE_MAX, Name
 from hl_contracts.text import reject_nul
 from hl_contracts.vocabulary import STANDARDIZATION_GRADES
 from hl_enterprise.domain.phone import is_phone_number
 from hl_enterprise.domain.uscc import InvalidUscc, validate_uscc
 from hl_enterprise.domain.validation import build
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 REGIONS_CONTEXT = "regions"
 
 
@@ -34,7 +34,7 @@ class Contact(BaseModel):
         return reject_nul(value)
 
     name: Name
-    phone: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=PHONE_MAX)
 
     @field_validator("phone")
     @classmethod
@@ -58,7 +58,7 @@ class EnterpriseProfile(BaseModel):
     name: Name
     region_code: str
     industry: str
-    address: str = Field(default="", max_length=500)
+    address: str = Field(default="", max_length=ADDRESS_MAX)
     principal: Contact
     safety_director: Contact | None = None
     high_risk: bool = False
