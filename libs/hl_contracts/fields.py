@@ -38,6 +38,7 @@ ADDRESS_MAX: Final = 500
 USCC_ALPHABET: Final = "0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y"
 USCC_PATTERN: Final = rf"^[1-9ANYany][0-9]{{7}}[{USCC_ALPHABET}]{{10}}$"
 REGION_PATTERN: Final = r"^[0-9]{2,12}$"
+OPTIONAL_REGION_PATTERN: Final = r"^([0-9]{2,12})?$"  # a tip's place may be left out ("")
 
 Uscc = Annotated[str, Field(min_length=18, max_length=18, pattern=USCC_PATTERN, examples=["91371000MA3C4XYZ0J"])]
 RegionCode = Annotated[

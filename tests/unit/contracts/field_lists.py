@@ -104,7 +104,20 @@ def differences(name: str, left: tuple[str, Shape], right: tuple[str, Shape], *,
     if constraints == "equal" and a.constraints != b.constraints:
         found.append(f"{name}: rules {a.constraints} in {left_label}, {b.constraints} in {right_label}")
     if constraints == "covers":
-        missing = {key: value for key, value in b.constraints.items() if a.constraints.get(key) != value}
+        missing = {
+            key: value
+            for key, value in b.constraints.items()
+            if a.constraints.get(key) != value and not _implied(key, value, a.constraints)
+        }
         if missing:
             found.append(f"{name}: {left_label} lacks {right_label}'s rules {missing}")
     return found
+
+
+def _implied(key: str, value: Any, rules: dict[str, Any]) -> bool:
+    """Whether `rules` imply the rule `key: value`: an enum whose every value keeps a length bound."""
+    path, _, keyword = key.rpartition("/")
+    values = rules.get(f"{path}/enum")
+    if values is None or keyword not in ("maxLength", "minLength"):
+        return False
+    return all(len(item) <= value if keyword == "maxLength" else len(item) >= value for item in values)
