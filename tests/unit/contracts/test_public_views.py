@@ -14,7 +14,6 @@ from pydantic import BaseModel
 
 from hl_api.enterprises import EnterprisePublic
 from hl_api.hazards import HazardPublic
-from hl_contracts import Actor
 from hl_contracts.vocabulary import HazardLevel, ListingLevel, ProductionHalt
 from hl_enterprise.application.views import enterprise_view
 from hl_enterprise.domain.model import Enterprise
@@ -22,6 +21,7 @@ from hl_enterprise.domain.profile import parse_profile
 from hl_hazard.domain import Hazard, Reclassify, Void
 from hl_hazard.domain.commands import ReceiveListing
 from tests.support.schemas import exact, mismatches
+from tests.unit.contracts.samples import ACTOR, PROFILE
 from tests.unit.hazard.builders import (
     DEADLINE,
     ENTERPRISE_USER,
@@ -125,18 +125,10 @@ def test_the_strict_reading_catches_a_missing_and_an_extra_key() -> None:
 
 
 def test_an_enterprises_record_is_its_public_schema_exactly() -> None:
-    actor = Actor(id="user-inspector-1", name="王检查", role="inspector", organisation="威海市应急管理局")
-    data = {
-        "uscc": "914403001922038216",
-        "name": "威海某化工有限公司",
-        "region_code": "371002",
-        "industry": "hazardous_chemicals",
-        "principal": {"name": "张三", "phone": "13800138000"},
-    }
-    enterprise = Enterprise.register("ent-1", parse_profile(data), actor, NOW)
-    enterprise.update({"safety_director": {"name": "李四"}}, actor, NOW)
-    enterprise.blacklist("未落实整改", "威海市应急管理局", NOW.date(), actor, NOW)
-    enterprise.close("企业注销", NOW.date(), actor, NOW)
+    enterprise = Enterprise.register("ent-1", parse_profile(PROFILE), ACTOR, NOW)
+    enterprise.update({"safety_director": {"name": "李四"}}, ACTOR, NOW)
+    enterprise.blacklist("未落实整改", "威海市应急管理局", NOW.date(), ACTOR, NOW)
+    enterprise.close("企业注销", NOW.date(), ACTOR, NOW)
     record = enterprise_view(enterprise)
     assert mismatches(exact_schema(EnterprisePublic), record) == []
     assert EnterprisePublic.model_validate(record).model_dump(mode="json") == record

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,23 +19,13 @@ from stdnum.cn import uscc as stdnum_uscc
 from hl_api.enterprises import EnforcementActionCreate, EnterpriseCreate, InspectionCreate
 from hl_api.tips import TipCreate
 from hl_catalogue import RegionCatalogue
-from hl_contracts import Actor
 from hl_contracts.vocabulary import DEFICIENCIES, ENFORCEMENT_KINDS, INDUSTRIES, STANDARDIZATION_GRADES
 from hl_enterprise.domain.enforcement import check_enforcement
 from hl_enterprise.domain.model import Enterprise
 from hl_enterprise.domain.profile import parse_profile
 from hl_enterprise.domain.uscc import ALPHABET, ORG_TYPES, organisation_check_character
 from hl_platform.errors import InvalidInput
-
-NOW = datetime(2024, 5, 20, 2, 0, tzinfo=UTC)
-ACTOR = Actor(id="user-inspector-1", name="王检查", role="inspector", organisation="威海市应急管理局")
-PROFILE = {
-    "uscc": "914403001922038216",
-    "name": "威海某化工有限公司",
-    "region_code": "371002",
-    "industry": "hazardous_chemicals",
-    "principal": {"name": "张三", "phone": "13800138000"},
-}
+from tests.unit.contracts.samples import ACTOR, NOW, PROFILE
 
 
 def documented(model: type[BaseModel], name: str) -> Callable[[Any], bool]:
