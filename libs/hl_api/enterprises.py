@@ -151,13 +151,13 @@ class EnforcementActionPublic(BaseModel):
 
     id: str
     enterprise_id: str
-    kind: str
+    kind: str = Field(description="the kind of action: a row of dispatch table 三")
     department: str
     decided_on: date
-    amount_wan: Decimal | None = None
-    persons: int | None = None
-    key_enterprise: bool = False
-    dangerous_operation_crime: bool = False
+    amount_wan: Decimal | None = Field(default=None, description="万元: a penalty's amount")
+    persons: int | None = Field(default=None, description="people: referred to the judiciary, or held accountable")
+    key_enterprise: bool = Field(default=False, description="an assistance visit to a key enterprise (重点企业)")
+    dangerous_operation_crime: bool = Field(default=False, description="a typical case of 危险作业罪")
     note: str = ""
     recorded_at: datetime
     recorded_by: ActorPublic

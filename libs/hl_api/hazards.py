@@ -134,13 +134,15 @@ class DelistingPublic(BaseModel):
 
 
 class ListingPublic(BaseModel):
+    """A listing for supervision (挂牌督办), as the escalation recorded it."""
+
     level: ListingLevel
-    authority: str
+    authority: str = Field(description="the listing authority")
     reason: str
-    deadline: date
-    listed_at: datetime
-    document_number: str | None = None
-    signatory: str | None = None
+    deadline: date = Field(description="the rectification deadline the listing set")
+    listed_at: datetime = Field(description="when it was listed: the escalation's business time")
+    document_number: str | None = Field(default=None, description="the notice's 文号")
+    signatory: str | None = Field(default=None, description="签发人")
 
 
 class HazardPublic(BaseModel):

@@ -19,11 +19,12 @@ class Person(BaseModel):
     phone: str = Field(default="", max_length=PHONE_MAX)
 
 
-@REGISTRY.register
-class EnterpriseRegistered(EventData):
-    """An enterprise was put under supervision."""
+class Profile(BaseModel):
+    """The fields of an enterprise's profile: what `enterprise.registered` records, and the one list
+    that the enterprise service's validated profile (`hl_enterprise.domain.profile`) extends."""
 
-    event_type = "enterprise.registered"
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     uscc: str = Field(min_length=18, max_length=18)
     name: Name
     region_code: str
@@ -35,6 +36,13 @@ class EnterpriseRegistered(EventData):
     major_hazard_source: bool = False
     standardization_grade: str = "none"
     supervising_department: str = Field(default="", max_length=200)
+
+
+@REGISTRY.register
+class EnterpriseRegistered(EventData, Profile):
+    """An enterprise was put under supervision."""
+
+    event_type = "enterprise.registered"
 
 
 @REGISTRY.register
