@@ -4,34 +4,50 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from hl_api.common import ActorPublic, Request
 from hl_api.values import Bool, BusinessDate
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+from hl_contracts.fields import (
+    ADDRESS_MAX,
+    PHONE_MAX,
+    DeficiencyCode,
+    EnforcementKind,
+    Industry,
+    Name,
+    RegionCode,
+    StandardizationGrade,
+    Text,
+    Uscc,
+)
 
 
 class ContactIn(Request):
     name: Name
-    phone: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=PHONE_MAX)
+
+
+class ContactPublic(BaseModel):
+    """A person to call, as registered."""
+
+    name: str
+    phone: str = ""
 
 
 class EnterpriseCreate(Request):
     """Register an enterprise under supervision. `uscc` is the 18-character 统一社会信用代码."""
 
-    uscc: Annotated[str, Field(min_length=18, max_length=18, examples=["91371000MA3C4XYZ0J"])]
+    uscc: Uscc
     name: Name
-    region_code: Annotated[str, Field(min_length=2, max_length=12, description="GB/T 2260 code or a zone's code")]
-    industry: Annotated[str, Field(description="industry code, e.g. hazardous_chemicals")]
-    address: str = Field(default="", max_length=500)
+    region_code: RegionCode
+    industry: Industry = Field(description="industry code, e.g. hazardous_chemicals")
+    address: str = Field(default="", max_length=ADDRESS_MAX)
     principal: ContactIn
     safety_director: ContactIn | None = None
     high_risk: Bool = False
     major_hazard_source: Bool = False
-    standardization_grade: str = Field(default="none", description="level1, level2, level3 or none")
+    standardization_grade: StandardizationGrade = Field(default="none", description="level1, level2, level3 or none")
     supervising_department: str = Field(default="", max_length=200)
 
 
@@ -39,14 +55,14 @@ class EnterpriseUpdate(Request):
     """Change some profile fields; `uscc` cannot change."""
 
     name: Name | None = None
-    region_code: str | None = Field(default=None, min_length=2, max_length=12)
-    industry: str | None = None
-    address: str | None = Field(default=None, max_length=500)
+    region_code: RegionCode | None = None
+    industry: Industry | None = None
+    address: str | None = Field(default=None, max_length=ADDRESS_MAX)
     principal: ContactIn | None = None
     safety_director: ContactIn | None = None
     high_risk: Bool | None = None
     major_hazard_source: Bool | None = None
-    standardization_grade: str | None = None
+    standardization_grade: StandardizationGrade | None = None
     supervising_department: str | None = Field(default=None, max_length=200)
 
 
@@ -58,8 +74,8 @@ class EnterprisePublic(BaseModel):
     region_code: str
     industry: str
     address: str = ""
-    principal: dict[str, Any]
-    safety_director: dict[str, Any] | None = None
+    principal: ContactPublic
+    safety_director: ContactPublic | None = None
     high_risk: bool = False
     major_hazard_source: bool = False
     standardization_grade: str = "none"
@@ -74,14 +90,16 @@ class InspectionCreate(Request):
     department: Name
     inspected_on: BusinessDate
     inspectors: list[Name] = Field(default_factory=list, max_length=50)
-    findings: list[str] = Field(default_factory=list, max_length=7, description="deficiency codes (dispatch table 二)")
+    findings: list[DeficiencyCode] = Field(
+        default_factory=list, max_length=7, description="deficiency codes (dispatch table 二)"
+    )
     note: str = Field(default="", max_length=2000)
 
 
 class EnforcementActionCreate(Request):
     """An enforcement action (dispatch table 三). `amount_wan` in 万元; `persons` where a count of people applies."""
 
-    kind: str = Field(description="assistance_visit, administrative_penalty, dual_penalty, judicial_referral, …")
+    kind: EnforcementKind = Field(description="the kind of action: a row of dispatch table 三")
     department: Name
     decided_on: BusinessDate
     amount_wan: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=4)
@@ -102,15 +120,15 @@ class RecordedAction(BaseModel):
 class EnterpriseClosure(Request):
     """The enterprise closed or was deregistered (关闭/注销): why, and on which day."""
 
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text
     closed_on: BusinessDate
 
 
 class BlacklistDecision(Request):
     """A credit blacklist decision (黑名单), putting on or lifting: why, by whom, on which day."""
 
-    reason: str = Field(min_length=1, max_length=2000)
-    authority: str = Field(min_length=1, max_length=200)
+    reason: Text
+    authority: Name
     decided_on: BusinessDate
 
 
@@ -133,13 +151,13 @@ class EnforcementActionPublic(BaseModel):
 
     id: str
     enterprise_id: str
-    kind: str
+    kind: str = Field(description="the kind of action: a row of dispatch table 三")
     department: str
     decided_on: date
-    amount_wan: Decimal | None = None
-    persons: int | None = None
-    key_enterprise: bool = False
-    dangerous_operation_crime: bool = False
+    amount_wan: Decimal | None = Field(default=None, description="万元: a penalty's amount")
+    persons: int | None = Field(default=None, description="people: referred to the judiciary, or held accountable")
+    key_enterprise: bool = Field(default=False, description="an assistance visit to a key enterprise (重点企业)")
+    dangerous_operation_crime: bool = Field(default=False, description="a typical case of 危险作业罪")
     note: str = ""
     recorded_at: datetime
     recorded_by: ActorPublic

@@ -9,9 +9,8 @@ from pydantic import BaseModel, Field
 
 from hl_api.common import ActorPublic, Request
 from hl_api.values import BusinessTime
+from hl_contracts.fields import Name
 from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class AttachmentPublic(BaseModel):

@@ -11,10 +11,9 @@ from pydantic import BaseModel, Field
 from hl_api.common import ActorPublic, Request
 from hl_api.evidence import ListingReceiptPublic
 from hl_api.values import Bool, BusinessDate, BusinessTime
+from hl_contracts.fields import CLAUSE_MAX, DESCRIPTION_MAX, Name, Text
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ListingLevel, ProductionHalt
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
 DECIDED = (
     "when it was decided (business time, RFC 3339 with offset; not in the future, not before found_at); default: now"
 )
@@ -27,7 +26,7 @@ class HazardCreate(Request):
     source: HazardSource
     level: HazardLevel
     title: Name
-    description: str = Field(default="", max_length=5000)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
     found_at: BusinessTime
     found_by: Name
     rectify_immediately: Bool = Field(default=False, description="即查即改: a general hazard fixed on the spot")
@@ -35,7 +34,7 @@ class HazardCreate(Request):
         default=None, description="rectification deadline (end of that day, Asia/Shanghai)"
     )
     production_halt: ProductionHalt | None = Field(default=None, description="required for major hazards")
-    standard_clause: str | None = Field(default=None, max_length=500, description="判定标准 clause matched")
+    standard_clause: str | None = Field(default=None, max_length=CLAUSE_MAX, description="判定标准 clause matched")
 
 
 class PlanSet(Request):
@@ -51,7 +50,7 @@ class PlanSet(Request):
 
 class RectificationReport(Request):
     completed_at: BusinessTime
-    description: str = Field(default="", max_length=5000)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
 
 
 class AcceptanceDecision(Request):
@@ -89,7 +88,7 @@ class DeadlineExtensionCreate(Request):
 class ReclassificationCreate(Request):
     level: HazardLevel
     reason: Text
-    standard_clause: str | None = Field(default=None, max_length=500)
+    standard_clause: str | None = Field(default=None, max_length=CLAUSE_MAX)
     production_halt: ProductionHalt | None = None
     decided_at: BusinessTime | None = Field(default=None, description=DECIDED)
 
@@ -135,13 +134,15 @@ class DelistingPublic(BaseModel):
 
 
 class ListingPublic(BaseModel):
+    """A listing for supervision (挂牌督办), as the escalation recorded it."""
+
     level: ListingLevel
-    authority: str
+    authority: str = Field(description="the listing authority")
     reason: str
-    deadline: date
-    listed_at: datetime
-    document_number: str | None = None
-    signatory: str | None = None
+    deadline: date = Field(description="the rectification deadline the listing set")
+    listed_at: datetime = Field(description="when it was listed: the escalation's business time")
+    document_number: str | None = Field(default=None, description="the notice's 文号")
+    signatory: str | None = Field(default=None, description="签发人")
 
 
 class HazardPublic(BaseModel):

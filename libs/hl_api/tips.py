@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from hl_api.common import Request
+from hl_contracts.fields import CLAUSE_MAX, DESCRIPTION_MAX, OPTIONAL_REGION_PATTERN, Name, Text
 from hl_contracts.vocabulary import (
     MAX_CO_SIGNATORIES,
     AccidentGrade,
@@ -25,8 +26,6 @@ from hl_contracts.vocabulary import (
     TipStatus,
 )
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
 SECRET_HEADER = "Tip-Secret"
 TRACKING_PATTERN = r"^[A-Za-z0-9-]{4,40}$"
 
@@ -60,9 +59,14 @@ class TipCreate(Request):
     category: TipCategory = Field(
         description="hazard 事故隐患, illegal_act 非法违法行为, concealed_accident 瞒报谎报事故"
     )
-    description: str = Field(min_length=1, max_length=5000, description="what you saw, in your own words")
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX, description="what you saw, in your own words")
     occurred_on: date = Field(description="when (YYYY-MM-DD), not in the future")
-    region_code: str = Field(default="", max_length=12, description="where: a region code; optional with a known uscc")
+    region_code: str = Field(
+        default="",
+        max_length=12,
+        pattern=OPTIONAL_REGION_PATTERN,
+        description="where: a region code; optional with a known uscc",
+    )
     enterprise_name: str = Field(default="", max_length=200, description="the enterprise, by name, if known")
     uscc: str = Field(default="", max_length=18, description="its 统一社会信用代码, if known")
     address: str = Field(default="", max_length=500, description="where, as an address")
@@ -203,12 +207,12 @@ class HazardDetails(Request):
     """The hazard to record for a verified hazard finding (source public_report, the tip's enterprise)."""
 
     title: Name
-    description: str = Field(default="", max_length=5000)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
     found_at: AwareDatetime | None = Field(default=None, description="default: the verification's decided_at")
     found_by: Name
     deadline: date | None = None
     production_halt: ProductionHalt | None = Field(default=None, description="required for a major hazard")
-    standard_clause: str | None = Field(default=None, max_length=500)
+    standard_clause: str | None = Field(default=None, max_length=CLAUSE_MAX)
 
 
 class TipVerification(Request):

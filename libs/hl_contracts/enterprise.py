@@ -4,38 +4,45 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hl_contracts.fields import ADDRESS_MAX, PHONE_MAX, Name, Text
 from hl_contracts.registry import REGISTRY, EventData
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Person(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: Name
-    phone: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=PHONE_MAX)
 
 
-@REGISTRY.register
-class EnterpriseRegistered(EventData):
-    """An enterprise was put under supervision."""
+class Profile(BaseModel):
+    """The fields of an enterprise's profile: what `enterprise.registered` records, and the one list
+    that the enterprise service's validated profile (`hl_enterprise.domain.profile`) extends."""
 
-    event_type = "enterprise.registered"
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     uscc: str = Field(min_length=18, max_length=18)
     name: Name
     region_code: str
     industry: str
-    address: str = Field(default="", max_length=500)
+    address: str = Field(default="", max_length=ADDRESS_MAX)
     principal: Person
     safety_director: Person | None = None
     high_risk: bool = False
     major_hazard_source: bool = False
     standardization_grade: str = "none"
     supervising_department: str = Field(default="", max_length=200)
+
+
+@REGISTRY.register
+class EnterpriseRegistered(EventData, Profile):
+    """An enterprise was put under supervision."""
+
+    event_type = "enterprise.registered"
 
 
 @REGISTRY.register
@@ -51,7 +58,7 @@ class EnterpriseClosed(EventData):
     """The enterprise closed or was deregistered; no new hazards can be reported for it."""
 
     event_type = "enterprise.closed"
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text
     closed_on: date
 
 
@@ -60,7 +67,7 @@ class EnterpriseBlacklisted(EventData):
     """Put on the credit blacklist (黑名单)."""
 
     event_type = "enterprise.blacklisted"
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text
     authority: Name
     decided_on: date
 
@@ -70,7 +77,7 @@ class EnterpriseBlacklistLifted(EventData):
     """Taken off the credit blacklist."""
 
     event_type = "enterprise.blacklist_lifted"
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text
     authority: Name
     decided_on: date
 

@@ -13,10 +13,10 @@ from typing import Annotated
 from pydantic import Field
 
 from hl_contracts.envelope import Actor
+from hl_contracts.fields import Name
 from hl_contracts.registry import REGISTRY, EventData
 from hl_contracts.vocabulary import AttachmentKind, AttachmentStep, ListingLevel
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the bytes, lower-case hex")]
 
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import Field
 
+from hl_contracts.fields import CLAUSE_MAX, DESCRIPTION_MAX, Name, Text
 from hl_contracts.registry import REGISTRY, EventData
 from hl_contracts.vocabulary import HazardLevel, HazardSource, ListingLevel, ProductionHalt
-
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 @REGISTRY.register
@@ -32,12 +30,12 @@ class HazardFound(EventData):
     source: HazardSource
     level: HazardLevel
     title: Name
-    description: str = Field(default="", max_length=5000)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
     found_at: datetime
     found_by: Name
     deadline: date | None = None
     production_halt: ProductionHalt | None = None
-    standard_clause: str | None = Field(default=None, max_length=500)
+    standard_clause: str | None = Field(default=None, max_length=CLAUSE_MAX)
 
 
 @REGISTRY.register
@@ -61,7 +59,7 @@ class HazardRectified(EventData):
 
     event_type = "hazard.rectified"
     completed_at: datetime
-    description: str = Field(default="", max_length=5000)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
     immediate: bool = False
 
 
@@ -150,7 +148,7 @@ class HazardReclassified(EventData):
     previous_level: HazardLevel
     level: HazardLevel
     reason: Text
-    standard_clause: str | None = Field(default=None, max_length=500)
+    standard_clause: str | None = Field(default=None, max_length=CLAUSE_MAX)
     production_halt: ProductionHalt | None = None
     decided_at: datetime | None = Field(default=None, description="when it was decided (null before v2)")
 

@@ -14,11 +14,10 @@ from typing import Annotated
 
 from pydantic import Field
 
+from hl_contracts.fields import ADDRESS_MAX, DESCRIPTION_MAX, Name, Text
 from hl_contracts.registry import REGISTRY, EventData
 from hl_contracts.vocabulary import AccidentGrade, HazardLevel, IdentityPurpose, TipCategory, TipFinding
 
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 Yuan = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 
 
@@ -29,11 +28,11 @@ class TipFiled(EventData):
     event_type = "tip.filed"
     tracking_number: str = Field(min_length=1, max_length=40)
     category: TipCategory
-    description: str = Field(min_length=1, max_length=5000)
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
     enterprise_id: str | None = Field(default=None, max_length=64, description="when the tip named a known one")
     enterprise_name: str = Field(default="", max_length=200)
     uscc: str = Field(default="", max_length=18)
-    address: str = Field(default="", max_length=500)
+    address: str = Field(default="", max_length=ADDRESS_MAX)
     occurred_on: date
     anonymous: bool = Field(description="no identity was given (匿名举报)")
     deadline: date = Field(description="handle by the end of this day, Asia/Shanghai")

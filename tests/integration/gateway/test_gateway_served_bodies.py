@@ -1,14 +1,14 @@
 """The documented response is the served response: driven by the public route table, every route
 the fixture's services can answer is called through the real gateway (in front of the real hazard,
 enterprise and reporting services), and its answer is validated against the served /openapi.json
-with jsonschema. Models are read strictly: a key a body sends that its schema does not name fails,
-so the document cannot fall behind the service. The routes of services the fixture does not run
+with jsonschema. Models are read exactly (`tests.support.schemas.exact`): a key a body sends that
+its schema does not name fails, and so does a documented key it does not send, so the document
+and the service cannot drift apart either way. The routes of services the fixture does not run
 are named below, with the reason, so that none is forgotten."""
 
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from tests.integration.gateway.conftest import ADMIN_KEY, Stack, Trio, hazard_bo
 from tests.integration.tips.conftest import photo_store
 from tests.integration.webhooks.support import hook_stack
 from tests.support.events import found
+from tests.support.schemas import exact
 from tests.support.tips import jpeg_with_exif, register_enterprise, tip_body
 from tests.support.uscc import random_uscc
 
@@ -55,12 +56,8 @@ CORE_WALK = {row.name for row in PUBLIC_ROUTES} - TIPS_WALK - HOOKS_WALK - set(N
 
 
 def _strict(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with every model closed: an undocumented key in a body is an error."""
-    strict = copy.deepcopy(document)
-    for schema in strict["components"]["schemas"].values():
-        if schema.get("type") == "object" and "properties" in schema and "additionalProperties" not in schema:
-            schema["additionalProperties"] = False
-    return strict
+    """The document with every model exact: an undocumented key, or a documented one left out, is an error."""
+    return {**document, "components": {**document["components"], "schemas": exact(document["components"]["schemas"])}}
 
 
 class Conformance:

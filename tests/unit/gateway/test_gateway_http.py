@@ -239,7 +239,7 @@ async def test_idempotency_key_travels_to_the_service_and_successes_are_replayed
         return httpx.Response(201, json={"id": f"ins-{done[key]}"}, headers=headers)
 
     gw.services.answer = service
-    body = {"department": "应急局", "inspected_on": "2025-05-20", "findings": ["no_drill"]}
+    body = {"department": "应急局", "inspected_on": "2025-05-20", "findings": ["no_emergency_drill"]}
     headers = {**auth(ADMIN_KEY), "Idempotency-Key": "k-1"}
     path = "/api/v1/enterprises/e-1/inspections"
     first = asyncio.create_task(gw.client.post(path, json=body, headers=headers))

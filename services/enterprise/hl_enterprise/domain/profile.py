@@ -7,34 +7,35 @@ context names another (`context={"regions": catalogue}`), which is how tests pas
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from hl_catalogue import RegionCatalogue, is_industry
+from hl_contracts.enterprise import Person, Profile
 from hl_contracts.text import reject_nul
 from hl_contracts.vocabulary import STANDARDIZATION_GRADES
 from hl_enterprise.domain.phone import is_phone_number
 from hl_enterprise.domain.uscc import InvalidUscc, validate_uscc
 from hl_enterprise.domain.validation import build
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 REGIONS_CONTEXT = "regions"
 
 
-class Contact(BaseModel):
-    """A person to call: the principal (主要负责人) or the safety director."""
+class _Input(BaseModel):
+    """Input as people type it: surrounding spaces dropped, no NUL character anywhere."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     @field_validator("*", mode="before")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         return reject_nul(value)
 
-    name: Name
-    phone: str = Field(default="", max_length=40)
+
+class Contact(_Input, Person):
+    """A person to call: the principal (主要负责人) or the safety director."""
 
     @field_validator("phone")
     @classmethod
@@ -44,27 +45,15 @@ class Contact(BaseModel):
         return phone
 
 
-class EnterpriseProfile(BaseModel):
-    """What is known about an enterprise under supervision; the fields of `enterprise.registered`."""
+class EnterpriseProfile(_Input, Profile):
+    """What is known about an enterprise under supervision, validated: the fields of
+    `enterprise.registered` (`hl_contracts.enterprise.Profile`), each checked."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return reject_nul(value)
-
+    # The contract's fields, but for these: any spelling of the code comes in (the check normalises
+    # spaces, hyphens and case to its 18 characters), and contacts are checked as phone numbers.
     uscc: str
-    name: Name
-    region_code: str
-    industry: str
-    address: str = Field(default="", max_length=500)
     principal: Contact
     safety_director: Contact | None = None
-    high_risk: bool = False
-    major_hazard_source: bool = False
-    standardization_grade: str = "none"
-    supervising_department: str = Field(default="", max_length=200)
 
     @field_validator("uscc")
     @classmethod

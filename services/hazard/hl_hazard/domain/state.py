@@ -151,22 +151,16 @@ class HazardState(Aggregate):
         }
 
     def snapshot(self) -> dict[str, Any]:
-        """The hazard as the API shows it, JSON-ready."""
-        found = self.found.model_dump(mode="json")
+        """The hazard as the API shows it (`HazardPublic`, checked key for key by the contract
+        tests), JSON-ready: every field of its report as found, then what later events changed."""
         return {
             "id": self.id,
             "version": self.version,
-            "enterprise_id": found["enterprise_id"],
-            "enterprise_name": found["enterprise_name"],
+            **self.found.model_dump(mode="json"),
             "region_code": self.region_code,
             "industry": self.industry,
-            "source": found["source"],
             "level": self.level.value,
             "status": self.status.value,
-            "title": found["title"],
-            "description": found["description"],
-            "found_at": found["found_at"],
-            "found_by": found["found_by"],
             "deadline": _day(self.deadline),
             "production_halt": self.production_halt.value if self.production_halt else None,
             "standard_clause": self.standard_clause,
