@@ -37,8 +37,8 @@ from hl_hazard.domain import (
     SetPlan,
     Void,
 )
-from hl_hazard.domain.clock import local_date
 from hl_platform.aggregate import Recorded
+from hl_platform.clock import local_date
 from hl_platform.errors import DomainError
 from tests.unit.hazard.builders import (
     ADMIN,

@@ -7,11 +7,9 @@ which buckets by Shanghai day, counts the fact on the day it names.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
+from hl_platform.clock import SHANGHAI
 from hl_platform.errors import InvalidInput
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def start_of_day(day: date) -> datetime:

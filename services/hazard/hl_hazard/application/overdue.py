@@ -16,10 +16,10 @@ from hl_contracts.vocabulary import HazardLevel, ListingLevel
 from hl_hazard.application.ports import HazardRows
 from hl_hazard.application.service import HazardService
 from hl_hazard.application.watch import ClockWatch
-from hl_hazard.domain.clock import local_date
 from hl_hazard.domain.commands import Escalate
 from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.policies import Principal
+from hl_platform.clock import local_date
 from hl_platform.db import Database
 
 

@@ -12,10 +12,10 @@ from datetime import datetime
 from hl_hazard.application.ports import HazardRows
 from hl_hazard.application.service import HazardService
 from hl_hazard.application.watch import ClockWatch
-from hl_hazard.domain.clock import local_date
 from hl_hazard.domain.model import Hazard
 from hl_hazard.domain.policies import Principal
 from hl_hazard.domain.reminders import ReminderSchedule
+from hl_platform.clock import local_date
 from hl_platform.db import Database
 
 

@@ -8,8 +8,9 @@ from hl_contracts.hazard import HazardFound, HazardRectified
 from hl_contracts.vocabulary import HazardLevel, ProductionHalt
 from hl_hazard.domain.commands import ReportHazard
 from hl_hazard.domain.enterprise import EnterpriseSnapshot
-from hl_hazard.domain.inputs import build, business_time, deadline_from
+from hl_hazard.domain.inputs import deadline_from
 from hl_platform.errors import InvalidInput
+from hl_platform.inputs import build, business_time
 
 
 def first_events(

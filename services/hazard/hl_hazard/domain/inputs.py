@@ -1,46 +1,11 @@
-"""Checks of a command's input; each refusal is `InvalidInput` naming the field.
-
-Field shapes (lengths, funds ≥ 0, enum values) are the contract's: an event is built from the
-input through `build`, so the rules are written once, in `hl_contracts.hazard`.
-"""
+"""The hazard's own input check; the ones every context makes are `hl_platform.inputs`."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from datetime import date, datetime
 
-from pydantic import ValidationError
-
-from hl_contracts import EventData
-from hl_hazard.domain.clock import local_date, utc
+from hl_platform.clock import local_date
 from hl_platform.errors import InvalidInput
-
-E = TypeVar("E", bound=EventData)
-
-
-def build(event: type[E], **values: Any) -> E:
-    """The contract event for `values`, or `InvalidInput` for the first field it refuses."""
-    try:
-        return event.model_validate(values)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or event.event_type
-        raise InvalidInput(field, error["msg"]) from None
-
-
-def business_time(field: str, value: datetime, now: datetime) -> datetime:
-    """Rule 9: an aware time not in the future, returned in UTC (how times are stored)."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(field, "must carry a UTC offset (RFC 3339)")
-    if value > utc(now):
-        raise InvalidInput(field, f"is in the future: {value.isoformat()} is after {now.isoformat()}")
-    return value.astimezone(UTC)
-
-
-def not_before(field: str, value: datetime, earlier_field: str, earlier: datetime) -> None:
-    """A fact cannot precede the fact it follows (a fix before the hazard was found, say)."""
-    if value < earlier:
-        raise InvalidInput(field, f"is before {earlier_field} ({earlier.isoformat()})")
 
 
 def deadline_from(field: str, deadline: date, found_at: datetime) -> None:

@@ -28,7 +28,6 @@ from hl_contracts.hazard import (
 )
 from hl_contracts.vocabulary import AttachmentStep, HazardLevel, HazardStatus, ListingLevel
 from hl_hazard.domain import evidence, policies
-from hl_hazard.domain.clock import deadline_passed, utc
 from hl_hazard.domain.commands import (
     AddAttachment,
     Command,
@@ -48,11 +47,13 @@ from hl_hazard.domain.commands import (
 from hl_hazard.domain.enterprise import EnterpriseSnapshot
 from hl_hazard.domain.evidence import EvidenceRules
 from hl_hazard.domain.findings import first_events, require_level_details
-from hl_hazard.domain.inputs import build, business_time, deadline_from, not_before
+from hl_hazard.domain.inputs import deadline_from
 from hl_hazard.domain.policies import Principal
 from hl_hazard.domain.reminders import ReminderSchedule, owed
 from hl_hazard.domain.state import OPEN, HazardState
+from hl_platform.clock import deadline_passed, utc
 from hl_platform.errors import InvalidInput, NotFound, RuleViolation
+from hl_platform.inputs import build, business_time, not_before
 
 LIVE = (HazardStatus.REPORTED, HazardStatus.RECTIFYING, HazardStatus.RECTIFIED)
 NOT_VOIDED = (*LIVE, HazardStatus.CLOSED)

@@ -20,8 +20,8 @@ from datetime import datetime
 from hl_contracts import EventData
 from hl_contracts.reminders import HazardAcceptanceReminded, HazardDeadlineApproaching, HazardOverdueReminded
 from hl_contracts.vocabulary import HazardLevel, HazardStatus
-from hl_hazard.domain.clock import local_date, utc
 from hl_hazard.domain.state import OPEN, HazardState
+from hl_platform.clock import local_date, utc
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hl_api.tips import TipReceipt, TipStatusPublic
+from hl_platform.clock import local_date
 from hl_platform.errors import InvalidInput, NotFound
 from hl_platform.ids import new_id
 from hl_tips.application.deps import Deps
 from hl_tips.application.idempotency import Once, remember, replayed
 from hl_tips.application.ports import Credential, DuplicateRequest, UnitOfWork
 from hl_tips.application.views import public_view
-from hl_tips.domain.clock import local_date
 from hl_tips.domain.commands import AddPhoto, EraseIdentity, FileTip
 from hl_tips.domain.credentials import (
     NUMBER_BYTES,

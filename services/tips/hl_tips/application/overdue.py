@@ -13,11 +13,11 @@ import uuid
 
 import structlog
 
+from hl_platform.clock import local_date
 from hl_platform.db import Database
 from hl_platform.eventstore import ConcurrencyError
 from hl_platform.lease import Lease
 from hl_tips.application.deps import Deps
-from hl_tips.domain.clock import local_date
 
 log = structlog.get_logger(__name__)
 

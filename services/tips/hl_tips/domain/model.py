@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hl_contracts import EventData
 from hl_contracts.tips import (
@@ -36,9 +36,10 @@ from hl_contracts.tips import (
     TipVerified,
 )
 from hl_contracts.vocabulary import RewardStatus, TipFinding, TipStatus
+from hl_platform.clock import deadline_passed, local_date, utc
 from hl_platform.errors import InvalidInput, RuleViolation
+from hl_platform.inputs import build, business_time, not_before, past_day
 from hl_tips.domain import policies
-from hl_tips.domain.clock import deadline_passed, handling_deadline, utc
 from hl_tips.domain.commands import (
     AddPhoto,
     ApproveReward,
@@ -53,7 +54,6 @@ from hl_tips.domain.commands import (
     ViewIdentity,
 )
 from hl_tips.domain.identity import Identity, redact
-from hl_tips.domain.inputs import build, business_time, not_before, past_day
 from hl_tips.domain.policies import Principal
 from hl_tips.domain.rewards import Outcome, RewardRule, compute
 from hl_tips.domain.state import OPEN, TipState
@@ -110,7 +110,7 @@ class Tip(TipState):
             address=clean(cmd.address),
             occurred_on=past_day("occurred_on", cmd.occurred_on, now),
             anonymous=cmd.identity is None,
-            deadline=handling_deadline(now, rule.handling_days),
+            deadline=local_date(now) + timedelta(days=rule.handling_days),
         )
         tip = cls(tip_id)
         tip.locate(place.region_code, place.industry)

@@ -1,8 +1,9 @@
-"""Calendar rules: times are stored in UTC; days and deadlines are Asia/Shanghai days."""
+"""Calendar rules (DOMAIN.md rule 9), one for every context: times are stored in UTC; days and
+deadlines are Asia/Shanghai calendar days. Pure: the domains import it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -16,11 +17,6 @@ def local_date(moment: datetime) -> date:
 def deadline_passed(deadline: date, now: datetime) -> bool:
     """Whether `now` is past the deadline, which means the end of that day in Asia/Shanghai."""
     return local_date(now) > deadline
-
-
-def handling_deadline(filed_at: datetime, days: int) -> date:
-    """The day a tip filed at `filed_at` must be handled by."""
-    return local_date(filed_at) + timedelta(days=days)
 
 
 def utc(now: datetime) -> datetime:

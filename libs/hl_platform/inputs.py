@@ -1,7 +1,8 @@
-"""Checks of a command's input; each refusal is `InvalidInput` naming the field.
+"""Checks of a command's input that every context makes; each refusal is `InvalidInput` naming
+the field. Pure: the domains import it.
 
-Field shapes (lengths, enum values, amounts ≥ 0) are the contract's: an event is built from the
-input through `build`, so those rules are written once, in `hl_contracts.tips`.
+Field shapes (lengths, amounts ≥ 0, enum values) are the contract's: a domain builds its event from
+the input through `build`, so those rules are written once, in `hl_contracts`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from hl_contracts import EventData
+from hl_platform.clock import local_date, utc
 from hl_platform.errors import InvalidInput
-from hl_tips.domain.clock import local_date, utc
 
 E = TypeVar("E", bound=EventData)
 
@@ -29,7 +30,7 @@ def build(event: type[E], **values: Any) -> E:
 
 
 def business_time(field: str, value: datetime, now: datetime) -> datetime:
-    """An aware time not in the future, returned in UTC (how times are stored)."""
+    """Rule 9: an aware time not in the future, returned in UTC (how times are stored)."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(field, "must carry a UTC offset (RFC 3339)")
     if value > utc(now):
@@ -38,7 +39,8 @@ def business_time(field: str, value: datetime, now: datetime) -> datetime:
 
 
 def not_before(field: str, value: datetime, earlier_field: str, earlier: datetime) -> None:
-    """A decision cannot precede the fact it decides on (a verification before the filing, say)."""
+    """A fact cannot precede the fact it follows (a fix before the hazard was found, a verification
+    before the filing)."""
     if value < earlier:
         raise InvalidInput(field, f"is before {earlier_field} ({earlier.isoformat()})")
 
