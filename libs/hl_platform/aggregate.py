@@ -59,3 +59,36 @@ class Aggregate(ABC):
             aggregate.apply(event.payload())
             aggregate.version = event.sequence
         return aggregate
+
+
+class LocatedAggregate(Aggregate):
+    """An aggregate that stays where it was first recorded (a hazard, a tip).
+
+    Region and industry are envelope attributes, not event data: a replay takes them from the
+    first event's envelope; a new aggregate is `locate`d before it records anything.
+    """
+
+    def __init__(self, aggregate_id: str) -> None:
+        super().__init__(aggregate_id)
+        self._region_code = ""
+        self._industry = ""
+
+    @classmethod
+    def replay(cls, aggregate_id: str, history: list[CloudEvent]) -> Self:
+        aggregate = super().replay(aggregate_id, history)
+        if history:
+            aggregate.locate(history[0].regioncode, history[0].industry)
+        return aggregate
+
+    def locate(self, region_code: str, industry: str) -> None:
+        """Fix where the aggregate is; it stays there for its whole life."""
+        self._region_code = region_code
+        self._industry = industry
+
+    @property
+    def region_code(self) -> str:
+        return self._region_code
+
+    @property
+    def industry(self) -> str:
+        return self._industry

@@ -7,9 +7,9 @@ hazard and one that recorded the same events are indistinguishable.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Self
+from typing import Any
 
-from hl_contracts import CloudEvent, EventData
+from hl_contracts import EventData
 from hl_contracts.evidence import HazardAttachmentAdded, HazardAttachmentWithdrawn, HazardListingReceived
 from hl_contracts.hazard import (
     HazardAccepted,
@@ -28,7 +28,7 @@ from hl_contracts.reminders import HazardAcceptanceReminded, HazardDeadlineAppro
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus, ProductionHalt
 from hl_hazard.domain.evidence import Evidence
 from hl_hazard.domain.policies import HazardFacts
-from hl_platform.aggregate import Aggregate
+from hl_platform.aggregate import LocatedAggregate
 
 OPEN = (HazardStatus.REPORTED, HazardStatus.RECTIFYING)
 """Statuses in which the rectification is still owed (and so a deadline can be missed)."""
@@ -36,15 +36,13 @@ OPEN = (HazardStatus.REPORTED, HazardStatus.RECTIFYING)
 BEING_RECTIFIED = (HazardStatus.RECTIFYING, HazardStatus.RECTIFIED, HazardStatus.CLOSED)
 
 
-class HazardState(Aggregate):
+class HazardState(LocatedAggregate):
     """One hazard's current state, folded from its events."""
 
     aggregate_type = "hazard"
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
-        self._region_code = ""
-        self._industry = ""
         self._found: HazardFound | None = None
         self.status = HazardStatus.REPORTED
         self.level = HazardLevel.GENERAL
@@ -65,27 +63,6 @@ class HazardState(Aggregate):
         self.acceptance_reminded_for: datetime | None = None
         self.voided: HazardVoided | None = None
         self.evidence = Evidence()  # attachments, and the current listing's receipt (签收)
-
-    @classmethod
-    def replay(cls, aggregate_id: str, history: list[CloudEvent]) -> Self:
-        # Region and industry are envelope attributes, not event data: take them from the envelope.
-        hazard = super().replay(aggregate_id, history)
-        if history:
-            hazard.locate(history[0].regioncode, history[0].industry)
-        return hazard
-
-    def locate(self, region_code: str, industry: str) -> None:
-        """Fix where the hazard is; it stays there for its whole life."""
-        self._region_code = region_code
-        self._industry = industry
-
-    @property
-    def region_code(self) -> str:
-        return self._region_code
-
-    @property
-    def industry(self) -> str:
-        return self._industry
 
     @property
     def found(self) -> HazardFound:

@@ -28,22 +28,20 @@ from hl_contracts.tips import (
     TipVerified,
 )
 from hl_contracts.vocabulary import RewardStatus, TipStatus
-from hl_platform.aggregate import Aggregate
+from hl_platform.aggregate import LocatedAggregate
 from hl_tips.domain.rewards import FINE_KINDS
 
 OPEN = (TipStatus.FILED, TipStatus.HANDLING)
 """Statuses in which the tip still waits for a decision (and so its deadline can be missed)."""
 
 
-class TipState(Aggregate):
+class TipState(LocatedAggregate):
     """One tip's current state, folded from its events."""
 
     aggregate_type = "tip"
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
-        self._region_code = ""
-        self._industry = ""
         self._filed: TipFiled | None = None
         self.filed_at: datetime | None = None
         self.photos: list[TipPhotoAdded] = []
@@ -63,25 +61,11 @@ class TipState(Aggregate):
 
     @classmethod
     def replay(cls, aggregate_id: str, history: list[CloudEvent]) -> Self:
-        # Region and industry are envelope attributes, and so is the filing's business time.
+        # The filing's business time is the first event's envelope time.
         tip = super().replay(aggregate_id, history)
         if history:
-            tip.locate(history[0].regioncode, history[0].industry)
             tip.filed_at = history[0].time
         return tip
-
-    def locate(self, region_code: str, industry: str) -> None:
-        """Fix where the tip is; it stays there for its whole life."""
-        self._region_code = region_code
-        self._industry = industry
-
-    @property
-    def region_code(self) -> str:
-        return self._region_code
-
-    @property
-    def industry(self) -> str:
-        return self._industry
 
     @property
     def filed(self) -> TipFiled:
