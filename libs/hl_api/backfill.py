@@ -52,7 +52,10 @@ class StepActor(Request):
     level: ListingLevel | None = Field(default=None, description="a supervisor's level (county, city, province)")
 
 
-STEPS = "plan, rectification, acceptance, escalation, listing-receipt, delisting, deadline-extension, reclassification, void"
+STEPS = ", ".join(
+    ("plan", "rectification", "acceptance", "escalation", "listing-receipt")
+    + ("delisting", "deadline-extension", "reclassification", "void")
+)
 _ACTOR = Field(default=None, description="who took this step (default: the caller)")
 
 
