@@ -53,8 +53,7 @@ class StepActor(Request):
 
 
 STEPS = ", ".join(
-    ("plan", "rectification", "acceptance", "escalation", "listing-receipt")
-    + ("delisting", "deadline-extension", "reclassification", "void")
+    "plan rectification acceptance escalation listing-receipt delisting deadline-extension reclassification void".split()
 )
 _ACTOR = Field(default=None, description="who took this step (default: the caller)")
 
