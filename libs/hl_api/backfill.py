@@ -52,9 +52,8 @@ class StepActor(Request):
     level: ListingLevel | None = Field(default=None, description="a supervisor's level (county, city, province)")
 
 
-STEPS = ", ".join(
-    "plan rectification acceptance escalation listing-receipt delisting deadline-extension reclassification void".split()
-)
+STEPS = "plan, rectification, acceptance, escalation, listing-receipt, delisting, deadline-extension, "
+STEPS += "reclassification, void"
 _ACTOR = Field(default=None, description="who took this step (default: the caller)")
 
 
