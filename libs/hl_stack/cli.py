@@ -85,6 +85,7 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import hl_stack.backfill
     import hl_stack.bureaus
     import hl_stack.imports
     import hl_stack.operations
