@@ -1,7 +1,7 @@
 """backfill_per_s vs backfill_baseline_per_s: hazards with their history, in batches of 1,000.
 
 Ours: the embedded stack (bench/stack.py); `POST /api/v1/hazard-backfills` through the gateway
-with the bench admin key, `CONCURRENCY` batches in flight, histories of 2–6 events (≈ 3.1 each:
+with the bench admin key, `CONCURRENCY` batches in flight, histories of 3–6 events (≈ 3.5 each:
 即查即改, fixed by deadline and accepted, majors with a plan, some listed and delisted), business
 times spread over the past year. Hazards answered `created` per second, first send to last answer.
 
@@ -52,7 +52,7 @@ def _day(days_ago: float) -> str:
 
 def history(index: int, enterprise_id: str, rng: random.Random) -> dict[str, Any]:
     """One hazard and its steps; the kind drawn with realistic shares."""
-    found = rng.uniform(30, 365)
+    found = rng.uniform(40, 365)  # every step (up to 32 days after) lies in the past
     hazard: dict[str, Any] = {
         "enterprise_id": enterprise_id,
         "source": rng.choice(("self_inspection", "department_inspection")),
@@ -62,8 +62,9 @@ def history(index: int, enterprise_id: str, rng: random.Random) -> dict[str, Any
         "found_by": "王检查",
     }
     kind = rng.random()
-    if kind < 0.45:  # 即查即改: found and fixed in one step
-        return {"key": f"bench-{index}", "hazard": hazard | {"rectify_immediately": True}}
+    if kind < 0.45:  # 即查即改: found and fixed in one step, then accepted
+        accepted = [{"step": "acceptance", "accepted": True, "reviewer": "王检查", "decided_at": _time(found - 1)}]
+        return {"key": f"bench-{index}", "hazard": hazard | {"rectify_immediately": True}, "steps": accepted}
     if kind < 0.85:  # fixed by a deadline, accepted
         steps = [
             {"step": "rectification", "completed_at": _time(found - 5)},

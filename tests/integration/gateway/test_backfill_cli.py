@@ -62,18 +62,20 @@ def _rows(prefix: str, enterprise_id: str) -> list[list[Any]]:
         "",
         "partial",
     ]
+    early = (found - timedelta(days=1)).isoformat()  # before the hazard was found
+
+    def spot(title: str) -> list[str]:
+        return [enterprise_id, "department_inspection", "general", title, found.isoformat(), "王检查", "是", *empty[1:]]
+
     plan = ["李四", "更换报警器", "12000", deadline, "泄漏应急预案", at["plan"], "", "", ""]
     return [
         [f"{prefix}-1", "found", "", "", *major, *[""] * 9],
         [f"{prefix}-1", "plan", "enterprise", "安全员", *[""] * 8, *plan],
         [f"{prefix}-1", "rectification", "enterprise", "安全员", *[""] * 14, at["fix"], "", ""],
         [f"{prefix}-1", "acceptance", "inspector", "王检查", *[""] * 13, at["ok"], "", "是", "王检查"],
-        [f"{prefix}-2", "found", "", "", enterprise_id, "department_inspection", "general", "灭火器过期"]
-        + [found.isoformat(), "王检查", "是", *empty[1:]],
-        [f"{prefix}-3", "found", "", "", enterprise_id, "department_inspection", "general", "通道堵塞"]
-        + [found.isoformat(), "王检查", "是", *empty[1:]],
-        [f"{prefix}-3", "acceptance", "inspector", "王检查", *[""] * 13, (found - timedelta(days=1)).isoformat()]
-        + ["", "是", "王检查"],
+        [f"{prefix}-2", "found", "", "", *spot("灭火器过期")],
+        [f"{prefix}-3", "found", "", "", *spot("通道堵塞")],
+        [f"{prefix}-3", "acceptance", "inspector", "王检查", *[""] * 13, early, "", "是", "王检查"],
     ]
 
 

@@ -11,7 +11,7 @@ however long after; re-sent with other content, it is refused rather than taken 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal, Protocol
 
 from hl_hazard.application.ports import Clock
@@ -85,7 +85,11 @@ class ItemResult:
     rule: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: value for name, value in asdict(self).items() if value is not None}
+        # Not `dataclasses.asdict`: it deep-copies every value, a tenth of a batch's time.
+        return {name: value for name in _RESULT_FIELDS if (value := getattr(self, name)) is not None}
+
+
+_RESULT_FIELDS = tuple(f.name for f in fields(ItemResult))
 
 
 @dataclass
