@@ -1,13 +1,13 @@
-"""backfill_per_s vs backfill_baseline_per_s: hazards with their history, in batches of 1,000.
+"""backfill_per_s vs backfill_baseline_per_s: hazards with their history, in batches of 500.
 
 Ours: the embedded stack (bench/stack.py); `POST /api/v1/hazard-backfills` through the gateway
-with the bench admin key, `CONCURRENCY` batches in flight, histories of 3–6 events (≈ 3.5 each:
+with the bench admin key, batches of `MAX_ITEMS` (500), `CONCURRENCY` in flight, histories of 3–6 events (≈ 3.5 each:
 即查即改, fixed by deadline and accepted, majors with a plan, some listed and delisted), business
 times spread over the past year. Hazards answered `created` per second, first send to last answer.
 
 Baseline, the limit: raw sqlite3 inserts of the very rows that run wrote (its events, outbox,
 summary and item-key rows, read back from the stack's hazard database), into a fresh database
-migrated the same way with the same pragmas, `executemany` per table, one transaction per 1,000
+migrated the same way with the same pragmas, `executemany` per table, one transaction per batch of
 hazards — what the hazard service's storage costs with nothing above it.
 """
 
@@ -33,6 +33,7 @@ FIGURES = ("backfill_per_s", "backfill_baseline_per_s")
 HAZARDS = {"quick": 20_000, "full": 100_000}
 TARGET_PER_S = 10_000
 CONCURRENCY = 2  # one batch parsed by the gateway while the hazard service writes the other
+RESENDS = 3  # a batch the gateway timed out on is sent again: the first send may have been written
 TABLES = {  # what a backfill writes, and the columns copied (the autoincrement keys are the database's)
     "events": "event_id, aggregate_type, aggregate_id, version, event_type, occurred_at, recorded_at, envelope",
     "outbox": "event_id, subject, payload, headers, created_at, attempts",
@@ -114,7 +115,9 @@ async def run(
         await asyncio.to_thread(stack.stop)
     mine["baseline"] = await asyncio.to_thread(baseline, stack.root / "hazard.db", scratch / "baseline.db")
     figures["backfill_baseline_per_s"] = mine["baseline"]["per_s"]
-    reasons["backfill_baseline_per_s"] = "raw sqlite3 executemany of the same rows, one transaction per 1,000 hazards"
+    reasons["backfill_baseline_per_s"] = (
+        f"raw sqlite3 executemany of the same rows, one transaction per {MAX_ITEMS} hazards"
+    )
 
 
 async def _measure(stack: Stack, count: int, figures: dict[str, Any], mine: dict[str, Any]) -> None:
@@ -133,19 +136,16 @@ async def _measure(stack: Stack, count: int, figures: dict[str, Any], mine: dict
 
         async def worker() -> None:
             while queue:
-                body = queue.pop()
-                sent = time.perf_counter()
-                answer = await client.post("/api/v1" + PATH, content=body)
-                latencies.append((time.perf_counter() - sent) * 1000)
-                if answer.status_code != 200:
-                    raise RuntimeError(f"a batch was refused: {answer.status_code} {answer.text[:300]}")
+                answer = await _send(client, queue.pop(), latencies, outcomes)
                 for outcome in ("created", "duplicate", "invalid"):
-                    outcomes[outcome] = outcomes.get(outcome, 0) + int(answer.json()[outcome])
+                    outcomes[outcome] = outcomes.get(outcome, 0) + int(answer[outcome])
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
         elapsed = time.perf_counter() - started
-    figures["backfill_per_s"] = round(outcomes.get("created", 0) / elapsed, 1)
+    # Accepted: created, or duplicate — only a batch re-sent after a timeout has those, and its
+    # hazards were created by the first send.
+    figures["backfill_per_s"] = round((outcomes.get("created", 0) + outcomes.get("duplicate", 0)) / elapsed, 1)
     cpu = {
         name: round((cpu_seconds(pid) or 0) - (cpu_before.get(name) or 0), 2)
         for name in cpu_before
@@ -160,6 +160,22 @@ async def _measure(stack: Stack, count: int, figures: dict[str, Any], mine: dict
         cpu_s=cpu,
         cpu_ms_per_hazard={name: round(1000 * seconds / count, 3) for name, seconds in cpu.items()},
     )
+
+
+async def _send(
+    client: httpx.AsyncClient, body: bytes, latencies: list[float], outcomes: dict[str, int]
+) -> dict[str, Any]:
+    """One batch, re-sent (it is idempotent) when the gateway timed out waiting for the service."""
+    for _ in range(RESENDS + 1):
+        sent = time.perf_counter()
+        answer = await client.post("/api/v1" + PATH, content=body)
+        latencies.append((time.perf_counter() - sent) * 1000)
+        if answer.status_code == 200:
+            return dict(answer.json())
+        if answer.status_code != 504:
+            break
+        outcomes["resent"] = outcomes.get("resent", 0) + 1
+    raise RuntimeError(f"a batch was refused: {answer.status_code} {answer.text[:300]}")
 
 
 def baseline(source: Path, target: Path) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import argparse
 import csv
 import json
 import os
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,6 +43,7 @@ DATES = {"deadline", "new_deadline"}
 BOOLEANS = {"rectify_immediately", "accepted"}
 TRUE, FALSE = {"true", "yes", "1", "是"}, {"false", "no", "0", "否"}
 SHOWN_PROBLEMS = 20
+RESENDS = 3
 
 
 class FileUnusable(Exception):
@@ -258,12 +260,23 @@ def send(client: httpx.Client, entries: list[Entry], batch: int, label: str) -> 
         progress.advance(task, len(entries) - len(valid))
         for start in range(0, len(valid), batch):
             chunk = valid[start : start + batch]
-            answer = client.post("/api/v1" + PATH, json={"items": [entry.item for entry in chunk]})
-            if answer.status_code != 200:
-                raise GatewayRefused(f"{answer.status_code} {answer.text[:500]}")
-            for entry, result in zip(chunk, answer.json()["items"], strict=True):
+            answer = _post(client, {"items": [entry.item for entry in chunk]})
+            for entry, result in zip(chunk, answer["items"], strict=True):
                 entry.result = result
             progress.advance(task, len(chunk))
+
+
+def _post(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
+    """One batch; sent again after a timeout or an unavailable service (a re-sent item is a
+    duplicate of what the first send wrote, so this is safe)."""
+    for attempt in range(RESENDS + 1):
+        answer = client.post("/api/v1" + PATH, json=body)
+        if answer.status_code == 200:
+            return dict(answer.json())
+        if answer.status_code not in (502, 503, 504) or attempt == RESENDS:
+            break
+        time.sleep(2**attempt)
+    raise GatewayRefused(f"{answer.status_code} {answer.text[:500]}")
 
 
 def summarise(entries: list[Entry]) -> int:
