@@ -174,3 +174,24 @@ async def test_backfill_writes_histories_answers_each_item_and_is_idempotent(
         )
         assert malformed.status_code == 422 and "items.0.steps.0" in malformed.text
     await db.dispose()
+
+
+async def test_twin_batches_sent_at_once_create_each_hazard_once(
+    nats_server: NatsServer, database_url: str, tmp_path: Path
+) -> None:
+    """Two identical batches at the same moment (a client retrying too early): on PostgreSQL the
+    second transaction waits on the first's keys, then starts again and finds them taken."""
+    db = await migrated("hazard", database_url)
+    app = create_app(HazardSettings(database_url=database_url, nats_url=nats_server.url, data_dir=tmp_path))
+    async with service_client(app) as client:
+        await app.state.runtime.provisioned.wait()
+        enterprise_id = await publish_registration(nats_server.url)
+        await known(client, enterprise_id)
+        before = await counts(db)
+        items = [closed_listed_major(f"twin-{n}", enterprise_id) for n in range(20)]
+        first, second = await asyncio.gather(backfill(client, items), backfill(client, items))
+        assert sorted([first["created"], second["created"]]) == [0, 20]
+        assert sorted([first["duplicate"], second["duplicate"]]) == [0, 20]
+        assert [i["hazard_id"] for i in first["items"]] == [i["hazard_id"] for i in second["items"]]
+        assert await counts(db) == (before[0] + 120, before[1] + 120, before[2] + 20, before[3] + 20)
+    await db.dispose()
