@@ -104,7 +104,7 @@ def record_history(
     hazard = _decided("/hazard", who, lambda: _report(hazard_id, item, enterprise, caller, now))
     hazard.rules = rules
     for index, step in enumerate(item.steps):
-        _execute(hazard, f"/steps/{index}", step, acting_as(caller, step, enterprise, f"/steps/{index}"), now)
+        _execute(hazard, f"/steps/{index}", step, _acting_as(caller, step, enterprise, f"/steps/{index}"), now)
     return hazard
 
 
@@ -114,7 +114,7 @@ def _report(
     return Hazard.report(hazard_id, item.report, enterprise, acting(caller, item.actor, enterprise), now)
 
 
-def acting_as(caller: Principal, step: Step, enterprise: EnterpriseSnapshot, base: str) -> Principal:
+def _acting_as(caller: Principal, step: Step, enterprise: EnterpriseSnapshot, base: str) -> Principal:
     return _decided(base, f"{base}/actor", lambda: acting(caller, step.actor, enterprise))
 
 
