@@ -141,3 +141,16 @@ async def test_backfill_from_csv_xlsx_and_ndjson(
 
     hazards = (await stack.client.get("/api/v1/hazards", headers=stack.as_(ADMIN_KEY))).json()["items"]
     assert sorted(h["status"] for h in hazards if h["title"] == "储罐区报警器失效") == ["closed"] * 3
+
+
+async def test_a_batch_with_an_idempotency_key_is_answered_once(stack: Stack) -> None:
+    enterprise_id = await stack.enterprise("371002")
+    spot = {"enterprise_id": enterprise_id, "source": "department_inspection", "level": "general"}
+    spot |= {"title": "灭火器过期", "found_at": datetime.now(UTC).isoformat(), "found_by": "王检查"}
+    body = {"items": [{"key": "keyed-1", "hazard": spot | {"rectify_immediately": True}}]}
+    headers = {**stack.as_(ADMIN_KEY), "Idempotency-Key": "backfill-batch-1"}
+    first = await stack.client.post("/api/v1/hazard-backfills", json=body, headers=headers)
+    again = await stack.client.post("/api/v1/hazard-backfills", json=body, headers=headers)
+    assert first.status_code == again.status_code == 200, first.text
+    assert first.json()["items"][0]["outcome"] == "created" and again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
