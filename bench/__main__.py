@@ -6,6 +6,7 @@ Phases (each one's failure nulls its figures with a reason; the others still run
   replay     replay_per_s vs replay_baseline_per_s
   reporting  report_p99_ms, report_asof_p99_ms, report_custom_window_p99_ms, supervision_p99_ms,
              report_hazards, reporting_rss_mb, rebuild_s
+  backfill   backfill_per_s vs backfill_baseline_per_s
 Prints a table and writes bench/out/latest.json (with --profile: bench/out/profile.json and
 pyinstrument profiles under bench/out/profiles/, figures perturbed by the profilers).
 """
@@ -30,13 +31,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import append, checks, freshness, replay, reporting, write_path
+from bench import append, backfill, checks, freshness, replay, reporting, write_path
 from bench.config import FULL, QUICK, with_overrides
 from bench.procs import PYTHON, ROOT
 from bench.stack import BENCH_OVERRIDES, Stack
 
 OUT = Path(__file__).resolve().parent / "out"
-PHASES = ("write", "append", "replay", "reporting")
+PHASES = ("write", "append", "replay", "reporting", "backfill")
 FIGURES = {
     "write": ("write_per_s", "write_p99_ms", "write_baseline_per_s", "freshness_p99_ms"),
     "append": ("append_per_s", "append_peer_per_s"),
@@ -49,6 +50,7 @@ FIGURES = {
         "reporting_rss_mb",
         "rebuild_s",
     ),
+    "backfill": backfill.FIGURES,
 }
 console = Console(stderr=True)
 
@@ -195,6 +197,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 reasons,
                 reporting.run(scratch / "reporting", env, cfg, figures, reasons, details, profile_dir),
             )
+        if "backfill" in phases:
+            body = backfill.run(scratch / "backfill", cfg, figures, reasons, details, profile_dir)
+            await phase("backfill", figures, reasons, body)
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)

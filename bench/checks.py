@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bench import backfill
+
 FULL_SCALE_HAZARDS = 1_000_000
 
 
@@ -99,6 +101,8 @@ CHECKS = [
     Check("report_hazards", "", "1,000,000 in the full run", None),
     Check("reporting_rss_mb", "MB", "≤ 300 MB", _at_most("reporting_rss_mb", 300, "MB")),
     Check("rebuild_s", "s", "≤ 120 s for 1,000,000 hazards", _rebuild),
+    Check("backfill_per_s", "/s", "≥ 10,000/s (limit: backfill_baseline_per_s)", backfill.judge),
+    Check("backfill_baseline_per_s", "/s", "baseline (raw sqlite3 inserts of the same rows)", None),
 ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 # The command modules register themselves in `hl_stack.commands` when imported; they import only
 # that registry, never this module (so there is no import cycle).
-from hl_stack import bureaus, imports, operations, rebuild  # noqa: F401
+from hl_stack import backfill, bureaus, imports, operations, rebuild  # noqa: F401
 from hl_stack.commands import COMMANDS, PARSERS, command
 from hl_stack.services import SERVICES
 

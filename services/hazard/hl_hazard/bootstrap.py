@@ -13,11 +13,13 @@ from datetime import timedelta
 
 from hl_contracts.vocabulary import HazardLevel, ListingLevel
 from hl_hazard.adapters.attachment_units import SqlHazardUnits
+from hl_hazard.adapters.backfill import SqlBackfillUnitOfWork
 from hl_hazard.adapters.content_check import ContentChecker, Limits
 from hl_hazard.adapters.tables import idempotency_keys
 from hl_hazard.adapters.unit_of_work import SqlUnitOfWork
 from hl_hazard.application.attachment_sweep import AttachmentSweep
 from hl_hazard.application.attachments import AttachmentService
+from hl_hazard.application.backfill import Backfill
 from hl_hazard.application.direct_uploads import DirectUploads
 from hl_hazard.application.evidence_ports import ObjectStore, SizeLimits
 from hl_hazard.application.overdue import EscalationPolicy, OverdueWatch
@@ -83,6 +85,7 @@ class Hazards:
     overdue: OverdueWatch
     reminders: ReminderWatch
     evidence: Evidence
+    backfill: Backfill
 
 
 def hazard_service(
@@ -107,7 +110,15 @@ def build(settings: HazardSettings, runtime: Runtime) -> Hazards:
     reminders = ReminderWatch(
         service, runtime.db, reminder_schedule(settings), interval=settings.reminder_scan_interval_s
     )
-    return Hazards(service, ledger, overdue, reminders, build_evidence(settings, service))
+    return Hazards(
+        service, ledger, overdue, reminders, build_evidence(settings, service), backfill(runtime.db, service)
+    )
+
+
+def backfill(db: Database, hazards: HazardService) -> Backfill:
+    """The backfill handler on `db`, with the hazard handlers' clock, rules and relay wake-up."""
+    units = SqlUnitsOfWork(SqlBackfillUnitOfWork, db, IdempotencyLedger(idempotency_keys))
+    return Backfill(units, hazards.clock, on_commit=hazards.on_commit, rules=hazards.rules)
 
 
 def escalation_policy(settings: HazardSettings) -> EscalationPolicy | None:

@@ -190,6 +190,13 @@ async def _hazards(client: httpx.AsyncClient, check: Callable[[str, httpx.Respon
     judged = {"level": "major", "reason": "复核为重大隐患", "production_halt": "partial"}
     check("reclassify", await client.post(f"{two}/reclassification", json=judged))
     check("void", await client.post(f"{two}/void", json={"reason": "重复上报"}))
+    spot = hazard_body(enterprise_id, level="general", found_at=_ago(120), rectify_immediately=True)
+    items = [
+        {"key": f"served-{hazard['id']}", "hazard": spot},
+        {"key": "late", "hazard": spot | {"found_at": _ago(-60)}},
+    ]
+    backfilled = check("backfill_hazards", await client.post("/api/v1/hazard-backfills", json={"items": items}))
+    assert [item["outcome"] for item in backfilled["items"]] == ["created", "invalid"]
 
 
 async def _reports(client: httpx.AsyncClient, check: Callable[[str, httpx.Response], Any]) -> None:

@@ -326,8 +326,9 @@ async def test_the_openapi_document_describes_auth_idempotency_and_problems(gw: 
     # DESIGN.md's 30, two catalogues, ten webhooks, evidence (seven attachment routes and the listing
     # receipt), the evaluation and its .xlsx, the tips' 5 public and 17 officers' operations, and seven
     # reports (submissions: list, one, .xlsx, .csv; who has reported, .xlsx; the ledger), and an
-    # enterprise's closure, blacklisting and its lifting, inspections and enforcement actions read back
-    assert len([op for ops in public.values() for op in ops]) == 86
+    # enterprise's closure, blacklisting and its lifting, inspections and enforcement actions read back,
+    # and the hazard backfill
+    assert len([op for ops in public.values() for op in ops]) == 87
     for path, operations in public.items():
         for method, operation in operations.items():
             if path.startswith("/api/v1/public/"):  # tip-offs need no account

@@ -9,6 +9,7 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from hl_api import backfill as backfill_api
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
 from hl_gateway.entrypoints import console
@@ -72,7 +73,10 @@ def create_app(
         title="Hazard Ledger API",
         description=describe(settings),
         serve_metrics=False,
-        body_limits={attachments.UPLOAD_PATH: settings.attachment_max_body_bytes},
+        body_limits={
+            attachments.UPLOAD_PATH: settings.attachment_max_body_bytes,
+            backfill_api.BODY_LIMIT_PATTERN: backfill_api.MAX_BODY_BYTES,
+        },
     )
     app.state.gateway = gateway
     console.install(app)  # the read-only web console under /console (not part of the REST contract)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -31,9 +32,19 @@ _UPSERTS = {dialect: _upsert(dialect) for dialect in ("sqlite", "postgresql")}
 
 async def save_summary(conn: AsyncConnection, hazard: Hazard) -> None:
     """Write the hazard's row, in the transaction that appends its events."""
+    await conn.execute(_UPSERTS[conn.dialect.name], summary_row(hazard))
+
+
+async def save_summaries(conn: AsyncConnection, hazards: Sequence[Hazard]) -> None:
+    """Write the hazards' rows in one statement (executemany), as a backfill does."""
+    if hazards:
+        await conn.execute(_UPSERTS[conn.dialect.name], [summary_row(hazard) for hazard in hazards])
+
+
+def summary_row(hazard: Hazard) -> dict[str, Any]:
     s = hazard.snapshot()
     listing = s["listing"]
-    row = {
+    return {
         "id": hazard.id,
         "version": hazard.version,
         "enterprise_id": s["enterprise_id"],
@@ -56,7 +67,6 @@ async def save_summary(conn: AsyncConnection, hazard: Hazard) -> None:
         else None,
         "acceptance_reminded_for": hazard.acceptance_reminded_for,
     }
-    await conn.execute(_UPSERTS[conn.dialect.name], row)
 
 
 def _filtered(filters: HazardFilters) -> Select[Any]:

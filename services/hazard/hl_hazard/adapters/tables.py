@@ -55,6 +55,17 @@ enterprise_replica = Table(
 )
 
 idempotency_keys = idempotency_table(metadata)
+# Each backfilled item's key (the client's id of the hazard): a re-sent item is answered with the
+# hazard it created, for good (unlike an Idempotency-Key, it never expires).
+backfill_items = Table(
+    "backfill_items",
+    metadata,
+    Column("client_id", String(200), primary_key=True),
+    Column("item_key", String(255), primary_key=True),
+    Column("hazard_id", String(64), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
 # Where each committed attachment's bytes are, written with its `hazard.attachment_added` event:
 # the sweep tells a committed upload (promote it) from an orphan (remove it) by this table.
 hazard_attachments = Table(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from hl_api import backfill as backfill_api
 from hl_hazard.adapters.enterprise_replica import EnterpriseReplicaProjection
 from hl_hazard.bootstrap import build
-from hl_hazard.entrypoints import attachments
+from hl_hazard.entrypoints import attachments, backfill
 from hl_hazard.entrypoints.http import router
 from hl_hazard.settings import HazardSettings
 from hl_platform.http import create_service_app
@@ -32,12 +33,16 @@ def create_app(settings: HazardSettings | None = None) -> FastAPI:
     runtime.background.append(lambda stop: purge_expired(hazards.ledger, runtime.db, stop))
     app = create_service_app(
         runtime,
-        [router, attachments.router],
+        [router, attachments.router, backfill.router],
         title="Hazard Ledger — hazard service",
         description=__doc__ or "",
-        body_limits={attachments.UPLOAD_PATH: settings.upload_max_bytes},
+        body_limits={
+            attachments.UPLOAD_PATH: settings.upload_max_bytes,
+            backfill_api.BODY_LIMIT_PATTERN: backfill_api.MAX_BODY_BYTES,
+        },
     )
     app.state.hazard_service = hazards.service
     app.state.attachments = hazards.evidence.attachments
     app.state.direct_uploads = hazards.evidence.direct
+    app.state.backfill = hazards.backfill
     return app

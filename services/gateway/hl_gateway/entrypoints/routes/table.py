@@ -8,6 +8,7 @@ from typing import Final
 
 from hl_gateway.entrypoints.routes import (
     attachments,
+    backfill,
     catalogues,
     enterprises,
     evaluations,
@@ -24,6 +25,7 @@ from hl_gateway.entrypoints.routes.spec import Internal, Route
 PUBLIC_ROUTES: Final[tuple[Route, ...]] = (
     *enterprises.ROUTES,
     *hazards.ROUTES,
+    *backfill.ROUTES,
     *attachments.ROUTES,
     *reports.ROUTES,
     *evaluations.ROUTES,
