@@ -18,7 +18,7 @@ from hl_platform.errors import InvalidInput
 from hl_reporting.application.queries import dispatch_table, hazard_ledger, supervision_list
 from hl_reporting.application.reporting_units import reporting_status
 from hl_reporting.application.submissions import Submission, compare, submit
-from hl_reporting.domain.report import DispatchTable
+from hl_reporting.domain.report import ComputedTable
 from tests.integration.reporting.scenario import INSPECTOR, HazardStream, at, d, hazard_streams
 from tests.integration.reporting.test_dispatch_table import CATALOGUE, db, project
 
@@ -43,7 +43,7 @@ async def _submit(db: Database, now: datetime, region: str = "3710", **scope: ob
         )
 
 
-async def _as_of(db: Database, submission: Submission) -> DispatchTable:
+async def _as_of(db: Database, submission: Submission) -> ComputedTable:
     frozen = submission.table
     async with db.read() as conn:
         return await dispatch_table(

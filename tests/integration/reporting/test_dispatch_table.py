@@ -17,7 +17,7 @@ from hl_reporting.adapters.bucket_reads import Scope, _daily_sums, _Measured, _o
 from hl_reporting.adapters.projection import EnterpriseProjection, HazardProjection
 from hl_reporting.application.queries import dispatch_table
 from hl_reporting.domain.calendar import report_window
-from hl_reporting.domain.report import DispatchTable
+from hl_reporting.domain.report import ComputedTable
 from tests.integration.reporting.conftest import NewDatabase
 from tests.integration.reporting.scenario import MAY_WEIHAI, enterprise_streams, hazard_streams, interleave
 
@@ -52,7 +52,7 @@ async def table(
     industry: str | None = None,
     since: date | None = None,
     cutoff_day: int = 24,
-) -> DispatchTable:
+) -> ComputedTable:
     async with db.read() as conn:
         return await dispatch_table(
             conn,

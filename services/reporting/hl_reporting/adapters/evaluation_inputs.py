@@ -17,7 +17,7 @@ from hl_reporting.adapters.tables import report_submissions
 from hl_reporting.application import queries, submissions
 from hl_reporting.application.evaluation import FrozenTable
 from hl_reporting.application.regions import RegionTree
-from hl_reporting.domain.report import DispatchTable
+from hl_reporting.domain.report import ComputedTable
 
 
 class ReportingInputs:
@@ -34,7 +34,7 @@ class ReportingInputs:
             return None
         return FrozenTable(submission.id, submission.submitted_at, submission.table)
 
-    async def live_table(self, period: str, region_code: str, as_of: datetime | None) -> DispatchTable:
+    async def live_table(self, period: str, region_code: str, as_of: datetime | None) -> ComputedTable:
         return await queries.dispatch_table(
             self.conn, period=period, region_code=region_code, catalogue=self.catalogue, as_of=as_of
         )

@@ -22,7 +22,7 @@ from hl_reporting.application.regions import RegionTree, region_name
 from hl_reporting.domain.evaluation import Evaluation, due_date, ranked, score_unit, submission_figures
 from hl_reporting.domain.evaluation_scheme import Scheme
 from hl_reporting.domain.figures import Sums, compute_figures
-from hl_reporting.domain.report import DispatchTable, FigureValue
+from hl_reporting.domain.report import ComputedTable, FigureValue
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class FrozenTable:
 
     submission_id: str
     submitted_at: datetime
-    table: DispatchTable
+    table: ComputedTable
 
 
 class EvaluationInputs(Protocol):
@@ -39,7 +39,7 @@ class EvaluationInputs(Protocol):
         """The region's submission of the period (all industries), or None."""
         ...
 
-    async def live_table(self, period: str, region_code: str, as_of: datetime | None) -> DispatchTable:
+    async def live_table(self, period: str, region_code: str, as_of: datetime | None) -> ComputedTable:
         """The period's table with its per-child breakdown, from the facts recorded by `as_of` (None: all)."""
         ...
 

@@ -15,18 +15,18 @@ from hl_contracts.vocabulary import INDUSTRIES
 from hl_platform.errors import InvalidInput
 from hl_reporting.adapters.bucket_reads import Scope, read_sums
 from hl_reporting.application.lists import ListingStatus, all_supervision_items, hazard_ledger, supervision_list
-from hl_reporting.application.pages import Page
+from hl_reporting.application.pages import CursorPage
 from hl_reporting.application.regions import RegionTree, region_name
 from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY, business_day, check_moment, report_window
 from hl_reporting.domain.figures import Sums, compute_figures
-from hl_reporting.domain.listings import LedgerItem, SupervisionItem
-from hl_reporting.domain.report import DispatchTable, RegionFigures
+from hl_reporting.domain.listings import LedgerItem, ListedHazard
+from hl_reporting.domain.report import BreakdownRow, ComputedTable
 
 __all__ = [
+    "CursorPage",
     "LedgerItem",
+    "ListedHazard",
     "ListingStatus",
-    "Page",
-    "SupervisionItem",
     "all_supervision_items",
     "dispatch_table",
     "hazard_ledger",
@@ -45,7 +45,7 @@ async def dispatch_table(
     cutoff_day: int = DEFAULT_CUTOFF_DAY,
     as_of: datetime | None = None,
     now: datetime | None = None,
-) -> DispatchTable:
+) -> ComputedTable:
     """The table of `period` for a region subtree (and one industry), with its children's rows,
     from the facts recorded by `as_of` (default: all, now)."""
     now = now or datetime.now(UTC)
@@ -62,11 +62,11 @@ async def dispatch_table(
     codes = tuple(child.code for child in children)
     scope = Scope(region_code, window.since, through, industry, codes, as_of)
     sums = await read_sums(conn, scope)
-    breakdown = [RegionFigures(c.code, c.name, compute_figures(sums.by_child.pop(c.code, Sums()))) for c in children]
+    breakdown = [BreakdownRow(c.code, c.name, compute_figures(sums.by_child.pop(c.code, Sums()))) for c in children]
     for code, rest in sorted(sums.by_child.items()):  # records on the node itself, or under unknown codes
         label = f"{name}(本级)" if code == region_code else catalogue.name(code)
-        breakdown.append(RegionFigures(code, label, compute_figures(rest)))
-    return DispatchTable(
+        breakdown.append(BreakdownRow(code, label, compute_figures(rest)))
+    return ComputedTable(
         period=window.period,
         region_code=region_code,
         region_name=name,

@@ -27,13 +27,13 @@ from hl_platform.sql import in_chunks
 from hl_reporting.adapters.bucket_reads import in_region
 from hl_reporting.adapters.tables import report_submissions
 from hl_reporting.application.late_facts import LateFact, Window, facts_after, facts_for
-from hl_reporting.application.pages import Page, check_limit, decode_cursor, encode_cursor
+from hl_reporting.application.pages import CursorPage, check_limit, decode_cursor, encode_cursor
 from hl_reporting.application.queries import dispatch_table
 from hl_reporting.application.regions import RegionTree
 from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY, business_day, parse_period
 from hl_reporting.domain.dispatch_table import COMPUTED_FIGURES, FROM_TIPS, MANUAL_FIGURES, Figure, Kind
 from hl_reporting.domain.report import (
-    DispatchTable,
+    ComputedTable,
     FigureValue,
     Signoff,
     decode,
@@ -46,7 +46,7 @@ from hl_reporting.domain.report import (
 @dataclass(frozen=True)
 class Submission:
     id: str
-    table: DispatchTable  # the figures as frozen at submission
+    table: ComputedTable  # the figures as frozen at submission
     cutoff_day: int
     signoff: Signoff
     submitted_at: datetime
@@ -66,7 +66,7 @@ class FigureChange:
 @dataclass(frozen=True)
 class Comparison:
     submission: Submission
-    live: DispatchTable
+    live: ComputedTable
     figures: tuple[FigureChange, ...]
     facts_count: int = 0  # every fact recorded since that moved a figure (the lists hold at most MAX_FACTS)
 
@@ -156,7 +156,7 @@ async def list_submissions(
     industry: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> Page[Submission]:
+) -> CursorPage[Submission]:
     """The period's submissions in a region subtree, by region code then industry."""
     t = report_submissions
     query = select(t).where(t.c.period == period, in_region(t.c.region_code, region_prefix))
@@ -169,7 +169,7 @@ async def list_submissions(
     rows = list((await conn.execute(query)).mappings())
     items = [_submission(row) for row in rows[:limit]]
     last = rows[limit - 1] if len(rows) > limit else None
-    return Page(items, encode_cursor(last["region_code"], last["industry"], last["id"]) if last else None)
+    return CursorPage(items, encode_cursor(last["region_code"], last["industry"], last["id"]) if last else None)
 
 
 async def submissions_of(conn: AsyncConnection, *, period: str, region_codes: list[str]) -> list[Submission]:
@@ -285,7 +285,7 @@ def _values(submission: Submission) -> dict[str, Any]:
 
 
 def _submission(row: RowMapping) -> Submission:
-    table = DispatchTable(
+    table = ComputedTable(
         period=row["period"],
         region_code=row["region_code"],
         region_name=row["region_name"],

@@ -14,7 +14,7 @@ from hl_api.reports import DispatchTable
 from hl_platform.identity import CallerDep
 from hl_reporting.adapters.exports import dispatch_table_csv, dispatch_table_xlsx
 from hl_reporting.application import queries
-from hl_reporting.domain.report import DispatchTable as Table
+from hl_reporting.domain.report import ComputedTable
 from hl_reporting.entrypoints import deps
 from hl_reporting.entrypoints.deps import XLSX, AsOf, CutoffDay, Industry, PeriodQuery, RegionParam, Since
 from hl_reporting.entrypoints.presenters import table_public
@@ -31,7 +31,7 @@ async def live_table(
     since: Since = None,
     cutoff_day: CutoffDay = 24,
     as_of: AsOf = None,
-) -> Table:
+) -> ComputedTable:
     """The period's table as known now, or at `as_of`: an unsigned draft."""
     region = deps.scope(caller, region_code)
     clock = deps.now()
@@ -49,7 +49,7 @@ async def live_table(
         )
 
 
-TableDep = Annotated[Table, Depends(live_table)]
+TableDep = Annotated[ComputedTable, Depends(live_table)]
 
 
 @router.get("/monthly", summary="The dispatch table (调度表) of a month, quarter or year")
@@ -78,5 +78,5 @@ async def monthly_csv(table: TableDep) -> Response:
     return deps.download(dispatch_table_csv(table), deps.CSV, _filename(table, "csv"))
 
 
-def _filename(table: Table, suffix: str, label: str = "draft") -> str:
+def _filename(table: ComputedTable, suffix: str, label: str = "draft") -> str:
     return f"dispatch-{table.region_code}-{table.period}-{label}.{suffix}"

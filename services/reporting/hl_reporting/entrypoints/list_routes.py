@@ -16,7 +16,7 @@ from hl_platform.identity import CallerDep
 from hl_reporting.adapters.exports import supervision_list_csv, supervision_list_xlsx
 from hl_reporting.application import queries
 from hl_reporting.domain.calendar import business_day
-from hl_reporting.domain.listings import SupervisionItem as SupervisionRow
+from hl_reporting.domain.listings import ListedHazard
 from hl_reporting.entrypoints import deps
 from hl_reporting.entrypoints.deps import XLSX, AsOf, Industry, RegionParam
 from hl_reporting.entrypoints.presenters import ledger_public, supervision_public
@@ -76,7 +76,7 @@ async def supervision_list(
     return Page(items=[supervision_public(item) for item in page.items], next_cursor=page.next_cursor)
 
 
-async def supervision_items_of(request: Request, filters: FiltersDep) -> tuple[ListingFilters, list[SupervisionRow]]:
+async def supervision_items_of(request: Request, filters: FiltersDep) -> tuple[ListingFilters, list[ListedHazard]]:
     """Every listed hazard matching the filters (for the exports)."""
     async with deps.database(request).read() as conn:
         items = await queries.all_supervision_items(
@@ -92,7 +92,7 @@ async def supervision_items_of(request: Request, filters: FiltersDep) -> tuple[L
     return filters, items
 
 
-ItemsDep = Annotated[tuple[ListingFilters, list[SupervisionRow]], Depends(supervision_items_of)]
+ItemsDep = Annotated[tuple[ListingFilters, list[ListedHazard]], Depends(supervision_items_of)]
 
 
 @router.get(
