@@ -15,6 +15,7 @@ from hl_platform.db import Database
 from hl_platform.errors import InvalidInput, NotFound
 from hl_reporting.adapters.bucket_reads import Scope, _daily_sums, _Measured, _own_records, _rollup_sums
 from hl_reporting.adapters.projection import EnterpriseProjection, HazardProjection
+from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
 from hl_reporting.application.queries import dispatch_table
 from hl_reporting.domain.calendar import report_window
 from hl_reporting.domain.report import ComputedTable
@@ -53,9 +54,9 @@ async def table(
     since: date | None = None,
     cutoff_day: int = 24,
 ) -> ComputedTable:
-    async with db.read() as conn:
+    async with SqlUnitOfWork(db, write=False) as uow:
         return await dispatch_table(
-            conn,
+            uow,
             period=period,
             region_code=region,
             catalogue=CATALOGUE,

@@ -1,4 +1,4 @@
-"""The facts recorded after a moment that moved a table's figures: what a comparison names.
+"""Reading the facts recorded after a moment that moved a table's figures (`application/late_facts.py`).
 
 A submitted table stands at its submission; the live one has moved since. Every move of a hazard
 figure is a step logged in `hazard_changes` with the moment it was recorded, so the facts behind
@@ -11,9 +11,7 @@ Each fact carries what it changed in each figure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
@@ -21,44 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_reporting.adapters.bucket_reads import in_region
 from hl_reporting.adapters.tables import enforcement_changes, enterprise_marks, hazard_changes
+from hl_reporting.application.late_facts import COUNTABLE, MAX_FACTS, LateFact, Window
 from hl_reporting.domain.calendar import end_of_day, start_of_day
-from hl_reporting.domain.dispatch_table import COMPUTED_FIGURES, Kind
 from hl_reporting.domain.enterprise_figures import INSPECTED, PENALTY_AMOUNT_FEN
 from hl_reporting.domain.figures import Sums, compute_figures, wan
 from hl_reporting.domain.measures import MEASURES, sums_of
 from hl_reporting.domain.report import FigureValue
-
-MAX_FACTS = 200  # per comparison; the count of all of them is given beside
-# The rates move with the counts they are made of.
-RATE_INPUTS = {
-    "rectification_rate": ("general_found", "general_rectified", "major_found", "major_rectified"),
-    "major_rectification_rate": ("major_found", "major_rectified"),
-}
-_COUNTABLE = {figure.key for figure in COMPUTED_FIGURES if figure.kind is not Kind.RATE}
-
-
-@dataclass(frozen=True)
-class LateFact:
-    """One recorded fact and what it changed in each figure (counts, amounts)."""
-
-    subject: str  # the hazard id, or the enterprise id
-    event_type: str
-    version: int | None
-    occurred_at: datetime  # its business time
-    recorded_at: datetime
-    changes: dict[str, FigureValue] = field(default_factory=dict)
-
-    def moved(self, key: str) -> bool:
-        inputs = RATE_INPUTS.get(key, (key,))
-        return any(self.changes.get(name) for name in inputs)
-
-
-@dataclass(frozen=True)
-class Window:
-    region_code: str
-    industry: str | None
-    since: date
-    through: date
 
 
 def _narrow(query: Select[Any], table: Any, window: Window) -> Select[Any]:
@@ -101,7 +67,7 @@ async def _hazard_facts(conn: AsyncConnection, window: Window, after: datetime) 
 
 
 def _countable(figures: dict[str, FigureValue]) -> dict[str, FigureValue]:
-    return {key: value for key, value in figures.items() if key in _COUNTABLE and value}
+    return {key: value for key, value in figures.items() if key in COUNTABLE and value}
 
 
 async def _enforcement_facts(conn: AsyncConnection, window: Window, after: datetime) -> list[LateFact]:
@@ -138,7 +104,3 @@ async def _mark_facts(conn: AsyncConnection, window: Window, after: datetime) ->
 def _mark_event(mark: str) -> str:
     inspected = mark == INSPECTED or mark.startswith("deficiency_")
     return "enterprise.inspected" if inspected else "enterprise.enforcement_recorded"
-
-
-def facts_for(key: str, facts: Iterable[LateFact]) -> list[LateFact]:
-    return [fact for fact in facts if fact.moved(key)]

@@ -1,5 +1,5 @@
-"""The list views: the supervision list (挂牌督办清单) and the hazard ledger (隐患台账), live or as
-known at a moment.
+"""The list views over `hazard_state`: the supervision list (挂牌督办清单) and the hazard ledger
+(隐患台账), live or as known at a moment (the `Listings` port: `SqlListings` in `unit_of_work.py`).
 
 Overdue is one rule everywhere (`hazard_timeline.is_overdue`): the deadline in force ended before
 today and the fix is still owed; the live lists spell it in SQL, the as-of lists apply it to each
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.engine import RowMapping
@@ -23,6 +23,7 @@ from hl_reporting.adapters import hazard_rows
 from hl_reporting.adapters.bucket_reads import in_region
 from hl_reporting.adapters.tables import hazard_state
 from hl_reporting.application.pages import CursorPage, check_limit, decode_cursor, encode_cursor
+from hl_reporting.application.ports import ListingStatus
 from hl_reporting.application.regions import RegionTree
 from hl_reporting.domain.calendar import business_day
 from hl_reporting.domain.hazard_record import HazardRecord
@@ -30,7 +31,6 @@ from hl_reporting.domain.hazard_timeline import is_overdue
 from hl_reporting.domain.listings import LedgerItem, ListedHazard
 
 OPEN_STATUSES = (HazardStatus.REPORTED.value, HazardStatus.RECTIFYING.value)
-ListingStatus = Literal["active", "delisted", "all"]
 _WALK = 200  # rows read per step of an as-of walk
 
 # A province or a city holds a large share of all hazards: its list pages are read by walking the
@@ -147,22 +147,6 @@ def _listed_as(
     if status != "all" and (record.delisted_at is None) != (status == "active"):
         return False
     return overdue is None or overdue_now(record.deadline, record.status, today) == overdue
-
-
-async def all_supervision_items(
-    conn: AsyncConnection, *, region_prefix: str, today: date, catalogue: RegionTree | None = None, **filters: Any
-) -> list[ListedHazard]:
-    """Every page of the supervision list (for exports)."""
-    items: list[ListedHazard] = []
-    cursor: str | None = None
-    while True:
-        page = await supervision_list(
-            conn, region_prefix=region_prefix, today=today, cursor=cursor, limit=500, catalogue=catalogue, **filters
-        )
-        items.extend(page.items)
-        if page.next_cursor is None:
-            return items
-        cursor = page.next_cursor
 
 
 def _supervision_item(record: HazardRecord, today: date, catalogue: RegionTree | None) -> ListedHazard:

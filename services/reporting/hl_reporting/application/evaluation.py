@@ -7,7 +7,7 @@ the same however late a fact arrives. Before that it is *live*: today's figures 
 
 What the evaluation needs of the rest of the service comes through two ports, so that their
 sources can change without touching the scoring: `EvaluationInputs` (the dispatch tables and
-submissions; `adapters/evaluation_inputs.py`) and `SchemeSource` (`adapters/evaluation_schemes.py`).
+submissions; `application/evaluation_inputs.py`) and `SchemeSource` (`adapters/evaluation_schemes.py`).
 """
 
 from __future__ import annotations

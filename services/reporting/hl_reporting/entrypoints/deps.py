@@ -1,4 +1,4 @@
-"""What every reporting route shares: the database, the caller's region, the clock, the parameters.
+"""What every reporting route shares: the handlers, the caller's region, the clock, the parameters.
 
 A report is for a region: the caller's own unless it names one inside it. A region outside the
 caller's is 403 (the region is a parameter, so refusing it leaks nothing).
@@ -9,16 +9,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import Path, Query, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 from pydantic import AwareDatetime
 
 from hl_api.reports import AS_OF_TEXT, PERIOD_PATTERN, PERIOD_TEXT
 from hl_catalogue import RegionCatalogue
 from hl_contracts.roles import Permission, roles_for
-from hl_platform.db import Database
 from hl_platform.errors import Forbidden, InvalidInput
 from hl_platform.identity import Caller
-from hl_reporting.domain.calendar import PeriodKind, business_day, check_moment, current_period
+from hl_reporting.application.service import ReportingService
+from hl_reporting.domain.calendar import business_day, check_moment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -34,9 +34,13 @@ CutoffDay = Annotated[int, Query(ge=1, le=31, description="monthly: figures up t
 AsOf = Annotated[AwareDatetime | None, Query(description=AS_OF_TEXT)]
 
 
-def database(request: Request) -> Database:
-    db: Database = request.app.state.runtime.db
-    return db
+async def reporting_service(request: Request) -> ReportingService:  # async: no worker thread
+    """The handlers wired at start (`bootstrap.build`)."""
+    service: ReportingService = request.app.state.reporting
+    return service
+
+
+ServiceDep = Annotated[ReportingService, Depends(reporting_service)]
 
 
 def catalogue() -> RegionCatalogue:
@@ -72,13 +76,6 @@ def today() -> date:
 
 def as_of_moment(as_of: datetime | None, clock: datetime) -> datetime | None:
     return check_moment("as_of", as_of, clock) if as_of is not None else None
-
-
-def this_period(period: str | None, clock: datetime) -> str:
-    """The period asked for, or the month whose dispatch window holds today."""
-    if period:
-        return period
-    return current_period(PeriodKind.MONTH, business_day(clock)).label
 
 
 def download(content: bytes, media_type: str, filename: str) -> Response:

@@ -22,7 +22,8 @@ from hl_reporting.adapters.export_cells import chinese_date, industry_label, loc
 from hl_reporting.adapters.status_exports import KIND_LABELS
 from hl_reporting.application.late_facts import LateFact
 from hl_reporting.application.reporting_units import ReportingStatus, ReportingUnit
-from hl_reporting.application.submissions import Comparison, FigureChange, Submission
+from hl_reporting.application.submissions import Comparison, FigureChange
+from hl_reporting.application.views import Submission
 from hl_reporting.domain.dispatch_table import SECTIONS
 from hl_reporting.domain.listings import LedgerItem, ListedHazard
 from hl_reporting.domain.report import ComputedTable, FigureValue, encode
