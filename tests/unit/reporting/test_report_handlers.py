@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from hl_contracts import Actor
-from hl_platform.errors import Conflict, InvalidInput, NotFound
+from hl_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hl_platform.identity import Caller
+from hl_reporting.application.access import SUBMITTERS, region_in_scope
 from hl_reporting.application.late_facts import LateFact
 from hl_reporting.application.ports import ScopeSums
 from hl_reporting.application.service import ReportingService
@@ -216,3 +218,18 @@ async def test_who_has_reported_lists_the_children_and_the_departments() -> None
     )  # the day after the cut-off
     page = await service.submissions(period="2024-05", region_prefix="3710", industry=None, cursor=None, limit=1)
     assert page.items == [department] and page.next_cursor is not None  # type: ignore[comparison-overlap]
+
+
+def test_a_report_is_for_the_callers_region_or_one_inside_it() -> None:
+    supervisor = Caller(id="s1", name="市安委办", role="supervisor", region_code="3710")
+    national = Caller(id="a1", name="管理员", role="admin", region_code="")
+    assert region_in_scope(supervisor, None, CATALOGUE) == "3710"
+    assert region_in_scope(supervisor, "371002", CATALOGUE, SUBMITTERS) == "371002"
+    assert region_in_scope(national, None, CATALOGUE) == "37"  # the catalogue's one root
+    with pytest.raises(Forbidden):
+        region_in_scope(supervisor, "37", CATALOGUE)
+    with pytest.raises(Forbidden):
+        region_in_scope(supervisor.model_copy(update={"role": "inspector"}), None, CATALOGUE, SUBMITTERS)
+    with pytest.raises(InvalidInput) as unknown:
+        region_in_scope(supervisor, "371099", CATALOGUE)
+    assert unknown.value.field == "region_code"

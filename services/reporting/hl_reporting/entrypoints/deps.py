@@ -1,7 +1,6 @@
 """What every reporting route shares: the handlers, the caller's region, the clock, the parameters.
 
-A report is for a region: the caller's own unless it names one inside it. A region outside the
-caller's is 403 (the region is a parameter, so refusing it leaks nothing).
+A report is for a region: the caller's own unless it names one inside it (`application/access.py`).
 """
 
 from __future__ import annotations
@@ -14,16 +13,14 @@ from pydantic import AwareDatetime
 
 from hl_api.reports import AS_OF_TEXT, PERIOD_PATTERN, PERIOD_TEXT
 from hl_catalogue import RegionCatalogue
-from hl_contracts.roles import Permission, roles_for
-from hl_platform.errors import Forbidden, InvalidInput
 from hl_platform.identity import Caller
+from hl_reporting.application.access import READERS, region_in_scope
+from hl_reporting.application.access import SUBMITTERS as SUBMITTERS  # the routes' and the roles test's
 from hl_reporting.application.service import ReportingService
 from hl_reporting.domain.calendar import business_day, check_moment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-READERS = roles_for(Permission.READ_REPORTS)
-SUBMITTERS = roles_for(Permission.SUBMIT_REPORT)
 
 PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description=f"{PERIOD_TEXT}; default: this month's")]
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN, description=PERIOD_TEXT)]
@@ -48,22 +45,8 @@ def catalogue() -> RegionCatalogue:
 
 
 def scope(caller: Caller, region_code: str | None, allowed: frozenset[str] = READERS) -> str:
-    if caller.role not in allowed:
-        raise Forbidden(f"a {caller.role} may not read regional reports")
-    regions = catalogue()
-    region = region_code or caller.region_code or _single_root(regions)
-    if not regions.exists(region):
-        raise InvalidInput("region_code", f"unknown region code {region}")
-    if not region.startswith(caller.region_code):
-        raise Forbidden(f"region {region} is outside your region {caller.region_code or 'scope'}")
-    return region
-
-
-def _single_root(regions: RegionCatalogue) -> str:
-    roots = regions.children("")
-    if len(roots) != 1:
-        raise InvalidInput("region_code", "required: the catalogue has several top-level regions")
-    return roots[0].code
+    """The caller's region or the one it names inside it (`application/access.py`)."""
+    return region_in_scope(caller, region_code, catalogue(), allowed)
 
 
 def now() -> datetime:
