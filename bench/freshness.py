@@ -82,11 +82,12 @@ class Reader:
             answer.raise_for_status()
             return _figure(answer.json())
         from hl_catalogue import RegionCatalogue
+        from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
         from hl_reporting.application import queries
 
-        async with self.db.read() as conn:
+        async with SqlUnitOfWork(self.db, write=False) as uow:
             table = await queries.dispatch_table(
-                conn,
+                uow,
                 period=MARKER_PERIOD,
                 region_code=REGION,
                 cutoff_day=MARKER_CUTOFF_DAY,

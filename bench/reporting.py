@@ -177,6 +177,7 @@ async def _direct_latencies(
 ) -> tuple[dict[str, list[float]], dict[str, Any]]:
     from hl_catalogue import RegionCatalogue
     from hl_platform.db import Database
+    from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
     from hl_reporting.application import queries
     from hl_reporting.domain.calendar import business_day
 
@@ -196,9 +197,9 @@ async def _direct_latencies(
             if i > 30 and time.perf_counter() > deadline:
                 break
             started = time.perf_counter()
-            async with db.read() as conn:
+            async with SqlUnitOfWork(db, write=False) as uow:
                 await queries.dispatch_table(
-                    conn, region_code=PROVINCE, catalogue=catalogue, **arguments[i % len(arguments)]
+                    uow, region_code=PROVINCE, catalogue=catalogue, **arguments[i % len(arguments)]
                 )
             if i >= 10:
                 series[kind].append((time.perf_counter() - started) * 1000)
@@ -209,9 +210,9 @@ async def _direct_latencies(
         if i > 30 and time.perf_counter() > deadline:
             break
         started = time.perf_counter()
-        async with db.read() as conn:
+        async with SqlUnitOfWork(db, write=False) as uow:
             page = await queries.supervision_list(
-                conn, region_prefix=PROVINCE, today=today, cursor=cursor, limit=50, catalogue=catalogue
+                uow, region_prefix=PROVINCE, today=today, cursor=cursor, limit=50, catalogue=catalogue
             )
         cursor = page.next_cursor
         if i >= 10:

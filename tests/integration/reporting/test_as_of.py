@@ -15,10 +15,11 @@ from hl_contracts.hazard import HazardDeadlineExtended, HazardReclassified
 from hl_contracts.vocabulary import HazardLevel
 from hl_platform.db import Database
 from hl_platform.errors import InvalidInput
+from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
 from hl_reporting.application.queries import dispatch_table, hazard_ledger, supervision_list
 from hl_reporting.application.reporting_units import reporting_status
 from hl_reporting.application.submissions import Submission, compare, submit
-from hl_reporting.domain.report import DispatchTable
+from hl_reporting.domain.report import ComputedTable
 from tests.integration.reporting.scenario import INSPECTOR, HazardStream, at, d, hazard_streams
 from tests.integration.reporting.test_dispatch_table import CATALOGUE, db, project
 
@@ -28,9 +29,9 @@ EARLY = at(5, 23, 15)  # before the cut-off: a holiday on the 25th
 
 
 async def _submit(db: Database, now: datetime, region: str = "3710", **scope: object) -> Submission:
-    async with db.write() as conn:
+    async with SqlUnitOfWork(db) as uow:
         return await submit(
-            conn,
+            uow,
             period="2024-05",
             region_code=region,
             catalogue=CATALOGUE,
@@ -43,11 +44,11 @@ async def _submit(db: Database, now: datetime, region: str = "3710", **scope: ob
         )
 
 
-async def _as_of(db: Database, submission: Submission) -> DispatchTable:
+async def _as_of(db: Database, submission: Submission) -> ComputedTable:
     frozen = submission.table
-    async with db.read() as conn:
+    async with SqlUnitOfWork(db, write=False) as uow:
         return await dispatch_table(
-            conn,
+            uow,
             period=frozen.period,
             region_code=frozen.region_code,
             catalogue=CATALOGUE,
@@ -109,9 +110,9 @@ async def test_a_submissions_figures_are_the_live_table_as_of_its_submission(db:
         assert now.breakdown == submission.table.breakdown
         assert (now.through, now.early) == (submission.table.through, submission.table.early)
     city = submissions[0]
-    async with db.read() as conn:
-        live = await dispatch_table(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE)
-        comparison = await compare(conn, submission_id=city.id, catalogue=CATALOGUE)
+    async with SqlUnitOfWork(db, write=False) as uow:
+        live = await dispatch_table(uow, period="2024-05", region_code="3710", catalogue=CATALOGUE)
+        comparison = await compare(uow, submission_id=city.id, catalogue=CATALOGUE)
     assert (
         live.figures["department_inspection_major_found"] == city.table.figures["department_inspection_major_found"] + 1
     )
@@ -135,9 +136,9 @@ async def test_an_early_submission_stands_at_its_moment(db: Database) -> None:
     assert early.table.stands_at == EARLY and early.table.cutoff == date(2024, 5, 24)
     assert early.table.figures["department_inspection_major_found"] == 4  # H4, H5, H8, H12; not H21 yet
     assert early.table.figures["overdue"] == 2  # H4 (the 15th) and H12 (the 20th)
-    async with db.read() as conn:
+    async with SqlUnitOfWork(db, write=False) as uow:
         on_time = await dispatch_table(
-            conn, period="2024-05", region_code="3710", catalogue=CATALOGUE, as_of=at(5, 25, 10)
+            uow, period="2024-05", region_code="3710", catalogue=CATALOGUE, as_of=at(5, 25, 10)
         )
     assert on_time.figures["department_inspection_major_found"] == 5  # H21 too, recorded by then
     assert not on_time.early and on_time.through == date(2024, 5, 24)
@@ -145,15 +146,15 @@ async def test_an_early_submission_stands_at_its_moment(db: Database) -> None:
 
 
 async def test_the_lists_as_known_at_a_moment(db: Database) -> None:
-    async with db.read() as conn:
-        ledger = await hazard_ledger(conn, region_prefix="3710", as_of=at(5, 25, 10), limit=50)
-        listed_14th = await supervision_list(conn, region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12))
+    async with SqlUnitOfWork(db, write=False) as uow:
+        ledger = await hazard_ledger(uow, region_prefix="3710", as_of=at(5, 25, 10), limit=50)
+        listed_14th = await supervision_list(uow, region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12))
         overdue_21st = await supervision_list(
-            conn, region_prefix="3710", today=d(5, 21), status="all", overdue=True, as_of=at(5, 21, 12)
+            uow, region_prefix="3710", today=d(5, 21), status="all", overdue=True, as_of=at(5, 21, 12)
         )
-        first = await supervision_list(conn, region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12), limit=1)
+        first = await supervision_list(uow, region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12), limit=1)
         second = await supervision_list(
-            conn, region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12), limit=1, cursor=first.next_cursor
+            uow, region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12), limit=1, cursor=first.next_cursor
         )
     rows = {item.hazard_id: item for item in ledger.items}
     assert "t-H9" not in rows  # found on 20 April, recorded on the 26th
@@ -170,9 +171,9 @@ async def test_the_lists_as_known_at_a_moment(db: Database) -> None:
 async def test_quarterly_and_annual_tables_by_hand(db: Database) -> None:
     """2024-Q2 (1 January – 30 June) and 2024 (to 31 December) of Weihai, counted by hand from the
     scenario; 2023 holds H14 and E3's December inspection; 2024-Q1 nothing yet."""
-    async with db.read() as conn:
+    async with SqlUnitOfWork(db, write=False) as uow:
         tables = {
-            period: await dispatch_table(conn, period=period, region_code="3710", catalogue=CATALOGUE)
+            period: await dispatch_table(uow, period=period, region_code="3710", catalogue=CATALOGUE)
             for period in ("2024-Q1", "2024-Q2", "2024", "2023")
         }
     q2 = tables["2024-Q2"]
@@ -227,8 +228,8 @@ async def test_who_has_reported(db: Database) -> None:
     await _submit(db, SUBMITTED, region="371002")
     await _submit(db, EARLY, region="371071")
     await _submit(db, SUBMITTED, industry="construction")  # the city's construction department
-    async with db.read() as conn:
-        status = await reporting_status(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE, today=d(5, 27))
+    async with SqlUnitOfWork(db, write=False) as uow:
+        status = await reporting_status(uow, period="2024-05", region_code="3710", catalogue=CATALOGUE, today=d(5, 27))
     assert status.due == date(2024, 5, 25)
     units = {(unit.code, unit.industry): unit for unit in status.units}
     assert [code for code, industry in units if industry is None] == [c.code for c in CATALOGUE.children("3710")]
@@ -253,7 +254,7 @@ async def test_who_has_reported(db: Database) -> None:
 )
 async def test_bad_periods_and_moments_are_refused(db: Database, changes: dict[str, object], field: str) -> None:
     arguments: dict[str, object] = {"period": "2024-05", "since": date(2024, 5, 1)} | changes
-    async with db.read() as conn:
+    async with SqlUnitOfWork(db, write=False) as uow:
         with pytest.raises(InvalidInput) as refused:
-            await dispatch_table(conn, region_code="3710", catalogue=CATALOGUE, **arguments)  # type: ignore[arg-type]
+            await dispatch_table(uow, region_code="3710", catalogue=CATALOGUE, **arguments)  # type: ignore[arg-type]
     assert refused.value.field == field

@@ -15,9 +15,10 @@ from hl_platform.db import Database
 from hl_platform.errors import InvalidInput, NotFound
 from hl_reporting.adapters.bucket_reads import Scope, _daily_sums, _Measured, _own_records, _rollup_sums
 from hl_reporting.adapters.projection import EnterpriseProjection, HazardProjection
+from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
 from hl_reporting.application.queries import dispatch_table
 from hl_reporting.domain.calendar import report_window
-from hl_reporting.domain.report import DispatchTable
+from hl_reporting.domain.report import ComputedTable
 from tests.integration.reporting.conftest import NewDatabase
 from tests.integration.reporting.scenario import MAY_WEIHAI, enterprise_streams, hazard_streams, interleave
 
@@ -52,10 +53,10 @@ async def table(
     industry: str | None = None,
     since: date | None = None,
     cutoff_day: int = 24,
-) -> DispatchTable:
-    async with db.read() as conn:
+) -> ComputedTable:
+    async with SqlUnitOfWork(db, write=False) as uow:
         return await dispatch_table(
-            conn,
+            uow,
             period=period,
             region_code=region,
             catalogue=CATALOGUE,

@@ -40,9 +40,10 @@ import yaml
 from hl_platform.db import Database
 from hl_platform.errors import InvalidInput, NotFound
 from hl_reporting.adapters.evaluation_export import evaluation_xlsx
-from hl_reporting.adapters.evaluation_inputs import ReportingInputs
 from hl_reporting.adapters.evaluation_schemes import FileSchemeStore
+from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
 from hl_reporting.application.evaluation import evaluate
+from hl_reporting.application.evaluation_inputs import ReportingInputs
 from hl_reporting.application.submissions import submit
 from hl_reporting.domain.evaluation import Evaluation
 from tests.integration.reporting.conftest import NewDatabase
@@ -144,9 +145,9 @@ async def db(new_database: NewDatabase) -> AsyncIterator[Database]:
 
 
 async def _submit(db: Database, region: str, when: datetime) -> None:
-    async with db.write() as conn:
+    async with SqlUnitOfWork(db) as uow:
         await submit(
-            conn,
+            uow,
             period="2024-05",
             region_code=region,
             catalogue=CATALOGUE,
@@ -161,10 +162,10 @@ async def _submit(db: Database, region: str, when: datetime) -> None:
 async def _evaluate(
     db: Database, schemes: FileSchemeStore, period: str = "2024-05", region: str = "3710", **kw: Any
 ) -> Evaluation:
-    async with db.read() as conn:
+    async with SqlUnitOfWork(db, write=False) as uow:
         kw.setdefault("now", BEFORE_CITY_SUBMITS)
         return await evaluate(
-            ReportingInputs(conn, CATALOGUE), schemes, CATALOGUE, period=period, region_code=region, **kw
+            ReportingInputs(uow, CATALOGUE), schemes, CATALOGUE, period=period, region_code=region, **kw
         )
 
 
@@ -248,8 +249,8 @@ async def test_the_evaluation_is_frozen_with_the_regions_submission(db: Database
     assert ranking(frozen) == RANKED_A
     assert frozen.frozen and frozen.as_of == CITY_SUBMITS and frozen.submission_id is not None
     assert explained(frozen, "371071")["submission"] == ("0.00", "其他", "0", "0.00")
-    async with db.read() as conn:
-        live = await ReportingInputs(conn, CATALOGUE).live_table("2024-05", "3710", None)
+    async with SqlUnitOfWork(db, write=False) as uow:
+        live = await ReportingInputs(uow, CATALOGUE).live_table("2024-05", "3710", None)
     assert {row.region_code: row.figures["major_found"] for row in live.breakdown}[
         "371071"
     ] == 2  # the live table moved

@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from hl_platform.db import Database
 from hl_platform.errors import Conflict, InvalidInput, NotFound
+from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
 from hl_reporting.application.pages import encode_cursor
 from hl_reporting.application.queries import dispatch_table, hazard_ledger, supervision_list
 from hl_reporting.application.submissions import compare, get_submission, submission_by_id, submit
@@ -20,8 +21,8 @@ __all__ = ["db"]  # the fixture, shared with the dispatch-table tests
 
 
 async def test_supervision_list_of_active_listings_with_days_left_or_overdue(db: Database) -> None:
-    async with db.read() as conn:
-        page = await supervision_list(conn, region_prefix="3710", today=TODAY, catalogue=CATALOGUE)
+    async with SqlUnitOfWork(db, write=False) as uow:
+        page = await supervision_list(uow, region_prefix="3710", today=TODAY, catalogue=CATALOGUE)
     assert [item.hazard_id for item in page.items] == ["t-H12", "t-H6"]  # oldest listing first
     h12, h6 = page.items
     assert (h12.listing_level, h12.listing_authority, h12.deadline) == ("province", "山东省安委会", date(2024, 5, 20))
@@ -33,10 +34,8 @@ async def test_supervision_list_of_active_listings_with_days_left_or_overdue(db:
 
 async def test_supervision_list_filters(db: Database) -> None:
     async def ids(**filters: object) -> list[str]:
-        async with db.read() as conn:
-            page = await supervision_list(
-                conn, region_prefix=str(filters.pop("region", "3710")), today=TODAY, **filters
-            )  # type: ignore[arg-type]
+        async with SqlUnitOfWork(db, write=False) as uow:
+            page = await supervision_list(uow, region_prefix=str(filters.pop("region", "3710")), today=TODAY, **filters)  # type: ignore[arg-type]
         return [item.hazard_id for item in page.items]
 
     assert await ids(overdue=True) == ["t-H12"]
@@ -49,31 +48,31 @@ async def test_supervision_list_filters(db: Database) -> None:
 
 
 async def test_supervision_list_pages(db: Database) -> None:
-    async with db.read() as conn:
-        first = await supervision_list(conn, region_prefix="37", today=TODAY, status="all", limit=2)
+    async with SqlUnitOfWork(db, write=False) as uow:
+        first = await supervision_list(uow, region_prefix="37", today=TODAY, status="all", limit=2)
         assert first.next_cursor is not None
         second = await supervision_list(
-            conn, region_prefix="37", today=TODAY, status="all", limit=2, cursor=first.next_cursor
+            uow, region_prefix="37", today=TODAY, status="all", limit=2, cursor=first.next_cursor
         )
         with pytest.raises(InvalidInput):
-            await supervision_list(conn, region_prefix="37", today=TODAY, cursor="not-a-cursor")
+            await supervision_list(uow, region_prefix="37", today=TODAY, cursor="not-a-cursor")
     assert [i.hazard_id for i in first.items + second.items] == ["t-H5", "t-H12", "t-H6"]
     assert second.next_cursor is None
 
 
 async def test_hazard_ledger_filters_and_pages(db: Database) -> None:
-    async with db.read() as conn:
+    async with SqlUnitOfWork(db, write=False) as uow:
         seen: list[str] = []
         cursor: str | None = None
         while True:
-            page = await hazard_ledger(conn, region_prefix="3710", limit=5, cursor=cursor)
+            page = await hazard_ledger(uow, region_prefix="3710", limit=5, cursor=cursor)
             seen += [item.hazard_id for item in page.items]
             if (cursor := page.next_cursor) is None:
                 break
-        voided = await hazard_ledger(conn, region_prefix="3710", status="voided")
-        listed = await hazard_ledger(conn, region_prefix="3710", listed=True)
-        general = await hazard_ledger(conn, region_prefix="", level="general", source="self_inspection")
-        h1 = await hazard_ledger(conn, region_prefix="3710", enterprise_id="ent-of-t-H1")
+        voided = await hazard_ledger(uow, region_prefix="3710", status="voided")
+        listed = await hazard_ledger(uow, region_prefix="3710", listed=True)
+        general = await hazard_ledger(uow, region_prefix="", level="general", source="self_inspection")
+        h1 = await hazard_ledger(uow, region_prefix="3710", enterprise_id="ent-of-t-H1")
     assert len(seen) == 12 == len(set(seen)) and "t-H7" not in seen and "t-H13" not in seen
     assert seen[0] == "t-H3" and seen[-1] == "t-H14"  # newest found first
     assert [item.hazard_id for item in voided.items] == ["t-H7"]
@@ -88,9 +87,9 @@ async def test_a_submission_freezes_the_figures_and_compare_names_the_facts_reco
     """Submitted on the 25th at 10:00: the back-dated records of the 26th (H8's fix, H9) and a late
     fix of H4 (dated the 23rd, recorded the 27th) move the live table, and the comparison says which."""
     section4 = {"party_government_study_sessions": 2, "media_column_broadcast": True}
-    async with db.write() as conn:
+    async with SqlUnitOfWork(db) as uow:
         submitted = await submit(
-            conn,
+            uow,
             period="2024-05",
             region_code="3710",
             catalogue=CATALOGUE,
@@ -110,10 +109,10 @@ async def test_a_submission_freezes_the_figures_and_compare_names_the_facts_reco
     late.events = list(hazard_streams("t")["H4"].events)
     late.rectified(at(5, 23), recorded=at(5, 27))
     await project(db, late.events[-1:])
-    async with db.write() as conn:
+    async with SqlUnitOfWork(db) as uow:
         with pytest.raises(Conflict) as refused:
             await submit(
-                conn,
+                uow,
                 period="2024-05",
                 region_code="3710",
                 catalogue=CATALOGUE,
@@ -123,15 +122,15 @@ async def test_a_submission_freezes_the_figures_and_compare_names_the_facts_reco
                 section4={},
             )
         assert refused.value.extensions["existing_id"] == submitted.id
-    async with db.read() as conn:
-        frozen = await get_submission(conn, period="2024-05", region_code="3710")
-        by_id = await submission_by_id(conn, submitted.id, period="2024-05")
-        comparison = await compare(conn, submission_id=submitted.id, catalogue=CATALOGUE)
+    async with SqlUnitOfWork(db, write=False) as uow:
+        frozen = await get_submission(uow, period="2024-05", region_code="3710")
+        by_id = await submission_by_id(uow, submitted.id, period="2024-05")
+        comparison = await compare(uow, submission_id=submitted.id, catalogue=CATALOGUE)
         with pytest.raises(NotFound):
-            await get_submission(conn, period="2024-04", region_code="3710")
+            await get_submission(uow, period="2024-04", region_code="3710")
         with pytest.raises(NotFound):
-            await submission_by_id(conn, submitted.id, period="2024-04")
-        again = await dispatch_table(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE, as_of=NOW)
+            await submission_by_id(uow, submitted.id, period="2024-04")
+        again = await dispatch_table(uow, period="2024-05", region_code="3710", catalogue=CATALOGUE, as_of=NOW)
     assert frozen.table.figures == submitted.table.figures == by_id.table.figures == again.figures
     assert frozen.table.breakdown == submitted.table.breakdown == again.breakdown
     assert frozen.signoff == submitted.signoff and frozen.submitted_by == INSPECTOR
@@ -165,7 +164,7 @@ async def test_a_submission_freezes_the_figures_and_compare_names_the_facts_reco
 
 
 async def test_section4_is_validated(db: Database) -> None:
-    async with db.write() as conn:
+    async with SqlUnitOfWork(db) as uow:
         for bad in (
             {"no_such_figure": 1},
             {"technical_inspectors": -1},
@@ -175,7 +174,7 @@ async def test_section4_is_validated(db: Database) -> None:
         ):
             with pytest.raises(InvalidInput):
                 await submit(
-                    conn,
+                    uow,
                     period="2024-05",
                     region_code="3710",
                     catalogue=CATALOGUE,
@@ -195,8 +194,8 @@ async def test_the_dispatch_table_reads_buckets_never_hazards(db: Database) -> N
 
     event.listen(db.reader.sync_engine, "before_cursor_execute", record)
     try:
-        async with db.read() as conn:
-            await dispatch_table(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE)
+        async with SqlUnitOfWork(db, write=False) as uow:
+            await dispatch_table(uow, period="2024-05", region_code="3710", catalogue=CATALOGUE)
     finally:
         event.remove(db.reader.sync_engine, "before_cursor_execute", record)
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
@@ -219,12 +218,12 @@ async def test_list_pages_of_a_province_or_city_walk_an_index_in_list_order(db: 
     cursor = encode_cursor(at(5, 1).isoformat(), "t-H1")
     event.listen(db.reader.sync_engine, "before_cursor_execute", record)
     try:
-        async with db.read() as conn:
+        async with SqlUnitOfWork(db, write=False) as uow:
             for region in ("37", "3710"):
-                await supervision_list(conn, region_prefix=region, today=TODAY)
-                await supervision_list(conn, region_prefix=region, today=TODAY, cursor=cursor, status="all")
-                await hazard_ledger(conn, region_prefix=region)
-                await hazard_ledger(conn, region_prefix=region, cursor=cursor, level="major")
+                await supervision_list(uow, region_prefix=region, today=TODAY)
+                await supervision_list(uow, region_prefix=region, today=TODAY, cursor=cursor, status="all")
+                await hazard_ledger(uow, region_prefix=region)
+                await hazard_ledger(uow, region_prefix=region, cursor=cursor, level="major")
     finally:
         event.remove(db.reader.sync_engine, "before_cursor_execute", record)
     assert len(statements) == 8

@@ -43,6 +43,7 @@ from hl_platform.db import Database
 from hl_platform.errors import DomainError
 from hl_platform.migrate import upgrade
 from hl_reporting.adapters.projection import HazardProjection
+from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
 from hl_reporting.application.queries import dispatch_table, hazard_ledger, supervision_list
 from hl_reporting.domain.calendar import SHANGHAI, business_day, end_of_day
 from hl_reporting.domain.rollup import dispatch_period
@@ -228,18 +229,18 @@ async def _agree_at(walk: Walk, reporting: Database, hazards: Database, day: dat
         await save_summary(conn, service_view)
         listed, _ = await list_page(conn, HazardFilters(region_code=REGION, overdue=True), None, 50)
     in_hazard_list = [item["id"] for item in listed] == [walk.hazard.id]
-    async with reporting.read() as conn:
+    async with SqlUnitOfWork(reporting, write=False) as uow:
         period = dispatch_period(day)
         table = await dispatch_table(
-            conn,
+            uow,
             period=f"{period:%Y-%m}",
             region_code=REGION,
             catalogue=CATALOGUE,
             since=date(FOUND_AT.year, 1, 1),
             as_of=moment,
         )
-        ledger = await hazard_ledger(conn, region_prefix=REGION, overdue=True, as_of=moment)
-        supervision = await supervision_list(conn, region_prefix=REGION, today=day, status="all", as_of=moment)
+        ledger = await hazard_ledger(uow, region_prefix=REGION, overdue=True, as_of=moment)
+        supervision = await supervision_list(uow, region_prefix=REGION, today=day, status="all", as_of=moment)
     assert table.through == day
     in_table = table.figures["overdue"] == 1
     state = _state(service_view)

@@ -24,6 +24,7 @@ from hl_reporting.adapters.tables import (
     hazard_rollup,
     report_submissions,
 )
+from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
 from hl_reporting.application.queries import all_supervision_items, dispatch_table, hazard_ledger
 from hl_reporting.application.rebuild import replay, replay_runners, reset_read_models
 from hl_reporting.application.submissions import submit
@@ -39,29 +40,29 @@ AS_OF = [at(5, 25, 12), at(5, 26, 9, 0), at(5, 26, 9, 1)]  # before, at and afte
 async def snapshot(db: Database) -> list[object]:
     """Everything the read side answers: tables (with breakdowns), supervision list, ledger."""
     answers: list[object] = []
-    async with db.read() as conn:
+    async with SqlUnitOfWork(db, write=False) as uow:
         for region, cutoff_day in CUTS:
             for period in ("2024-04", "2024-05", "2024-06"):
                 table = await dispatch_table(
-                    conn, period=period, region_code=region, catalogue=CATALOGUE, cutoff_day=cutoff_day
+                    uow, period=period, region_code=region, catalogue=CATALOGUE, cutoff_day=cutoff_day
                 )
                 answers.append(replace(table, as_of=None, computed_at=None))  # the figures, not the clock
             for as_of in AS_OF:  # as known at moments between the late records
                 table = await dispatch_table(
-                    conn, period="2024-05", region_code=region, catalogue=CATALOGUE, as_of=as_of
+                    uow, period="2024-05", region_code=region, catalogue=CATALOGUE, as_of=as_of
                 )
                 answers.append(replace(table, computed_at=None))
-        answers.append(await all_supervision_items(conn, region_prefix="37", today=TODAY, status="all"))
-        answers.append((await hazard_ledger(conn, region_prefix="", limit=500)).items)
+        answers.append(await all_supervision_items(uow, region_prefix="37", today=TODAY, status="all"))
+        answers.append((await hazard_ledger(uow, region_prefix="", limit=500)).items)
         for as_of in AS_OF:
-            answers.append((await hazard_ledger(conn, region_prefix="", limit=500, as_of=as_of)).items)
+            answers.append((await hazard_ledger(uow, region_prefix="", limit=500, as_of=as_of)).items)
         daily = select(hazard_daily).where(hazard_daily.c.delta != 0)  # every bucket, not only those read above
-        answers.append(sorted(tuple(row) for row in await conn.execute(daily)))
+        answers.append(sorted(tuple(row) for row in await uow.conn.execute(daily)))
         for table in (hazard_rollup, hazard_late_rollup):
-            rows = await conn.execute(select(table).where(or_(*(table.c[name] != 0 for name in MEASURES))))
+            rows = await uow.conn.execute(select(table).where(or_(*(table.c[name] != 0 for name in MEASURES))))
             answers.append(sorted(tuple(row) for row in rows))
         logged = select(*(column for column in hazard_changes.c if column.name != "id"))
-        answers.append(sorted(tuple(row) for row in await conn.execute(logged)))
+        answers.append(sorted(tuple(row) for row in await uow.conn.execute(logged)))
     return answers
 
 
@@ -135,9 +136,9 @@ async def test_rebuild_empties_the_read_models_and_replays_to_the_same_answers(n
     db = await _fresh(new_database)
     await apply_through_runners(db, deliveries(seed=11), batch=50)
     before = await snapshot(db)
-    async with db.write() as conn:
+    async with SqlUnitOfWork(db) as uow:
         await submit(
-            conn,
+            uow,
             period="2024-05",
             region_code="3710",
             catalogue=CATALOGUE,

@@ -15,6 +15,7 @@ from hl_contracts.tips import TipRewardApproved, TipRewardPaid
 from hl_platform.consumer import ConsumerRunner
 from hl_platform.db import Database
 from hl_reporting.adapters.tip_rewards import TIPS_SPEC, TipRewardProjection
+from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
 from hl_reporting.application.queries import dispatch_table
 from tests.integration.reporting.conftest import NewDatabase
 from tests.integration.reporting.scenario import at
@@ -71,10 +72,10 @@ async def test_paid_rewards_fill_row_5_by_the_day_they_were_paid(db: Database) -
     runner = ConsumerRunner(db, lambda: None, TIPS_SPEC, TipRewardProjection())  # type: ignore[arg-type, return-value]
     async with db.write() as conn:
         await runner.apply_events(conn, events + events[:3])  # redeliveries are counted once
-    async with db.read() as conn:
-        table = await dispatch_table(conn, period="2024-05", region_code="3710", catalogue=CATALOGUE)
-        june = await dispatch_table(conn, period="2024-06", region_code="3710", catalogue=CATALOGUE)
-        province = await dispatch_table(conn, period="2024-05", region_code="37", catalogue=CATALOGUE)
+    async with SqlUnitOfWork(db, write=False) as uow:
+        table = await dispatch_table(uow, period="2024-05", region_code="3710", catalogue=CATALOGUE)
+        june = await dispatch_table(uow, period="2024-06", region_code="3710", catalogue=CATALOGUE)
+        province = await dispatch_table(uow, period="2024-05", region_code="37", catalogue=CATALOGUE)
     assert _row5(table.figures) == (Decimal("3.3000"), Decimal("3.0000"))
     by_region = {row.region_code: _row5(row.figures) for row in table.breakdown}
     assert by_region["371002"] == (Decimal("3.0000"), Decimal("3.0000"))

@@ -18,8 +18,8 @@ from hl_reporting.adapters.exports import (
     supervision_list_xlsx,
 )
 from hl_reporting.domain.figures import Sums, compute_figures
-from hl_reporting.domain.listings import SupervisionItem
-from hl_reporting.domain.report import DispatchTable, FigureValue, RegionFigures, Signoff
+from hl_reporting.domain.listings import ListedHazard
+from hl_reporting.domain.report import BreakdownRow, ComputedTable, FigureValue, Signoff
 
 SIGNOFF = Signoff(
     filled_by="孙填表",
@@ -41,9 +41,9 @@ def figures(**overrides: FigureValue) -> dict[str, FigureValue]:
 SUBMITTED_AT = datetime(2024, 5, 25, 2, 30, tzinfo=UTC)  # 10:30 on the 25th in Shanghai
 
 
-def weihai(region_name: str = "威海市", *, draft: bool = False, as_of: datetime = SUBMITTED_AT) -> DispatchTable:
+def weihai(region_name: str = "威海市", *, draft: bool = False, as_of: datetime = SUBMITTED_AT) -> ComputedTable:
     """May's table of Weihai: by default as submitted (frozen) on the 25th; `draft` for a live one."""
-    return DispatchTable(
+    return ComputedTable(
         period="2024-05",
         region_code="3710",
         region_name=region_name,
@@ -68,8 +68,8 @@ def weihai(region_name: str = "威海市", *, draft: bool = False, as_of: dateti
             listed_county=1,
         ),
         breakdown=(
-            RegionFigures("371002", "环翠区", figures(self_inspection_major_found=3)),
-            RegionFigures("371003", "文登区", figures(department_inspection_major_found=4)),
+            BreakdownRow("371002", "环翠区", figures(self_inspection_major_found=3)),
+            BreakdownRow("371003", "文登区", figures(department_inspection_major_found=4)),
         ),
         as_of=as_of,
         computed_at=as_of,
@@ -203,7 +203,7 @@ def test_csv_cells_are_guarded_against_formula_injection() -> None:
 
 
 ITEMS = [
-    SupervisionItem(
+    ListedHazard(
         hazard_id="h1",
         title="=储罐区报警器失效",
         enterprise_id="e1",
@@ -222,7 +222,7 @@ ITEMS = [
         days_overdue=5,
         evidence_count=3,
     ),
-    SupervisionItem(
+    ListedHazard(
         hazard_id="h2",
         title="脚手架未验收",
         enterprise_id="e2",

@@ -22,7 +22,7 @@ from hl_webhooks.domain.attempts import AttemptResult, DeliveryStatus
 from hl_webhooks.domain.retry import RetryPolicy
 from hl_webhooks.domain.signing import new_secret
 from tests.support.events import found
-from tests.unit.webhooks.fakes import FakeOwners, FakeResolver, FakeSender
+from tests.unit.webhooks.fakes import FakeOwners, FakeResolver, FakeSender, FakeUnitsOfWork
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 SECRET = new_secret()
@@ -62,7 +62,7 @@ def _dispatcher(resolver: FakeResolver, sender: FakeSender, **rules: object) -> 
 @pytest.mark.asyncio
 async def test_a_name_that_resolves_inward_after_subscribing_is_blocked_at_delivery() -> None:
     resolver = FakeResolver({"hooks.example.org": ["93.184.215.14"]})
-    service = SubscriptionService(None, BOX, resolver, OutboundRules())  # type: ignore[arg-type]
+    service = SubscriptionService(FakeUnitsOfWork(), resolver, OutboundRules())
     await service.check_target(parse_target("https://hooks.example.org/in", require_https=True))  # public: fine
     resolver.answers["hooks.example.org"] = ["93.184.215.14", "10.0.0.5"]  # rebound
     sender = FakeSender()

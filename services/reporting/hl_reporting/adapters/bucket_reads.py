@@ -17,7 +17,7 @@ recorded later are left out and the actions recorded later taken back (`enforcem
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select
@@ -33,40 +33,10 @@ from hl_reporting.adapters.tables import (
     hazard_rollup,
 )
 from hl_reporting.adapters.tip_rewards import reward_sums
+from hl_reporting.application.ports import Scope, ScopeSums
 from hl_reporting.domain.calendar import business_day, end_of_day
-from hl_reporting.domain.figures import Sums
 from hl_reporting.domain.measures import MEASURES, Measures, add, measure_of, sums_of
 from hl_reporting.domain.rollup import ALL_INDUSTRIES, DEPTHS, Block, LateBlock, late_blocks, window_blocks
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which buckets a table reads: a region subtree, optionally one industry, a window, a moment."""
-
-    region_code: str
-    since: date
-    cutoff: date  # the last day counted (the cut-off, or the as-of day if earlier)
-    industry: str | None = None
-    children: tuple[str, ...] = ()  # the child regions' codes, for the breakdown
-    as_of: datetime | None = None  # only facts recorded by then; None: all of them
-
-    @property
-    def child_length(self) -> int | None:
-        """Group range reads by this code prefix length for the breakdown."""
-        return min(len(code) for code in self.children) if self.children else None
-
-    @property
-    def from_new_year(self) -> bool:
-        return (self.since.month, self.since.day) == (1, 1)
-
-
-@dataclass
-class ScopeSums:
-    total: Sums = field(default_factory=Sums)
-    by_child: dict[str, Sums] = field(default_factory=dict)
-
-    def child(self, code: str) -> Sums:
-        return self.by_child.setdefault(code, Sums())
 
 
 @dataclass

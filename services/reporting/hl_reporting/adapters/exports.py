@@ -33,8 +33,8 @@ from hl_reporting.adapters.export_cells import (
     set_text,
 )
 from hl_reporting.domain.dispatch_table import COMPUTED_FIGURES, SECTIONS, Kind, Row, Section
-from hl_reporting.domain.listings import SupervisionItem
-from hl_reporting.domain.report import DispatchTable, FigureValue, Signoff
+from hl_reporting.domain.listings import ListedHazard
+from hl_reporting.domain.report import ComputedTable, FigureValue, Signoff
 
 DEFAULT_CAMPAIGN = "重大事故隐患专项排查整治行动"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,7 +58,7 @@ SUPERVISION_HEADERS = (
 )
 
 
-def title_of(table: DispatchTable, campaign: str = DEFAULT_CAMPAIGN) -> str:
+def title_of(table: ComputedTable, campaign: str = DEFAULT_CAMPAIGN) -> str:
     if table.kind == "quarterly":
         year, quarter = table.period.split("-Q")
         return f"{table.region_name}{campaign}{year}年第{quarter}季度统计表"
@@ -67,7 +67,7 @@ def title_of(table: DispatchTable, campaign: str = DEFAULT_CAMPAIGN) -> str:
     return f"{table.region_name}{campaign}进展情况调度表"
 
 
-def status_line(table: DispatchTable) -> str:
+def status_line(table: ComputedTable) -> str:
     """草稿 for a live table (never signed), 已报送 for a frozen one; and where the figures stand."""
     if table.draft:
         text = f"草稿:未报送、未签署,数据生成于{local_minute(table.computed_at)}(北京时间)"
@@ -76,12 +76,12 @@ def status_line(table: DispatchTable) -> str:
     return text + (f";提前报送,数据截至{local_minute(table.stands_at)}" if table.early else "")
 
 
-def _signed(table: DispatchTable, signoff: Signoff | None) -> Signoff:
+def _signed(table: ComputedTable, signoff: Signoff | None) -> Signoff:
     """A draft carries no one's signature, whatever is passed; a frozen table its own."""
     return Signoff() if table.draft or signoff is None else signoff
 
 
-def heading_line(table: DispatchTable, signoff: Signoff) -> str:
+def heading_line(table: ComputedTable, signoff: Signoff) -> str:
     unit = table.region_name if not table.industry else f"{table.region_name}({industry_label(table.industry)})"
     return (
         f"填报单位:{unit}(加盖公章)    填表时间:{chinese_date(signoff.filled_on)}    "
@@ -94,12 +94,12 @@ def footer_line(signoff: Signoff) -> tuple[str, str, str]:
     return f"填表人:{signoff.filled_by}", f"审核人:{signoff.reviewed_by}", f"填表时间:{when}"
 
 
-def figure_values(table: DispatchTable, signoff: Signoff) -> dict[str, FigureValue]:
+def figure_values(table: ComputedTable, signoff: Signoff) -> dict[str, FigureValue]:
     return {**table.figures, **signoff.section4}
 
 
 def dispatch_table_xlsx(
-    table: DispatchTable, signoff: Signoff | None = None, *, campaign: str = DEFAULT_CAMPAIGN
+    table: ComputedTable, signoff: Signoff | None = None, *, campaign: str = DEFAULT_CAMPAIGN
 ) -> bytes:
     """The dispatch table as an xlsx workbook in the official layout, plus a per-region sheet."""
     signoff = _signed(table, signoff)
@@ -161,7 +161,7 @@ def _value_cell(sheet: Worksheet, row_number: int, column: int, row: Row, values
             cell.number_format = "0.00##"
 
 
-def _breakdown_sheet(sheet: Worksheet, table: DispatchTable) -> None:
+def _breakdown_sheet(sheet: Worksheet, table: ComputedTable) -> None:
     sheet.append(["区域代码", "区域名称", *(figure.label for figure in COMPUTED_FIGURES)])
     for region in (*table.breakdown, None):
         code, name, figures = (
@@ -181,7 +181,7 @@ def _plain(value: FigureValue) -> object:
     return number_text(value) if isinstance(value, bool) else value
 
 
-def dispatch_table_csv(table: DispatchTable, signoff: Signoff | None = None) -> bytes:
+def dispatch_table_csv(table: ComputedTable, signoff: Signoff | None = None) -> bytes:
     """One line per figure: official label, English key, value; the scope first, the footer last."""
     signoff = _signed(table, signoff)
     values = figure_values(table, signoff)
@@ -210,7 +210,7 @@ def dispatch_table_csv(table: DispatchTable, signoff: Signoff | None = None) -> 
     return _csv(lines)
 
 
-def supervision_rows(items: Iterable[SupervisionItem]) -> list[tuple[str, ...]]:
+def supervision_rows(items: Iterable[ListedHazard]) -> list[tuple[str, ...]]:
     """The supervision list as text rows under `SUPERVISION_HEADERS`."""
     rows: list[tuple[str, ...]] = []
     for item in items:
@@ -233,7 +233,7 @@ def supervision_rows(items: Iterable[SupervisionItem]) -> list[tuple[str, ...]]:
     return rows
 
 
-def supervision_list_xlsx(items: Iterable[SupervisionItem], *, today: date) -> bytes:
+def supervision_list_xlsx(items: Iterable[ListedHazard], *, today: date) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -251,7 +251,7 @@ def supervision_list_xlsx(items: Iterable[SupervisionItem], *, today: date) -> b
     return save_book(book)
 
 
-def supervision_list_csv(items: Iterable[SupervisionItem]) -> bytes:
+def supervision_list_csv(items: Iterable[ListedHazard]) -> bytes:
     return _csv([SUPERVISION_HEADERS, *supervision_rows(items)])
 
 

@@ -7,7 +7,7 @@ the same however late a fact arrives. Before that it is *live*: today's figures 
 
 What the evaluation needs of the rest of the service comes through two ports, so that their
 sources can change without touching the scoring: `EvaluationInputs` (the dispatch tables and
-submissions; `adapters/evaluation_inputs.py`) and `SchemeSource` (`adapters/evaluation_schemes.py`).
+submissions; `application/evaluation_inputs.py`) and `SchemeSource` (`adapters/evaluation_schemes.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from hl_reporting.application.regions import RegionTree, region_name
 from hl_reporting.domain.evaluation import Evaluation, due_date, ranked, score_unit, submission_figures
 from hl_reporting.domain.evaluation_scheme import Scheme
 from hl_reporting.domain.figures import Sums, compute_figures
-from hl_reporting.domain.report import DispatchTable, FigureValue
+from hl_reporting.domain.report import ComputedTable, FigureValue
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class FrozenTable:
 
     submission_id: str
     submitted_at: datetime
-    table: DispatchTable
+    table: ComputedTable
 
 
 class EvaluationInputs(Protocol):
@@ -39,7 +39,7 @@ class EvaluationInputs(Protocol):
         """The region's submission of the period (all industries), or None."""
         ...
 
-    async def live_table(self, period: str, region_code: str, as_of: datetime | None) -> DispatchTable:
+    async def live_table(self, period: str, region_code: str, as_of: datetime | None) -> ComputedTable:
         """The period's table with its per-child breakdown, from the facts recorded by `as_of` (None: all)."""
         ...
 

@@ -15,7 +15,9 @@ MAX_LIMIT = 500
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class CursorPage(Generic[T]):
+    """A page of a query's answers and the cursor of the next; the API's `Page` presents it."""
+
     items: list[T]
     next_cursor: str | None
 

@@ -1,7 +1,8 @@
 """The reporting service's read side: the dispatch table (调度表) of a month, a quarter or a year.
 
-Callers (the HTTP layer) pass an open connection (`Database.read()`), the region catalogue and the
-clock's `now`: these queries never read the clock. A table stands at a moment (`as_of`, default
+Each handler takes a unit of work (`application/ports.py`; a read is enough), the region catalogue
+and the clock's `now`: these queries never read the clock. The list views page the unit's
+`listings`; the table sums its `buckets`. A table stands at a moment (`as_of`, default
 now): only facts recorded by then, and no deadline counted as passed before it has.
 """
 
@@ -9,33 +10,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hl_contracts.vocabulary import INDUSTRIES
 from hl_platform.errors import InvalidInput
-from hl_reporting.adapters.bucket_reads import Scope, read_sums
-from hl_reporting.application.lists import ListingStatus, all_supervision_items, hazard_ledger, supervision_list
-from hl_reporting.application.pages import Page
+from hl_reporting.application.pages import CursorPage
+from hl_reporting.application.ports import ListingStatus, Scope, UnitOfWork
 from hl_reporting.application.regions import RegionTree, region_name
 from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY, business_day, check_moment, report_window
 from hl_reporting.domain.figures import Sums, compute_figures
-from hl_reporting.domain.listings import LedgerItem, SupervisionItem
-from hl_reporting.domain.report import DispatchTable, RegionFigures
+from hl_reporting.domain.listings import LedgerItem, ListedHazard
+from hl_reporting.domain.report import BreakdownRow, ComputedTable
 
-__all__ = [
-    "LedgerItem",
-    "ListingStatus",
-    "Page",
-    "SupervisionItem",
-    "all_supervision_items",
-    "dispatch_table",
-    "hazard_ledger",
-    "supervision_list",
-]
+EXPORT_PAGE = 500  # rows per page read for an export
 
 
 async def dispatch_table(
-    conn: AsyncConnection,
+    uow: UnitOfWork,
     *,
     period: str,
     region_code: str,
@@ -45,7 +34,7 @@ async def dispatch_table(
     cutoff_day: int = DEFAULT_CUTOFF_DAY,
     as_of: datetime | None = None,
     now: datetime | None = None,
-) -> DispatchTable:
+) -> ComputedTable:
     """The table of `period` for a region subtree (and one industry), with its children's rows,
     from the facts recorded by `as_of` (default: all, now)."""
     now = now or datetime.now(UTC)
@@ -61,12 +50,12 @@ async def dispatch_table(
     children = list(catalogue.children(region_code))
     codes = tuple(child.code for child in children)
     scope = Scope(region_code, window.since, through, industry, codes, as_of)
-    sums = await read_sums(conn, scope)
-    breakdown = [RegionFigures(c.code, c.name, compute_figures(sums.by_child.pop(c.code, Sums()))) for c in children]
+    sums = await uow.buckets.sums(scope)
+    breakdown = [BreakdownRow(c.code, c.name, compute_figures(sums.by_child.pop(c.code, Sums()))) for c in children]
     for code, rest in sorted(sums.by_child.items()):  # records on the node itself, or under unknown codes
         label = f"{name}(本级)" if code == region_code else catalogue.name(code)
-        breakdown.append(RegionFigures(code, label, compute_figures(rest)))
-    return DispatchTable(
+        breakdown.append(BreakdownRow(code, label, compute_figures(rest)))
+    return ComputedTable(
         period=window.period,
         region_code=region_code,
         region_name=name,
@@ -78,4 +67,103 @@ async def dispatch_table(
         as_of=moment,
         computed_at=now,
         kind=window.kind.value,
+    )
+
+
+async def supervision_list(
+    uow: UnitOfWork,
+    *,
+    region_prefix: str,
+    today: date,
+    level: str | None = None,
+    status: ListingStatus = "active",
+    overdue: bool | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    catalogue: RegionTree | None = None,
+    as_of: datetime | None = None,
+) -> CursorPage[ListedHazard]:
+    """Listed hazards in a region subtree, oldest listing first; `overdue` is judged against `today`.
+
+    As of a moment: the hazards listed by then, as they stood then, in the order first listed.
+    """
+    return await uow.listings.supervision(
+        region_prefix=region_prefix,
+        today=today,
+        level=level,
+        status=status,
+        overdue=overdue,
+        cursor=cursor,
+        limit=limit,
+        catalogue=catalogue,
+        as_of=as_of,
+    )
+
+
+async def all_supervision_items(
+    uow: UnitOfWork,
+    *,
+    region_prefix: str,
+    today: date,
+    catalogue: RegionTree | None = None,
+    level: str | None = None,
+    status: ListingStatus = "active",
+    overdue: bool | None = None,
+    as_of: datetime | None = None,
+) -> list[ListedHazard]:
+    """Every page of the supervision list (for exports)."""
+    items: list[ListedHazard] = []
+    cursor: str | None = None
+    while True:
+        page = await uow.listings.supervision(
+            region_prefix=region_prefix,
+            today=today,
+            level=level,
+            status=status,
+            overdue=overdue,
+            cursor=cursor,
+            limit=EXPORT_PAGE,
+            catalogue=catalogue,
+            as_of=as_of,
+        )
+        items.extend(page.items)
+        if page.next_cursor is None:
+            return items
+        cursor = page.next_cursor
+
+
+async def hazard_ledger(
+    uow: UnitOfWork,
+    *,
+    region_prefix: str,
+    enterprise_id: str | None = None,
+    status: str | None = None,
+    level: str | None = None,
+    source: str | None = None,
+    industry: str | None = None,
+    listed: bool | None = None,
+    overdue: bool | None = None,
+    today: date | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    as_of: datetime | None = None,
+) -> CursorPage[LedgerItem]:
+    """The hazard ledger, newest found first. Voided hazards appear only when `status="voided"`.
+
+    `overdue` is judged against `today` (as of a moment: its day); as of a moment the ledger holds
+    the hazards known by then, as they stood then.
+    """
+    return await uow.listings.ledger(
+        region_prefix=region_prefix,
+        enterprise_id=enterprise_id,
+        status=status,
+        level=level,
+        source=source,
+        industry=industry,
+        listed=listed,
+        overdue=overdue,
+        today=today,
+        cursor=cursor,
+        limit=limit,
+        as_of=as_of,
     )

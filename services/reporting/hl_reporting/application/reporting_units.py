@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from hl_reporting.application.ports import UnitOfWork
 from hl_reporting.application.regions import RegionTree, region_name
-from hl_reporting.application.submissions import Submission, submissions_of
+from hl_reporting.application.submissions import submissions_of
+from hl_reporting.application.views import Submission
 from hl_reporting.domain.calendar import business_day, report_window
 
 
@@ -46,12 +46,12 @@ class ReportingStatus:
 
 
 async def reporting_status(
-    conn: AsyncConnection, *, period: str, region_code: str, catalogue: RegionTree, today: date
+    uow: UnitOfWork, *, period: str, region_code: str, catalogue: RegionTree, today: date
 ) -> ReportingStatus:
     """Each child unit of the region with its submission of the period, or none yet."""
     window = report_window(period, today=today)
     children = list(catalogue.children(region_code))
-    found = await submissions_of(conn, period=window.period, region_codes=[c.code for c in children] + [region_code])
+    found = await submissions_of(uow, period=window.period, region_codes=[c.code for c in children] + [region_code])
     whole = {s.table.region_code: s for s in found if s.table.industry is None}
     units = [ReportingUnit(child.code, child.name, child.level, None, whole.get(child.code)) for child in children]
     departments = sorted(

@@ -16,41 +16,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hl_contracts import Actor
 from hl_platform.errors import Conflict, InvalidInput, NotFound
-from hl_platform.sql import in_chunks
-from hl_reporting.adapters.bucket_reads import in_region
-from hl_reporting.adapters.tables import report_submissions
-from hl_reporting.application.late_facts import LateFact, Window, facts_after, facts_for
-from hl_reporting.application.pages import Page, check_limit, decode_cursor, encode_cursor
+from hl_reporting.application.late_facts import LateFact, Window, facts_for
+from hl_reporting.application.pages import CursorPage
+from hl_reporting.application.ports import UnitOfWork
 from hl_reporting.application.queries import dispatch_table
 from hl_reporting.application.regions import RegionTree
-from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY, business_day, parse_period
+from hl_reporting.application.views import Submission
+from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY, business_day
 from hl_reporting.domain.dispatch_table import COMPUTED_FIGURES, FROM_TIPS, MANUAL_FIGURES, Figure, Kind
-from hl_reporting.domain.report import (
-    DispatchTable,
-    FigureValue,
-    Signoff,
-    decode,
-    decode_breakdown,
-    encode,
-    encode_table,
-)
-
-
-@dataclass(frozen=True)
-class Submission:
-    id: str
-    table: DispatchTable  # the figures as frozen at submission
-    cutoff_day: int
-    signoff: Signoff
-    submitted_at: datetime
-    submitted_by: Actor
+from hl_reporting.domain.report import ComputedTable, FigureValue, Signoff
 
 
 @dataclass(frozen=True)
@@ -66,7 +42,7 @@ class FigureChange:
 @dataclass(frozen=True)
 class Comparison:
     submission: Submission
-    live: DispatchTable
+    live: ComputedTable
     figures: tuple[FigureChange, ...]
     facts_count: int = 0  # every fact recorded since that moved a figure (the lists hold at most MAX_FACTS)
 
@@ -76,7 +52,7 @@ class Comparison:
 
 
 async def submit(
-    conn: AsyncConnection,
+    uow: UnitOfWork,
     *,
     period: str,
     region_code: str,
@@ -93,12 +69,12 @@ async def submit(
 ) -> Submission:
     """Freeze the period's current figures with the hand-entered section 四 and the footer."""
     manual = validate_section4(section4)
-    existing = await _find(conn, period, region_code, industry)
+    existing = await uow.submissions.find(period, region_code, industry)
     if existing is not None:
-        raise Conflict(f"the {period} report of {region_code} is already submitted", existing_id=existing["id"])
+        raise Conflict(f"the {period} report of {region_code} is already submitted", existing_id=existing.id)
     now = now or datetime.now(UTC)
     table = await dispatch_table(
-        conn,
+        uow,
         period=period,
         region_code=region_code,
         catalogue=catalogue,
@@ -116,74 +92,47 @@ async def submit(
         submitted_at=now,
         submitted_by=actor,
     )
-    try:
-        async with conn.begin_nested():
-            await conn.execute(insert(report_submissions).values(_values(submission)))
-    except IntegrityError as exc:  # another request submitted the same report meanwhile
-        raced = await _find(conn, period, region_code, industry)
-        raise Conflict(
-            f"the {period} report of {region_code} is already submitted", existing_id=raced["id"] if raced else None
-        ) from exc
+    await uow.submissions.add(submission)  # a racing twin is a Conflict here (the store's unique key)
     return submission
 
 
-async def get_submission(
-    conn: AsyncConnection, *, period: str, region_code: str, industry: str | None = None
-) -> Submission:
-    row = await _find(conn, period, region_code, industry)
-    if row is None:
+async def get_submission(uow: UnitOfWork, *, period: str, region_code: str, industry: str | None = None) -> Submission:
+    found = await uow.submissions.find(period, region_code, industry)
+    if found is None:
         raise NotFound(f"no submitted {period} report for {region_code}")
-    return _submission(row)
+    return found
 
 
-async def submission_by_id(conn: AsyncConnection, submission_id: str, *, period: str | None = None) -> Submission:
+async def submission_by_id(uow: UnitOfWork, submission_id: str, *, period: str | None = None) -> Submission:
     """One submission; NotFound if there is none by that id (in that period, when given)."""
-    row = (
-        (await conn.execute(select(report_submissions).where(report_submissions.c.id == submission_id)))
-        .mappings()
-        .first()
-    )
-    if row is None or (period is not None and row["period"] != period):
+    found = await uow.submissions.by_id(submission_id)
+    if found is None or (period is not None and found.table.period != period):
         raise NotFound(f"no submission {submission_id}" + (f" for {period}" if period else ""))
-    return _submission(row)
+    return found
 
 
 async def list_submissions(
-    conn: AsyncConnection,
+    uow: UnitOfWork,
     *,
     period: str,
     region_prefix: str,
     industry: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> Page[Submission]:
+) -> CursorPage[Submission]:
     """The period's submissions in a region subtree, by region code then industry."""
-    t = report_submissions
-    query = select(t).where(t.c.period == period, in_region(t.c.region_code, region_prefix))
-    if industry is not None:
-        query = query.where(t.c.industry == industry)
-    if cursor:
-        code, ind, submission_id = decode_cursor(cursor, 3)
-        query = query.where(tuple_(t.c.region_code, t.c.industry, t.c.id) > (code, ind, submission_id))
-    query = query.order_by(t.c.region_code, t.c.industry, t.c.id).limit(check_limit(limit) + 1)
-    rows = list((await conn.execute(query)).mappings())
-    items = [_submission(row) for row in rows[:limit]]
-    last = rows[limit - 1] if len(rows) > limit else None
-    return Page(items, encode_cursor(last["region_code"], last["industry"], last["id"]) if last else None)
+    return await uow.submissions.page(
+        period=period, region_prefix=region_prefix, industry=industry, cursor=cursor, limit=limit
+    )
 
 
-async def submissions_of(conn: AsyncConnection, *, period: str, region_codes: list[str]) -> list[Submission]:
+async def submissions_of(uow: UnitOfWork, *, period: str, region_codes: list[str]) -> list[Submission]:
     """Every submission of the period by these regions (any industry)."""
-    t = report_submissions
-    found: list[Submission] = []
-    for chunk in in_chunks(region_codes):
-        query = select(t).where(t.c.period == period, t.c.region_code.in_(chunk))
-        found += [_submission(row) for row in (await conn.execute(query)).mappings()]
-    return found
+    return await uow.submissions.of_regions(period, region_codes)
 
 
 async def compare(
-    conn: AsyncConnection,
+    uow: UnitOfWork,
     *,
     submission_id: str,
     catalogue: RegionTree,
@@ -192,10 +141,10 @@ async def compare(
 ) -> Comparison:
     """The frozen figures beside the live ones (same window), the cells that moved and the facts
     recorded since the submission that moved them."""
-    submission = await submission_by_id(conn, submission_id, period=period)
+    submission = await submission_by_id(uow, submission_id, period=period)
     frozen = submission.table
     live = await dispatch_table(
-        conn,
+        uow,
         period=frozen.period,
         region_code=frozen.region_code,
         catalogue=catalogue,
@@ -205,7 +154,7 @@ async def compare(
         now=now,
     )
     window = Window(frozen.region_code, frozen.industry, frozen.since, live.through)
-    facts, count = await facts_after(conn, window, submission.submitted_at)
+    facts, count = await uow.late_facts.after(window, submission.submitted_at)
     changes = tuple(
         _change(figure, frozen.value(figure.key), live.value(figure.key), facts) for figure in COMPUTED_FIGURES
     )
@@ -250,60 +199,3 @@ def _manual_value(figure: Figure, value: Any) -> FigureValue:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidInput(field, "must be a whole number, not negative")
     return value
-
-
-async def _find(conn: AsyncConnection, period: str, region_code: str, industry: str | None) -> RowMapping | None:
-    t = report_submissions
-    query = select(t).where(t.c.period == period, t.c.region_code == region_code, t.c.industry == (industry or ""))
-    return (await conn.execute(query)).mappings().first()
-
-
-def _values(submission: Submission) -> dict[str, Any]:
-    table, signoff, actor = submission.table, submission.signoff, submission.submitted_by
-    frozen = encode_table(table)
-    return {
-        "id": submission.id,
-        "period": table.period,
-        "region_code": table.region_code,
-        "industry": table.industry or "",
-        "since": table.since,
-        "cutoff": table.cutoff,
-        "cutoff_day": submission.cutoff_day,
-        "region_name": table.region_name,
-        "filled_by": signoff.filled_by,
-        "reviewed_by": signoff.reviewed_by,
-        "filled_on": signoff.filled_on,
-        "section4": encode(signoff.section4),
-        "figures": frozen["figures"],
-        "breakdown": frozen["breakdown"],
-        "submitted_at": submission.submitted_at,
-        "submitted_by_id": actor.id,
-        "submitted_by_name": actor.name,
-        "submitted_by_role": actor.role,
-        "submitted_by_org": actor.organisation,
-    }
-
-
-def _submission(row: RowMapping) -> Submission:
-    table = DispatchTable(
-        period=row["period"],
-        region_code=row["region_code"],
-        region_name=row["region_name"],
-        industry=row["industry"] or None,
-        since=row["since"],
-        cutoff=row["cutoff"],
-        figures=decode(row["figures"]),
-        breakdown=decode_breakdown(row["breakdown"]),
-        as_of=row["submitted_at"],
-        computed_at=row["submitted_at"],
-        kind=parse_period(row["period"]).kind.value,
-        draft=False,
-    )
-    actor = Actor(
-        id=row["submitted_by_id"],
-        name=row["submitted_by_name"],
-        role=row["submitted_by_role"],
-        organisation=row["submitted_by_org"],
-    )
-    signoff = Signoff(row["filled_by"], row["reviewed_by"], row["filled_on"], decode(row["section4"]))
-    return Submission(row["id"], table, row["cutoff_day"], signoff, row["submitted_at"], actor)

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True)
-class SupervisionItem:
-    """A hazard under listed supervision (挂牌督办), with its time left or overdue as of `today`."""
+class ListedHazard:
+    """A hazard under listed supervision (挂牌督办): a row of the supervision list (the API's
+    `SupervisionItem`), with its time left or overdue as of `today`."""
 
     hazard_id: str
     title: str

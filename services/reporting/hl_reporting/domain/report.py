@@ -23,8 +23,9 @@ FigureValue = int | Decimal | bool | None
 
 
 @dataclass(frozen=True)
-class RegionFigures:
-    """One row of the per-region breakdown (a child region, or the parent's own direct records)."""
+class BreakdownRow:
+    """One row of the per-region breakdown (a child region, or the parent's own direct records);
+    the API's `RegionFigures` presents it."""
 
     region_code: str
     region_name: str
@@ -32,7 +33,10 @@ class RegionFigures:
 
 
 @dataclass(frozen=True)
-class DispatchTable:
+class ComputedTable:
+    """A dispatch table as computed (or frozen): typed values per figure. The API's `DispatchTable`
+    is its presentation (`entrypoints/presenters.table_public`): sections, labels, JSON-safe values."""
+
     period: str
     region_code: str
     region_name: str
@@ -40,7 +44,7 @@ class DispatchTable:
     since: date
     cutoff: date
     figures: Mapping[str, FigureValue]
-    breakdown: tuple[RegionFigures, ...] = field(default=())
+    breakdown: tuple[BreakdownRow, ...] = field(default=())
     as_of: datetime | None = None  # the facts recorded by then (a live table: when it was computed)
     computed_at: datetime | None = None
     kind: str = "monthly"
@@ -90,7 +94,7 @@ def _decode_one(key: str, value: Any) -> FigureValue:
     return int(value)
 
 
-def encode_table(table: DispatchTable) -> dict[str, Any]:
+def encode_table(table: ComputedTable) -> dict[str, Any]:
     return {
         "figures": encode(table.figures),
         "breakdown": [
@@ -100,8 +104,8 @@ def encode_table(table: DispatchTable) -> dict[str, Any]:
     }
 
 
-def decode_breakdown(raw: list[dict[str, Any]]) -> tuple[RegionFigures, ...]:
-    return tuple(RegionFigures(row["region_code"], row["region_name"], decode(row["figures"])) for row in raw)
+def decode_breakdown(raw: list[dict[str, Any]]) -> tuple[BreakdownRow, ...]:
+    return tuple(BreakdownRow(row["region_code"], row["region_name"], decode(row["figures"])) for row in raw)
 
 
 @dataclass(frozen=True)

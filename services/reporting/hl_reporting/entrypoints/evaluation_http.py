@@ -7,22 +7,18 @@ names one inside it; outside is 403.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from hl_api.evaluations import EvaluationPublic
 from hl_api.reports import PERIOD_PATTERN
-from hl_catalogue import RegionCatalogue
 from hl_platform.errors import InvalidInput
 from hl_platform.identity import CallerDep
 from hl_reporting.adapters.evaluation_export import evaluation_xlsx
-from hl_reporting.adapters.evaluation_inputs import ReportingInputs
-from hl_reporting.adapters.evaluation_schemes import FileSchemeStore
-from hl_reporting.application.evaluation import evaluate
 from hl_reporting.domain.evaluation import Evaluation
-from hl_reporting.entrypoints.deps import XLSX, database, download, scope
+from hl_reporting.entrypoints.deps import XLSX, ServiceDep, download, scope
 from hl_reporting.entrypoints.evaluation_presenters import evaluation_public
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"])
@@ -31,16 +27,9 @@ RegionParam = Annotated[str | None, Query(description="defaults to the caller's 
 AsOf = Annotated[datetime | None, Query(description="RFC 3339: as known at this moment (default: now)")]
 
 
-def schemes_of(request: Request) -> FileSchemeStore:
-    """The schemes loaded (and checked) when the app was built."""
-    schemes: FileSchemeStore = request.app.state.evaluation_schemes
-    return schemes
-
-
 async def evaluation_of(
-    request: Request,
     caller: CallerDep,
-    schemes: Annotated[FileSchemeStore, Depends(schemes_of)],
+    service: ServiceDep,
     period: Period,
     region_code: RegionParam = None,
     as_of: AsOf = None,
@@ -48,17 +37,7 @@ async def evaluation_of(
     region = scope(caller, region_code)
     if as_of is not None and as_of.tzinfo is None:
         raise InvalidInput("as_of", "must carry its offset (RFC 3339)")
-    catalogue = RegionCatalogue.load_default()
-    async with database(request).read() as conn:
-        return await evaluate(
-            ReportingInputs(conn, catalogue),
-            schemes,
-            catalogue,
-            period=period,
-            region_code=region,
-            now=datetime.now(UTC),
-            as_of=as_of,
-        )
+    return await service.evaluation(period=period, region_code=region, as_of=as_of)
 
 
 EvaluationDep = Annotated[Evaluation, Depends(evaluation_of)]

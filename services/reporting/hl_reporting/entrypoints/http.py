@@ -8,48 +8,37 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from hl_api.reports import DispatchTable
 from hl_platform.identity import CallerDep
 from hl_reporting.adapters.exports import dispatch_table_csv, dispatch_table_xlsx
-from hl_reporting.application import queries
-from hl_reporting.domain.report import DispatchTable as Table
+from hl_reporting.domain.report import ComputedTable
 from hl_reporting.entrypoints import deps
-from hl_reporting.entrypoints.deps import XLSX, AsOf, CutoffDay, Industry, PeriodQuery, RegionParam, Since
+from hl_reporting.entrypoints.deps import XLSX, AsOf, CutoffDay, Industry, PeriodQuery, RegionParam, ServiceDep, Since
 from hl_reporting.entrypoints.presenters import table_public
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
 async def live_table(
-    request: Request,
     caller: CallerDep,
+    service: ServiceDep,
     period: PeriodQuery = None,
     region_code: RegionParam = None,
     industry: Industry = None,
     since: Since = None,
     cutoff_day: CutoffDay = 24,
     as_of: AsOf = None,
-) -> Table:
+) -> ComputedTable:
     """The period's table as known now, or at `as_of`: an unsigned draft."""
     region = deps.scope(caller, region_code)
-    clock = deps.now()
-    async with deps.database(request).read() as conn:
-        return await queries.dispatch_table(
-            conn,
-            period=deps.this_period(period, clock),
-            region_code=region,
-            industry=industry,
-            since=since,
-            cutoff_day=cutoff_day,
-            as_of=as_of,
-            now=clock,
-            catalogue=deps.catalogue(),
-        )
+    return await service.dispatch_table(
+        period=period, region_code=region, industry=industry, since=since, cutoff_day=cutoff_day, as_of=as_of
+    )
 
 
-TableDep = Annotated[Table, Depends(live_table)]
+TableDep = Annotated[ComputedTable, Depends(live_table)]
 
 
 @router.get("/monthly", summary="The dispatch table (调度表) of a month, quarter or year")
@@ -78,5 +67,5 @@ async def monthly_csv(table: TableDep) -> Response:
     return deps.download(dispatch_table_csv(table), deps.CSV, _filename(table, "csv"))
 
 
-def _filename(table: Table, suffix: str, label: str = "draft") -> str:
+def _filename(table: ComputedTable, suffix: str, label: str = "draft") -> str:
     return f"dispatch-{table.region_code}-{table.period}-{label}.{suffix}"

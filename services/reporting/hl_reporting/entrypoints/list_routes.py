@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from hl_api.common import MAX_PAGE, Page
 from hl_api.reports import LedgerItemPublic, SupervisionItem
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus
 from hl_platform.identity import CallerDep
 from hl_reporting.adapters.exports import supervision_list_csv, supervision_list_xlsx
-from hl_reporting.application import queries
 from hl_reporting.domain.calendar import business_day
-from hl_reporting.domain.listings import SupervisionItem as SupervisionRow
+from hl_reporting.domain.listings import ListedHazard
 from hl_reporting.entrypoints import deps
-from hl_reporting.entrypoints.deps import XLSX, AsOf, Industry, RegionParam
+from hl_reporting.entrypoints.deps import XLSX, AsOf, Industry, RegionParam, ServiceDep
 from hl_reporting.entrypoints.presenters import ledger_public, supervision_public
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -58,41 +57,29 @@ FiltersDep = Annotated[ListingFilters, Depends(listing_filters)]
 
 @router.get("/supervision-list", summary="Hazards under listed supervision (挂牌督办清单)")
 async def supervision_list(
-    request: Request, filters: FiltersDep, cursor: Cursor = None, limit: Limit = 50
+    service: ServiceDep, filters: FiltersDep, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[SupervisionItem]:
-    async with deps.database(request).read() as conn:
-        page = await queries.supervision_list(
-            conn,
-            region_prefix=filters.region,
-            today=filters.today,
-            level=filters.level,
-            status=filters.status,
-            overdue=filters.overdue,
-            cursor=cursor,
-            limit=limit,
-            catalogue=deps.catalogue(),
-            as_of=filters.as_of,
-        )
+    page = await service.supervision_list(**_listing(filters), cursor=cursor, limit=limit)
     return Page(items=[supervision_public(item) for item in page.items], next_cursor=page.next_cursor)
 
 
-async def supervision_items_of(request: Request, filters: FiltersDep) -> tuple[ListingFilters, list[SupervisionRow]]:
+async def supervision_items_of(service: ServiceDep, filters: FiltersDep) -> tuple[ListingFilters, list[ListedHazard]]:
     """Every listed hazard matching the filters (for the exports)."""
-    async with deps.database(request).read() as conn:
-        items = await queries.all_supervision_items(
-            conn,
-            region_prefix=filters.region,
-            today=filters.today,
-            level=filters.level,
-            status=filters.status,
-            overdue=filters.overdue,
-            catalogue=deps.catalogue(),
-            as_of=filters.as_of,
-        )
-    return filters, items
+    return filters, await service.supervision_items(**_listing(filters))
 
 
-ItemsDep = Annotated[tuple[ListingFilters, list[SupervisionRow]], Depends(supervision_items_of)]
+def _listing(filters: ListingFilters) -> dict[str, Any]:
+    return {
+        "region_prefix": filters.region,
+        "today": filters.today,
+        "level": filters.level,
+        "status": filters.status,
+        "overdue": filters.overdue,
+        "as_of": filters.as_of,
+    }
+
+
+ItemsDep = Annotated[tuple[ListingFilters, list[ListedHazard]], Depends(supervision_items_of)]
 
 
 @router.get(
@@ -120,7 +107,7 @@ async def supervision_csv(found: ItemsDep) -> Response:
 
 @router.get("/ledger", summary="The hazard ledger (隐患台账)")
 async def ledger(
-    request: Request,
+    service: ServiceDep,
     caller: CallerDep,
     region_code: RegionParam = None,
     enterprise_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -137,22 +124,17 @@ async def ledger(
     """Hazards newest found first, with their state and overdue by the one rule; as of a moment,
     the hazards known then, as they stood then."""
     region = deps.scope(caller, region_code)
-    clock = deps.now()
-    moment = deps.as_of_moment(as_of, clock)
-    async with deps.database(request).read() as conn:
-        page = await queries.hazard_ledger(
-            conn,
-            region_prefix=region,
-            enterprise_id=enterprise_id,
-            status=status.value if status else None,
-            level=level.value if level else None,
-            source=source.value if source else None,
-            industry=industry,
-            listed=listed,
-            overdue=overdue,
-            today=business_day(clock),
-            cursor=cursor,
-            limit=limit,
-            as_of=moment,
-        )
+    page = await service.hazard_ledger(
+        region_prefix=region,
+        enterprise_id=enterprise_id,
+        status=status.value if status else None,
+        level=level.value if level else None,
+        source=source.value if source else None,
+        industry=industry,
+        listed=listed,
+        overdue=overdue,
+        cursor=cursor,
+        limit=limit,
+        as_of=deps.as_of_moment(as_of, deps.now()),
+    )
     return Page(items=[ledger_public(item) for item in page.items], next_cursor=page.next_cursor)

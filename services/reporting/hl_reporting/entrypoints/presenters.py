@@ -8,6 +8,7 @@ from typing import Any
 
 from hl_api.reports import (
     ComparisonPublic,
+    DispatchTable,
     FactPublic,
     FigureChangePublic,
     LedgerItemPublic,
@@ -17,23 +18,22 @@ from hl_api.reports import (
     SubmissionSummary,
     SupervisionItem,
 )
-from hl_api.reports import DispatchTable as DispatchTablePublic
 from hl_reporting.adapters.export_cells import chinese_date, industry_label, local_minute
 from hl_reporting.adapters.status_exports import KIND_LABELS
 from hl_reporting.application.late_facts import LateFact
 from hl_reporting.application.reporting_units import ReportingStatus, ReportingUnit
-from hl_reporting.application.submissions import Comparison, FigureChange, Submission
+from hl_reporting.application.submissions import Comparison, FigureChange
+from hl_reporting.application.views import Submission
 from hl_reporting.domain.dispatch_table import SECTIONS
-from hl_reporting.domain.listings import LedgerItem
-from hl_reporting.domain.listings import SupervisionItem as SupervisionRow
-from hl_reporting.domain.report import DispatchTable, FigureValue, encode
+from hl_reporting.domain.listings import LedgerItem, ListedHazard
+from hl_reporting.domain.report import ComputedTable, FigureValue, encode
 
 
 def _json(value: FigureValue) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def table_public(table: DispatchTable, section_four: dict[str, FigureValue] | None = None) -> DispatchTablePublic:
+def table_public(table: ComputedTable, section_four: dict[str, FigureValue] | None = None) -> DispatchTable:
     values = {**table.figures, **(section_four or {})}
     sections = [
         {
@@ -59,7 +59,7 @@ def table_public(table: DispatchTable, section_four: dict[str, FigureValue] | No
         {"region_code": r.region_code, "region_name": r.region_name, "figures": encode(r.figures)}
         for r in table.breakdown
     ]
-    return DispatchTablePublic(
+    return DispatchTable(
         period=table.period,
         kind=table.kind,
         region_code=table.region_code,
@@ -183,7 +183,7 @@ def reporting_status_rows(status: ReportingStatus) -> tuple[str, list[tuple[str,
     return title, rows
 
 
-def supervision_public(item: SupervisionRow) -> SupervisionItem:
+def supervision_public(item: ListedHazard) -> SupervisionItem:
     return SupervisionItem.model_validate(asdict(item))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from hl_api.common import MAX_PAGE, Page
 from hl_api.reports import (
@@ -15,14 +15,14 @@ from hl_api.reports import (
     SubmissionPublic,
     SubmissionSummary,
 )
-from hl_platform.identity import CallerDep
+from hl_platform.identity import Caller, CallerDep
 from hl_reporting.adapters.exports import dispatch_table_csv, dispatch_table_xlsx
 from hl_reporting.adapters.status_exports import reporting_status_xlsx
-from hl_reporting.application import submissions
-from hl_reporting.application.reporting_units import ReportingStatus, reporting_status
-from hl_reporting.domain.calendar import business_day
+from hl_reporting.application.reporting_units import ReportingStatus
+from hl_reporting.application.service import ReportingService
+from hl_reporting.application.views import Submission
 from hl_reporting.entrypoints import deps
-from hl_reporting.entrypoints.deps import SUBMITTERS, XLSX, CutoffDay, Industry, PeriodPath, RegionParam
+from hl_reporting.entrypoints.deps import SUBMITTERS, XLSX, CutoffDay, Industry, PeriodPath, RegionParam, ServiceDep
 from hl_reporting.entrypoints.presenters import (
     comparison_public,
     reporting_status_public,
@@ -37,32 +37,28 @@ SubmissionId = Annotated[str, Path(max_length=64)]
 
 @router.post("/submissions", status_code=201, summary="Submit (freeze) a period's report")
 async def submit(
-    request: Request, caller: CallerDep, period: PeriodPath, body: SubmissionCreate, cutoff_day: CutoffDay = 24
+    service: ServiceDep, caller: CallerDep, period: PeriodPath, body: SubmissionCreate, cutoff_day: CutoffDay = 24
 ) -> SubmissionPublic:
     """Freezes the figures as known now, with filled-by, reviewed-by and section 四; 409 if already
     submitted. Before the cut-off's end (提前上报) the figures stand at this moment."""
     region = deps.scope(caller, body.region_code, SUBMITTERS)
-    async with deps.database(request).write() as conn:
-        submission = await submissions.submit(
-            conn,
-            period=period,
-            region_code=region,
-            catalogue=deps.catalogue(),
-            actor=caller.actor,
-            filled_by=body.filled_by,
-            reviewed_by=body.reviewed_by,
-            section4=body.section_four,
-            industry=body.industry,
-            since=body.since,
-            cutoff_day=cutoff_day,
-            now=deps.now(),
-        )
+    submission = await service.submit(
+        period=period,
+        region_code=region,
+        actor=caller.actor,
+        filled_by=body.filled_by,
+        reviewed_by=body.reviewed_by,
+        section4=body.section_four,
+        industry=body.industry,
+        since=body.since,
+        cutoff_day=cutoff_day,
+    )
     return submission_public(submission)
 
 
 @router.get("/submissions", summary="The period's submissions in a region")
 async def submitted(
-    request: Request,
+    service: ServiceDep,
     caller: CallerDep,
     period: PeriodPath,
     region_code: RegionParam = None,
@@ -72,16 +68,12 @@ async def submitted(
 ) -> Page[SubmissionSummary]:
     """Every submission of the period in the region's subtree: scope, who, when."""
     region = deps.scope(caller, region_code)
-    async with deps.database(request).read() as conn:
-        page = await submissions.list_submissions(
-            conn, period=period, region_prefix=region, industry=industry, cursor=cursor, limit=limit
-        )
+    page = await service.submissions(period=period, region_prefix=region, industry=industry, cursor=cursor, limit=limit)
     return Page(items=[submission_summary(item) for item in page.items], next_cursor=page.next_cursor)
 
 
-async def _visible(request: Request, caller: CallerDep, period: str, submission_id: str) -> submissions.Submission:
-    async with deps.database(request).read() as conn:
-        submission = await submissions.submission_by_id(conn, submission_id, period=period)
+async def _visible(service: ReportingService, caller: Caller, period: str, submission_id: str) -> Submission:
+    submission = await service.submission(submission_id, period=period)
     deps.scope(caller, submission.table.region_code)
     return submission
 
@@ -93,9 +85,9 @@ async def _visible(request: Request, caller: CallerDep, period: str, submission_
     responses={200: {"content": {XLSX: {}}}},
 )
 async def submission_xlsx(
-    request: Request, caller: CallerDep, period: PeriodPath, submission_id: SubmissionId
+    service: ServiceDep, caller: CallerDep, period: PeriodPath, submission_id: SubmissionId
 ) -> Response:
-    found = await _visible(request, caller, period, submission_id)
+    found = await _visible(service, caller, period, submission_id)
     content = dispatch_table_xlsx(found.table, found.signoff)
     return deps.download(content, XLSX, f"dispatch-{found.table.region_code}-{period}-{found.id}.xlsx")
 
@@ -107,42 +99,35 @@ async def submission_xlsx(
     responses={200: {"content": {"text/csv": {}}}},
 )
 async def submission_csv(
-    request: Request, caller: CallerDep, period: PeriodPath, submission_id: SubmissionId
+    service: ServiceDep, caller: CallerDep, period: PeriodPath, submission_id: SubmissionId
 ) -> Response:
-    found = await _visible(request, caller, period, submission_id)
+    found = await _visible(service, caller, period, submission_id)
     content = dispatch_table_csv(found.table, found.signoff)
     return deps.download(content, deps.CSV, f"dispatch-{found.table.region_code}-{period}-{found.id}.csv")
 
 
 @router.get("/submissions/{submission_id}", summary="A submission beside today's figures")
 async def submission(
-    request: Request, caller: CallerDep, period: PeriodPath, submission_id: SubmissionId
+    service: ServiceDep, caller: CallerDep, period: PeriodPath, submission_id: SubmissionId
 ) -> ComparisonPublic:
     """The frozen figures, section 四 and sign-off; every cell that moved since, with the facts
     recorded after the submission that moved it."""
-    await _visible(request, caller, period, submission_id)
-    async with deps.database(request).read() as conn:
-        comparison = await submissions.compare(
-            conn, submission_id=submission_id, period=period, catalogue=deps.catalogue(), now=deps.now()
-        )
+    await _visible(service, caller, period, submission_id)
+    comparison = await service.compare(submission_id, period=period)
     return comparison_public(comparison)
 
 
-async def _status(request: Request, caller: CallerDep, period: str, region_code: str | None) -> ReportingStatus:
-    region = deps.scope(caller, region_code)
-    async with deps.database(request).read() as conn:
-        return await reporting_status(
-            conn, period=period, region_code=region, catalogue=deps.catalogue(), today=business_day(deps.now())
-        )
+async def _status(service: ReportingService, caller: Caller, period: str, region_code: str | None) -> ReportingStatus:
+    return await service.reporting_status(period=period, region_code=deps.scope(caller, region_code))
 
 
 @router.get("/reporting-units", summary="Who has reported (报送情况)")
 async def reporting_units(
-    request: Request, caller: CallerDep, period: PeriodPath, region_code: RegionParam = None
+    service: ServiceDep, caller: CallerDep, period: PeriodPath, region_code: RegionParam = None
 ) -> ReportingStatusPublic:
     """Each reporting unit of the region (its child regions, and departments that report its
     industries) with its submission and time, or not yet."""
-    return reporting_status_public(await _status(request, caller, period, region_code))
+    return reporting_status_public(await _status(service, caller, period, region_code))
 
 
 @router.get(
@@ -152,8 +137,8 @@ async def reporting_units(
     responses={200: {"content": {XLSX: {}}}},
 )
 async def reporting_units_xlsx(
-    request: Request, caller: CallerDep, period: PeriodPath, region_code: RegionParam = None
+    service: ServiceDep, caller: CallerDep, period: PeriodPath, region_code: RegionParam = None
 ) -> Response:
-    status = await _status(request, caller, period, region_code)
+    status = await _status(service, caller, period, region_code)
     title, rows = reporting_status_rows(status)
     return deps.download(reporting_status_xlsx(title, rows), XLSX, f"reporting-{status.region_code}-{period}.xlsx")

@@ -4,6 +4,11 @@ answer, and never a second tip (DESIGN "POSTs accept an Idempotency-Key").
 
 Keys are scoped to the client (the gateway's caller id; "public" for the unauthenticated intake)
 and stored hashed: for the intake, the key is what lets a retry obtain the tip's secret again.
+
+Why not `hl_platform.unit_of_work.write_once`: its replay only returns the stored answer, while
+the intake's replay must work in the replaying transaction (the first secret was never stored,
+so a new one is issued and its hash replaces the old); its ledger keeps keys in plain and holds
+no tip id; and the fingerprints here (raw body) are those of the records already stored.
 """
 
 from __future__ import annotations

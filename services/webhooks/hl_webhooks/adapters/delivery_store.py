@@ -22,6 +22,7 @@ from hl_webhooks.adapters.secret_box import SecretBox
 from hl_webhooks.adapters.subscription_store import subscription_of
 from hl_webhooks.adapters.tables import deliveries, delivery_attempts, subscriptions
 from hl_webhooks.application.ports import Job
+from hl_webhooks.application.views import AttemptView, DeliveryView
 from hl_webhooks.domain.attempts import AttemptResult, DeliveryStatus
 from hl_webhooks.domain.subscription import Status
 
@@ -147,27 +148,48 @@ async def release(conn: AsyncConnection, job: Job, *, holder: str, retry_at: dat
     await conn.execute(update(d).where(*mine).values(claimed_by=None, claimed_until=None, next_attempt_at=retry_at))
 
 
+def _view(row: Any) -> DeliveryView:
+    return DeliveryView(
+        id=row.id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_status_code=row.last_status_code,
+        last_error=row.last_error,
+        last_latency_ms=row.last_latency_ms,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+        parked_at=row.parked_at,
+    )
+
+
 async def page(
     conn: AsyncConnection, subscription_id: str, status: str | None, before: str | None, limit: int
-) -> list[Any]:
+) -> list[DeliveryView]:
     """A subscription's deliveries, newest first."""
     query = select(d).where(d.c.subscription_id == subscription_id).order_by(d.c.id.desc()).limit(limit)
     if status:
         query = query.where(d.c.status == status)
     if before:
         query = query.where(d.c.id < before)
-    return list((await conn.execute(query)).all())
+    return [_view(row) for row in await conn.execute(query)]
 
 
-async def get(conn: AsyncConnection, subscription_id: str, delivery_id: str) -> Any | None:
+async def get(conn: AsyncConnection, subscription_id: str, delivery_id: str) -> DeliveryView | None:
     query = select(d).where(d.c.id == delivery_id, d.c.subscription_id == subscription_id)
-    return (await conn.execute(query)).first()
+    row = (await conn.execute(query)).first()
+    return _view(row) if row is not None else None
 
 
-async def attempts_of(conn: AsyncConnection, delivery_id: str) -> list[Any]:
+async def attempts_of(conn: AsyncConnection, delivery_id: str) -> list[AttemptView]:
     t = delivery_attempts
     query = select(t).where(t.c.delivery_id == delivery_id).order_by(t.c.number, t.c.id)
-    return list((await conn.execute(query)).all())
+    return [
+        AttemptView(row.number, row.started_at, row.latency_ms, row.status_code, row.error, row.outcome)
+        for row in await conn.execute(query)
+    ]
 
 
 async def requeue(conn: AsyncConnection, delivery_id: str, now: datetime) -> None:

@@ -12,21 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from hl_api.webhooks import WebhookCreate
 from hl_contracts.roles import Permission, roles_for
-from hl_platform.db import Database
 from hl_platform.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from hl_platform.identity import Caller
 from hl_platform.ids import new_id
-from hl_webhooks.adapters import delivery_store, subscription_store
-from hl_webhooks.adapters.secret_box import SecretBox
-from hl_webhooks.application.ports import Resolver
+from hl_webhooks.application.ports import Resolver, UnitOfWork, UnitOfWorkFactory
+from hl_webhooks.application.views import DeliveryLog, DeliveryView
 from hl_webhooks.domain.addresses import IPNetwork, Target, first_refusal, parse_target
 from hl_webhooks.domain.attempts import DeliveryStatus
+from hl_webhooks.domain.commands import SubscribeWebhook
 from hl_webhooks.domain.signing import new_secret
 from hl_webhooks.domain.subscription import Status, Subscription, event_selector
 
@@ -42,44 +37,44 @@ class OutboundRules:
 
 
 class SubscriptionService:
+    """The subscription handlers, each in one unit of work of `units` (wired in `bootstrap.py`)."""
+
     def __init__(
         self,
-        db: Database,
-        box: SecretBox,
+        units: UnitOfWorkFactory,
         resolver: Resolver,
         rules: OutboundRules,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.db = db
-        self.box = box
+        self.units = units
         self.resolver = resolver
         self.rules = rules
         self.clock = clock or (lambda: datetime.now(UTC))
 
-    async def create(self, caller: Caller, body: WebhookCreate) -> Subscription:
+    async def create(self, caller: Caller, cmd: SubscribeWebhook) -> Subscription:
         """A new subscription; its secret is in the returned value (to show once)."""
         if caller.role not in SUBSCRIBERS:
             raise Forbidden(f"the role {caller.role!r} may not subscribe webhooks")
-        region = body.region_code or caller.region_code
+        region = cmd.region_code or caller.region_code
         if not region.startswith(caller.region_code):
             raise Forbidden(f"region {region} is outside your region {caller.region_code or '(none)'}")
-        event_types = event_selector(body.event_types)
-        await self.check_target(parse_target(body.url, require_https=self.rules.require_https))
+        event_types = event_selector(list(cmd.event_types))
+        await self.check_target(parse_target(cmd.url, require_https=self.rules.require_https))
         now = self.clock()
         sub = Subscription(
             id=new_id(),
             owner=caller,
-            url=body.url,
+            url=cmd.url,
             event_types=event_types,
             region_code=region,
-            description=body.description,
+            description=cmd.description,
             status=Status.ACTIVE,
             secret=new_secret(),
             created_at=now,
             updated_at=now,
         )
-        async with self.db.write() as conn:
-            await subscription_store.add(conn, sub, self.box)
+        async with self.units() as uow:
+            await uow.subscriptions.add(sub)
         return sub
 
     async def check_target(self, target: Target) -> None:
@@ -90,15 +85,16 @@ class SubscriptionService:
             raise InvalidInput("url", f"not an allowed destination: {reason}")
 
     async def page(self, caller: Caller, after: str | None, limit: int) -> list[Subscription]:
+        """The caller's subscriptions (an admin's: its region's), oldest first, after `after`."""
         owner = None if caller.role == "admin" else caller.id
-        async with self.db.read() as conn:
-            return await subscription_store.page(
-                conn, self.box, owner_id=owner, region_prefix=caller.region_code, after=after, limit=limit
+        async with self.units(write=False) as uow:
+            return await uow.subscriptions.page(
+                owner_id=owner, region_prefix=caller.region_code, after=after, limit=limit
             )
 
     async def get(self, caller: Caller, subscription_id: str) -> Subscription:
-        async with self.db.read() as conn:
-            return await self._visible(conn, caller, subscription_id)
+        async with self.units(write=False) as uow:
+            return await self._visible(uow, caller, subscription_id)
 
     async def pause(self, caller: Caller, subscription_id: str) -> Subscription:
         return await self._change(caller, subscription_id, lambda sub, now: sub.paused(now))
@@ -115,43 +111,48 @@ class SubscriptionService:
 
     async def deliveries(
         self, caller: Caller, subscription_id: str, status: str | None, before: str | None, limit: int
-    ) -> list[Any]:
-        async with self.db.read() as conn:
-            await self._visible(conn, caller, subscription_id)
-            return await delivery_store.page(conn, subscription_id, status, before, limit)
+    ) -> list[DeliveryView]:
+        """The subscription's delivery log, newest first, before `before`."""
+        async with self.units(write=False) as uow:
+            await self._visible(uow, caller, subscription_id)
+            return await uow.deliveries.page(subscription_id, status, before, limit)
 
-    async def delivery(self, caller: Caller, subscription_id: str, delivery_id: str) -> tuple[Any, list[Any]]:
-        async with self.db.read() as conn:
-            await self._visible(conn, caller, subscription_id)
-            row = await delivery_store.get(conn, subscription_id, delivery_id)
-            if row is None:
-                raise NotFound(f"no delivery {delivery_id} of webhook {subscription_id}")
-            return row, await delivery_store.attempts_of(conn, delivery_id)
+    async def delivery(self, caller: Caller, subscription_id: str, delivery_id: str) -> DeliveryLog:
+        async with self.units(write=False) as uow:
+            await self._visible(uow, caller, subscription_id)
+            found = await self._delivery(uow, subscription_id, delivery_id)
+            return DeliveryLog(found, await uow.deliveries.attempts_of(delivery_id))
 
-    async def redeliver(self, caller: Caller, subscription_id: str, delivery_id: str) -> tuple[Any, list[Any]]:
+    async def redeliver(self, caller: Caller, subscription_id: str, delivery_id: str) -> DeliveryLog:
         """Send a parked (or delivered) event again, with a fresh retry window; 409 otherwise."""
-        async with self.db.write() as conn:
-            sub = await self._visible(conn, caller, subscription_id)
-            row = await delivery_store.get(conn, subscription_id, delivery_id)
-            if row is None:
-                raise NotFound(f"no delivery {delivery_id} of webhook {subscription_id}")
-            if row.status not in REDELIVERABLE or sub.status == Status.REVOKED:
-                state = {"status": row.status, "subscription_status": sub.status.value}
-                detail = f"only a parked or delivered delivery of a live webhook can be redelivered; it is {row.status}"
+        async with self.units() as uow:
+            sub = await self._visible(uow, caller, subscription_id)
+            found = await self._delivery(uow, subscription_id, delivery_id)
+            if found.status not in REDELIVERABLE or sub.status == Status.REVOKED:
+                state = {"status": found.status, "subscription_status": sub.status.value}
+                detail = (
+                    f"only a parked or delivered delivery of a live webhook can be redelivered; it is {found.status}"
+                )
                 raise RuleViolation("invalid-transition", detail, state)
-            await delivery_store.requeue(conn, delivery_id, self.clock())
+            await uow.deliveries.requeue(delivery_id, self.clock())
         return await self.delivery(caller, subscription_id, delivery_id)
+
+    async def _delivery(self, uow: UnitOfWork, subscription_id: str, delivery_id: str) -> DeliveryView:
+        found = await uow.deliveries.get(subscription_id, delivery_id)
+        if found is None:
+            raise NotFound(f"no delivery {delivery_id} of webhook {subscription_id}")
+        return found
 
     async def _change(
         self, caller: Caller, subscription_id: str, change: Callable[[Subscription, datetime], Subscription]
     ) -> Subscription:
-        async with self.db.write() as conn:
-            sub = change(await self._visible(conn, caller, subscription_id), self.clock())
-            await subscription_store.save(conn, sub, self.box)
+        async with self.units() as uow:
+            sub = change(await self._visible(uow, caller, subscription_id), self.clock())
+            await uow.subscriptions.save(sub)
         return sub
 
-    async def _visible(self, conn: AsyncConnection, caller: Caller, subscription_id: str) -> Subscription:
-        sub = await subscription_store.get(conn, subscription_id, self.box)
+    async def _visible(self, uow: UnitOfWork, caller: Caller, subscription_id: str) -> Subscription:
+        sub = await uow.subscriptions.get(subscription_id)
         mine = sub is not None and sub.owner.id == caller.id
         administered = sub is not None and caller.role == "admin" and sub.region_code.startswith(caller.region_code)
         if sub is None or not (mine or administered):

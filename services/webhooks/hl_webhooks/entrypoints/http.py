@@ -19,6 +19,7 @@ from hl_api.webhooks import (
 from hl_platform.cursors import decode_cursor, encode_cursor
 from hl_platform.identity import CallerDep
 from hl_webhooks.application.subscriptions import SubscriptionService
+from hl_webhooks.domain.commands import SubscribeWebhook
 from hl_webhooks.entrypoints.presenters import delivery_detail, delivery_public, webhook_created, webhook_public
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -41,7 +42,8 @@ async def create_webhook(
     body: WebhookCreate, caller: CallerDep, service: ServiceDep, response: Response
 ) -> WebhookCreated:
     """A new subscription; the signing secret is in this answer only."""
-    sub = await service.create(caller, body)
+    command = SubscribeWebhook(body.url, tuple(body.event_types), body.region_code, body.description)
+    sub = await service.create(caller, command)
     response.headers["Location"] = f"/webhooks/{sub.id}"
     return webhook_created(sub)
 
@@ -112,7 +114,7 @@ async def get_delivery(
     webhook_id: WebhookId, delivery_id: DeliveryId, caller: CallerDep, service: ServiceDep
 ) -> DeliveryDetail:
     """The delivery with every attempt made."""
-    return delivery_detail(*await service.delivery(caller, webhook_id, delivery_id))
+    return delivery_detail(await service.delivery(caller, webhook_id, delivery_id))
 
 
 @router.post(
@@ -122,4 +124,4 @@ async def redeliver(
     webhook_id: WebhookId, delivery_id: DeliveryId, caller: CallerDep, service: ServiceDep
 ) -> DeliveryDetail:
     """Queue a parked (or delivered) event again, with a fresh retry window; 409 for any other."""
-    return delivery_detail(*await service.redeliver(caller, webhook_id, delivery_id))
+    return delivery_detail(await service.redeliver(caller, webhook_id, delivery_id))

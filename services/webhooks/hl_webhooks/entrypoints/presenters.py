@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hl_api.webhooks import AttemptPublic, DeliveryDetail, DeliveryPublic, WebhookCreated, WebhookPublic
+from hl_webhooks.application.views import DeliveryLog, DeliveryView
 from hl_webhooks.domain.subscription import Subscription
 
 
@@ -27,7 +26,7 @@ def webhook_created(sub: Subscription) -> WebhookCreated:
     return WebhookCreated(**webhook_public(sub).model_dump(), secret=sub.secret)
 
 
-def delivery_public(row: Any) -> DeliveryPublic:
+def delivery_public(row: DeliveryView) -> DeliveryPublic:
     return DeliveryPublic(
         id=row.id,
         event_id=row.event_id,
@@ -44,8 +43,8 @@ def delivery_public(row: Any) -> DeliveryPublic:
     )
 
 
-def delivery_detail(row: Any, attempts: list[Any]) -> DeliveryDetail:
-    log = [
+def delivery_detail(log: DeliveryLog) -> DeliveryDetail:
+    attempts = [
         AttemptPublic(
             number=a.number,
             started_at=a.started_at,
@@ -54,6 +53,6 @@ def delivery_detail(row: Any, attempts: list[Any]) -> DeliveryDetail:
             error=a.error,
             outcome=a.outcome,
         )
-        for a in attempts
+        for a in log.attempts
     ]
-    return DeliveryDetail(**delivery_public(row).model_dump(), attempts_log=log)
+    return DeliveryDetail(**delivery_public(log.delivery).model_dump(), attempts_log=attempts)

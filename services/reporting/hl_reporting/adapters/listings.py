@@ -1,5 +1,5 @@
-"""The list views: the supervision list (挂牌督办清单) and the hazard ledger (隐患台账), live or as
-known at a moment.
+"""The list views over `hazard_state`: the supervision list (挂牌督办清单) and the hazard ledger
+(隐患台账), live or as known at a moment (the `Listings` port: `SqlListings` in `unit_of_work.py`).
 
 Overdue is one rule everywhere (`hazard_timeline.is_overdue`): the deadline in force ended before
 today and the fix is still owed; the live lists spell it in SQL, the as-of lists apply it to each
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.engine import RowMapping
@@ -22,15 +22,15 @@ from hl_platform.errors import InvalidInput
 from hl_reporting.adapters import hazard_rows
 from hl_reporting.adapters.bucket_reads import in_region
 from hl_reporting.adapters.tables import hazard_state
-from hl_reporting.application.pages import Page, check_limit, decode_cursor, encode_cursor
+from hl_reporting.application.pages import CursorPage, check_limit, decode_cursor, encode_cursor
+from hl_reporting.application.ports import ListingStatus
 from hl_reporting.application.regions import RegionTree
 from hl_reporting.domain.calendar import business_day
 from hl_reporting.domain.hazard_record import HazardRecord
 from hl_reporting.domain.hazard_timeline import is_overdue
-from hl_reporting.domain.listings import LedgerItem, SupervisionItem
+from hl_reporting.domain.listings import LedgerItem, ListedHazard
 
 OPEN_STATUSES = (HazardStatus.REPORTED.value, HazardStatus.RECTIFYING.value)
-ListingStatus = Literal["active", "delisted", "all"]
 _WALK = 200  # rows read per step of an as-of walk
 
 # A province or a city holds a large share of all hazards: its list pages are read by walking the
@@ -80,7 +80,7 @@ async def supervision_list(
     limit: int = 50,
     catalogue: RegionTree | None = None,
     as_of: datetime | None = None,
-) -> Page[SupervisionItem]:
+) -> CursorPage[ListedHazard]:
     """Listed hazards in a region subtree, oldest listing first; `overdue` is judged against `today`.
 
     As of a moment: the hazards listed by then, as they stood then, in the order first listed.
@@ -104,7 +104,7 @@ async def supervision_list(
     rows = await _page(conn, query.order_by(t.c.listed_at, t.c.hazard_id), limit)
     items = [_supervision_item(hazard_rows.record_from(row), today, catalogue) for row in rows[:limit]]
     last = items[-1] if len(rows) > limit else None
-    return Page(items, encode_cursor(last.listed_at.isoformat(), last.hazard_id) if last else None)
+    return CursorPage(items, encode_cursor(last.listed_at.isoformat(), last.hazard_id) if last else None)
 
 
 async def _supervision_as_of(
@@ -117,14 +117,14 @@ async def _supervision_as_of(
     cursor: str | None,
     limit: int,
     catalogue: RegionTree | None,
-) -> Page[SupervisionItem]:
+) -> CursorPage[ListedHazard]:
     t = hazard_state
     today = business_day(as_of)
     check_limit(limit)
     query = select(t).where(t.c.listing_level.is_not(None), t.c.first_listed_at <= as_of)
     query = query.where(_in_list_region(region_prefix))
     after = _after(cursor)
-    items: list[SupervisionItem] = []
+    items: list[ListedHazard] = []
     keys: list[tuple[datetime, str]] = []
     async for row in _walk(conn, query, (t.c.first_listed_at, t.c.hazard_id), after, descending=False):
         record = hazard_rows.record_from(row).as_known_at(as_of)
@@ -149,26 +149,10 @@ def _listed_as(
     return overdue is None or overdue_now(record.deadline, record.status, today) == overdue
 
 
-async def all_supervision_items(
-    conn: AsyncConnection, *, region_prefix: str, today: date, catalogue: RegionTree | None = None, **filters: Any
-) -> list[SupervisionItem]:
-    """Every page of the supervision list (for exports)."""
-    items: list[SupervisionItem] = []
-    cursor: str | None = None
-    while True:
-        page = await supervision_list(
-            conn, region_prefix=region_prefix, today=today, cursor=cursor, limit=500, catalogue=catalogue, **filters
-        )
-        items.extend(page.items)
-        if page.next_cursor is None:
-            return items
-        cursor = page.next_cursor
-
-
-def _supervision_item(record: HazardRecord, today: date, catalogue: RegionTree | None) -> SupervisionItem:
+def _supervision_item(record: HazardRecord, today: date, catalogue: RegionTree | None) -> ListedHazard:
     days_left, days_overdue = _days(record.deadline, record.status, today)
     assert record.listing_level is not None and record.listed_at is not None
-    return SupervisionItem(
+    return ListedHazard(
         hazard_id=record.hazard_id,
         title=record.title,
         enterprise_id=record.enterprise_id,
@@ -207,7 +191,7 @@ async def hazard_ledger(
     cursor: str | None = None,
     limit: int = 50,
     as_of: datetime | None = None,
-) -> Page[LedgerItem]:
+) -> CursorPage[LedgerItem]:
     """The hazard ledger, newest found first. Voided hazards appear only when `status="voided"`.
 
     `overdue` is judged against `today` (as of a moment: its day); as of a moment the ledger holds
@@ -239,7 +223,7 @@ async def hazard_ledger(
     rows = await _page(conn, query.order_by(t.c.found_at.desc(), t.c.hazard_id.desc()), limit)
     items = [_ledger_item(hazard_rows.record_from(row), today) for row in rows[:limit]]
     last = items[-1] if len(rows) > limit else None
-    return Page(items, encode_cursor(last.found_at.isoformat(), last.hazard_id) if last else None)
+    return CursorPage(items, encode_cursor(last.found_at.isoformat(), last.hazard_id) if last else None)
 
 
 async def _ledger_as_of(
@@ -252,7 +236,7 @@ async def _ledger_as_of(
     level: str | None,
     listed: bool | None,
     overdue: bool | None,
-) -> Page[LedgerItem]:
+) -> CursorPage[LedgerItem]:
     t = hazard_state
     today = business_day(as_of)
     check_limit(limit)
@@ -335,11 +319,11 @@ def _after(cursor: str | None) -> tuple[datetime, str] | None:
     return _moment(at), hazard_id
 
 
-def _cut(items: list[Any], keys: list[tuple[datetime, str]], limit: int) -> Page[Any]:
+def _cut(items: list[Any], keys: list[tuple[datetime, str]], limit: int) -> CursorPage[Any]:
     if len(items) <= limit:
-        return Page(items, None)
+        return CursorPage(items, None)
     at, hazard_id = keys[limit - 1]
-    return Page(items[:limit], encode_cursor(at.isoformat(), hazard_id))
+    return CursorPage(items[:limit], encode_cursor(at.isoformat(), hazard_id))
 
 
 def _moment(raw: str) -> datetime:

@@ -1,0 +1,180 @@
+"""The SQL unit of work: one transaction of the reporting database and the read stores in it.
+
+`write=True` opens a write transaction (committed when the block ends, rolled back if it raises);
+`write=False` a read, for the queries. Every store works on the transaction's one connection, so
+a submission's table is computed from the same snapshot it is stored in. Reporting keeps no
+Idempotency-Keys (a second submission is a 409), so it does not take the platform's key ledger
+(`hl_platform.sql_unit_of_work`), only its shape.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import date, datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hl_platform.db import Database
+from hl_reporting.adapters import listings, submission_store
+from hl_reporting.adapters.bucket_reads import read_sums
+from hl_reporting.adapters.late_fact_reads import facts_after
+from hl_reporting.application.late_facts import LateFact, Window
+from hl_reporting.application.pages import CursorPage
+from hl_reporting.application.ports import (
+    Buckets,
+    LateFacts,
+    Listings,
+    ListingStatus,
+    Scope,
+    ScopeSums,
+    Submissions,
+)
+from hl_reporting.application.regions import RegionTree
+from hl_reporting.application.views import Submission
+from hl_reporting.domain.listings import LedgerItem, ListedHazard
+
+
+class SqlBuckets:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def sums(self, scope: Scope) -> ScopeSums:
+        return await read_sums(self.conn, scope)
+
+
+class SqlListings:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def supervision(
+        self,
+        *,
+        region_prefix: str,
+        today: date,
+        level: str | None = None,
+        status: ListingStatus = "active",
+        overdue: bool | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+        catalogue: RegionTree | None = None,
+        as_of: datetime | None = None,
+    ) -> CursorPage[ListedHazard]:
+        return await listings.supervision_list(
+            self.conn,
+            region_prefix=region_prefix,
+            today=today,
+            level=level,
+            status=status,
+            overdue=overdue,
+            cursor=cursor,
+            limit=limit,
+            catalogue=catalogue,
+            as_of=as_of,
+        )
+
+    async def ledger(
+        self,
+        *,
+        region_prefix: str,
+        enterprise_id: str | None = None,
+        status: str | None = None,
+        level: str | None = None,
+        source: str | None = None,
+        industry: str | None = None,
+        listed: bool | None = None,
+        overdue: bool | None = None,
+        today: date | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+        as_of: datetime | None = None,
+    ) -> CursorPage[LedgerItem]:
+        return await listings.hazard_ledger(
+            self.conn,
+            region_prefix=region_prefix,
+            enterprise_id=enterprise_id,
+            status=status,
+            level=level,
+            source=source,
+            industry=industry,
+            listed=listed,
+            overdue=overdue,
+            today=today,
+            cursor=cursor,
+            limit=limit,
+            as_of=as_of,
+        )
+
+
+class SqlSubmissions:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def find(self, period: str, region_code: str, industry: str | None) -> Submission | None:
+        return await submission_store.find(self.conn, period, region_code, industry)
+
+    async def by_id(self, submission_id: str) -> Submission | None:
+        return await submission_store.by_id(self.conn, submission_id)
+
+    async def add(self, submission: Submission) -> None:
+        await submission_store.add(self.conn, submission)
+
+    async def page(
+        self, *, period: str, region_prefix: str, industry: str | None, cursor: str | None, limit: int
+    ) -> CursorPage[Submission]:
+        return await submission_store.page(
+            self.conn, period=period, region_prefix=region_prefix, industry=industry, cursor=cursor, limit=limit
+        )
+
+    async def of_regions(self, period: str, region_codes: list[str]) -> list[Submission]:
+        return await submission_store.of_regions(self.conn, period, region_codes)
+
+    async def submitted_at(self, period: str, codes: tuple[str, ...], known_at: datetime) -> dict[str, datetime]:
+        return await submission_store.submitted_at(self.conn, period, codes, known_at)
+
+
+class SqlLateFacts:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def after(self, window: Window, moment: datetime) -> tuple[list[LateFact], int]:
+        return await facts_after(self.conn, window, moment)
+
+
+class SqlUnitOfWork:
+    buckets: Buckets
+    listings: Listings
+    submissions: Submissions
+    late_facts: LateFacts
+    conn: AsyncConnection  # the transaction's, for what reads its own rows beside the stores (tests)
+
+    def __init__(self, db: Database, *, write: bool = True) -> None:
+        self.db = db
+        self.write = write
+        self._stack = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> Self:
+        self.conn = await self._stack.enter_async_context(self.db.write() if self.write else self.db.read())
+        self.buckets = SqlBuckets(self.conn)
+        self.listings = SqlListings(self.conn)
+        self.submissions = SqlSubmissions(self.conn)
+        self.late_facts = SqlLateFacts(self.conn)
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self._stack.__aexit__(kind, error, trace)
+
+
+class SqlUnitsOfWork:
+    """The `UnitOfWorkFactory`: units of work on the active generation's database, looked up for
+    each unit (a rebuild switches it: `application/generations.py`)."""
+
+    def __init__(self, database: Callable[[], Database]) -> None:
+        self.database = database
+
+    def __call__(self, *, write: bool = True) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.database(), write=write)
