@@ -3,21 +3,19 @@
 `write=True` opens a write transaction (committed when the block ends, rolled back if it raises);
 `write=False` a read, for the queries. Every store works on the transaction's one connection, so
 a submission's table is computed from the same snapshot it is stored in. Reporting keeps no
-Idempotency-Keys (a second submission is a 409), so it does not take the platform's key ledger
-(`hl_platform.sql_unit_of_work`), only its shape.
+Idempotency-Keys (a second submission is a 409): its unit is the platform's `SqlTransaction`
+without the key ledger.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from datetime import date, datetime
-from types import TracebackType
-from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_platform.db import Database
+from hl_platform.sql_unit_of_work import SqlTransaction
 from hl_reporting.adapters import listings, submission_store
 from hl_reporting.adapters.bucket_reads import read_sums
 from hl_reporting.adapters.late_fact_reads import facts_after
@@ -143,30 +141,17 @@ class SqlLateFacts:
         return await facts_after(self.conn, window, moment)
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(SqlTransaction):
     buckets: Buckets
     listings: Listings
     submissions: Submissions
     late_facts: LateFacts
-    conn: AsyncConnection  # the transaction's, for what reads its own rows beside the stores (tests)
 
-    def __init__(self, db: Database, *, write: bool = True) -> None:
-        self.db = db
-        self.write = write
-        self._stack = contextlib.AsyncExitStack()
-
-    async def __aenter__(self) -> Self:
-        self.conn = await self._stack.enter_async_context(self.db.write() if self.write else self.db.read())
-        self.buckets = SqlBuckets(self.conn)
-        self.listings = SqlListings(self.conn)
-        self.submissions = SqlSubmissions(self.conn)
-        self.late_facts = SqlLateFacts(self.conn)
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        await self._stack.__aexit__(kind, error, trace)
+    def bind(self, conn: AsyncConnection) -> None:
+        self.buckets = SqlBuckets(conn)
+        self.listings = SqlListings(conn)
+        self.submissions = SqlSubmissions(conn)
+        self.late_facts = SqlLateFacts(conn)
 
 
 class SqlUnitsOfWork:

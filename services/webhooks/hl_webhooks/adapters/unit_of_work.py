@@ -7,14 +7,12 @@ transaction's one connection, so a state change and the cancelling of its queue 
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
-from types import TracebackType
-from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_platform.db import Database
+from hl_platform.sql_unit_of_work import SqlTransaction
 from hl_webhooks.adapters import delivery_store, subscription_store
 from hl_webhooks.adapters.secret_box import SecretBox
 from hl_webhooks.application.ports import Deliveries, Subscriptions
@@ -63,26 +61,17 @@ class SqlDeliveries:
         await delivery_store.requeue(self.conn, delivery_id, now)
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(SqlTransaction):
     subscriptions: Subscriptions
     deliveries: Deliveries
 
     def __init__(self, db: Database, box: SecretBox, *, write: bool = True) -> None:
-        self.db = db
+        super().__init__(db, write=write)
         self.box = box
-        self.write = write
-        self._stack = contextlib.AsyncExitStack()
 
-    async def __aenter__(self) -> Self:
-        conn = await self._stack.enter_async_context(self.db.write() if self.write else self.db.read())
+    def bind(self, conn: AsyncConnection) -> None:
         self.subscriptions = SqlSubscriptions(conn, self.box)
         self.deliveries = SqlDeliveries(conn)
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        await self._stack.__aexit__(kind, error, trace)
 
 
 class SqlUnitsOfWork:
