@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -30,16 +30,11 @@ _MEANING = {
 }
 
 
-def problem_answer(description: str) -> dict[str, Any]:
-    """An error answer: problem+json, its body the `Problem` schema of the document's components."""
-    return {
-        "description": description,
-        "content": {MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{PROBLEM}"}}},
-    }
-
-
-def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: problem_answer(_MEANING[code]) for code in codes}
+def problems(*codes: int, meanings: Mapping[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """Error answers: problem+json, the body the document's one `Problem` schema, described by
+    `meanings` or else by the code's usual meaning."""
+    body = {MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{PROBLEM}"}}}
+    return {code: {"description": (meanings or _MEANING)[code], "content": body} for code in codes}
 
 
 def install_problem_schema(app: FastAPI) -> None:

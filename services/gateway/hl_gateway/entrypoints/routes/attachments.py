@@ -30,7 +30,7 @@ from hl_gateway.application.relay import Call
 from hl_gateway.domain.access import Operation
 from hl_gateway.domain.idempotency import check_key, fingerprint
 from hl_gateway.entrypoints.deps import IdempotencyKey
-from hl_gateway.entrypoints.docs import READ, WRITE, problem_answer, problems
+from hl_gateway.entrypoints.docs import READ, WRITE, problems
 from hl_gateway.entrypoints.relaying import RelayDep, segment, to_response
 from hl_gateway.entrypoints.routes.params import HAZARD, an_id
 from hl_gateway.entrypoints.routes.spec import Idempotency, Responses, Route, Upstream
@@ -49,9 +49,16 @@ UPLOAD_SLOT = {
 UPLOAD_PATH = r"^/api/v1/hazards/[^/]+/attachments$"  # the one public path with a large body
 UPLOAD = {
     **{code: answer for code, answer in WRITE.items() if code != 413},
-    413: problem_answer("the body, or the file for its kind, is over its size limit"),
-    415: problem_answer("the bytes are not a type accepted as evidence (named in `detail`)"),
-    503: problem_answer("the object store or the hazard service is unavailable (Retry-After)"),
+    **problems(
+        413,
+        415,
+        503,
+        meanings={
+            413: "the body, or the file for its kind, is over its size limit",
+            415: "the bytes are not a type accepted as evidence (named in `detail`)",
+            503: "the object store or the hazard service is unavailable (Retry-After)",
+        },
+    ),
 }
 READ_LINK = {**READ, **problems(503)}
 LIST = "/hazards/{hazard_id}/attachments"
