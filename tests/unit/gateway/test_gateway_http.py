@@ -338,6 +338,8 @@ async def test_the_openapi_document_describes_auth_idempotency_and_problems(gw: 
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")):
                     assert list(response["content"]) == [PROBLEM], (method, path, status)
+                    # one named schema, so that a generated client has one problem type
+                    assert response["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
             # Each read of a tipster's identity is recorded anew: it is never an answer to replay.
             if method == "post" and not path.endswith("/identity-views"):
                 assert "Idempotency-Key" in {p["name"] for p in operation["parameters"]}, path

@@ -13,6 +13,7 @@ from hl_api import backfill as backfill_api
 from hl_gateway.bootstrap import build
 from hl_gateway.domain.errors import GatewayError
 from hl_gateway.entrypoints import console
+from hl_gateway.entrypoints.docs import install_problem_schema
 from hl_gateway.entrypoints.routes import attachments, webhooks
 from hl_gateway.entrypoints.routes.generate import router_of
 from hl_gateway.entrypoints.routes.table import PUBLIC_ROUTES
@@ -79,6 +80,7 @@ def create_app(
         },
     )
     app.state.gateway = gateway
+    install_problem_schema(app)
     console.install(app)  # the read-only web console under /console (not part of the REST contract)
     service_lifespan = app.router.lifespan_context
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from hl_platform.problems import PROBLEM_SCHEMA
+from fastapi import FastAPI
+
+from hl_platform.problems import MEDIA_TYPE, PROBLEM_SCHEMA
+
+# The problem body is one named schema that every error answer refers to: inlined, it was a new
+# anonymous type per operation and status (about 1,500 of them in a generated client).
+PROBLEM = "Problem"
+PROBLEM_BODY: dict[str, Any] = {"title": PROBLEM, **PROBLEM_SCHEMA["content"][MEDIA_TYPE]["schema"]}
 
 _MEANING = {
     400: "the body is not JSON at all (unreadable bytes)",
@@ -22,8 +30,25 @@ _MEANING = {
 }
 
 
-def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: {**PROBLEM_SCHEMA, "description": _MEANING[code]} for code in codes}
+def problems(*codes: int, meanings: Mapping[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """Error answers: problem+json, the body the document's one `Problem` schema, described by
+    `meanings` or else by the code's usual meaning."""
+    body = {MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{PROBLEM}"}}}
+    return {code: {"description": (meanings or _MEANING)[code], "content": body} for code in codes}
+
+
+def install_problem_schema(app: FastAPI) -> None:
+    """Put the `Problem` schema that every error answer refers to into `app`'s OpenAPI document."""
+    document_of: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        document = document_of()  # built once, then cached by FastAPI
+        if fresh:
+            document.setdefault("components", {}).setdefault("schemas", {})[PROBLEM] = PROBLEM_BODY
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the document
 
 
 UPSTREAM = (502, 503, 504)
@@ -37,5 +62,7 @@ CSV = "text/csv"
 
 
 def file_response(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
-    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    """A file's answer: CSV is text (a string), a workbook is bytes (a binary string)."""
+    body = {"type": "string"} if media_type.startswith("text/") else {"type": "string", "format": "binary"}
+    content = {media_type: {"schema": body}}
     return {200: {"description": what, "content": content}, **READ}

@@ -36,7 +36,6 @@ from hl_gateway.entrypoints.routes.params import HAZARD, an_id
 from hl_gateway.entrypoints.routes.spec import Idempotency, Responses, Route, Upstream
 from hl_platform.errors import InvalidInput
 from hl_platform.identity import Caller
-from hl_platform.problems import PROBLEM_SCHEMA
 
 HazardId = Annotated[str, Path(min_length=1, max_length=64, description="the hazard's id")]
 ATTACHMENT = {**HAZARD, "attachment_id": an_id("attachment")}
@@ -50,9 +49,16 @@ UPLOAD_SLOT = {
 UPLOAD_PATH = r"^/api/v1/hazards/[^/]+/attachments$"  # the one public path with a large body
 UPLOAD = {
     **{code: answer for code, answer in WRITE.items() if code != 413},
-    413: {**PROBLEM_SCHEMA, "description": "the body, or the file for its kind, is over its size limit"},
-    415: {**PROBLEM_SCHEMA, "description": "the bytes are not a type accepted as evidence (named in `detail`)"},
-    503: {**PROBLEM_SCHEMA, "description": "the object store or the hazard service is unavailable (Retry-After)"},
+    **problems(
+        413,
+        415,
+        503,
+        meanings={
+            413: "the body, or the file for its kind, is over its size limit",
+            415: "the bytes are not a type accepted as evidence (named in `detail`)",
+            503: "the object store or the hazard service is unavailable (Retry-After)",
+        },
+    ),
 }
 READ_LINK = {**READ, **problems(503)}
 LIST = "/hazards/{hazard_id}/attachments"
