@@ -36,6 +36,7 @@ from hazard_ledger_client.models import (
     ContactIn,
     DispatchTable,
     EnterpriseCreate,
+    EnterpriseCreateIndustry,
     EnterprisePublic,
     HazardCreate,
     HazardLevel,
@@ -91,7 +92,7 @@ def register(inspector: AuthenticatedClient, uscc: str, region_code: str) -> Ent
         uscc=uscc,
         name="威海某液氨冷库有限公司",
         region_code=region_code,
-        industry="metallurgy_industry_trade",
+        industry=EnterpriseCreateIndustry.METALLURGY_INDUSTRY_TRADE,
         principal=ContactIn(name="赵总", phone="13806310000"),
         high_risk=True,
     )
