@@ -13,12 +13,26 @@ in one process already take turns on a lock, so nothing else would use that thre
 only waits that could block the loop — for another process's write lock — are made with asyncio
 sleeps instead of SQLite's busy handler. Reads keep the worker thread: a report query can run for
 seconds, and the loop must go on serving meanwhile.
+
+Checkpoints run off the request path. SQLite's auto-checkpoint runs inside the commit that takes the
+WAL past 1,000 pages: a write of ~0.5 ms then takes 20–60 ms (it syncs the WAL and the database
+file), on the loop's thread, and every request queued behind it waits. So writer connections turn
+it off (`wal_autocheckpoint=0`) and a thread of the `Database` (`_Checkpointer`, its own
+connection) runs a PASSIVE checkpoint every `CHECKPOINT_EVERY_S` — it never takes the write lock,
+so writers go on meanwhile. A writer restarts the WAL from its start only if, when its transaction
+began, the WAL was all copied — under steady writes one is always in flight while the checkpoint
+finishes, so the WAL would grow without end. Past `WAL_RESTART_FRAMES` the thread therefore runs a
+RESTART checkpoint: it waits for the writer (and readers) of the moment, copies what is left —
+little, after the passive rounds — and holds the write lock for that long (writers wait with
+asyncio sleeps); the next writer then starts the WAL over, and `journal_size_limit` truncates the
+file back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Generator
@@ -38,6 +52,10 @@ from sqlalchemy.util import await_only
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # A long inline transaction (a projector's batch) lets other tasks run at least this often.
 INLINE_PAUSE_EVERY_S = 0.005
+# The WAL checkpoint, off the writers' path (see the module's docstring).
+CHECKPOINT_EVERY_S = 0.2
+WAL_RESTART_FRAMES = 4096  # 16 MB of 4 KiB pages: past it, the WAL is restarted (brief writer wait)
+WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024  # what a restarted WAL file is truncated back to, at most
 
 
 def is_sqlite(url: str) -> bool:
@@ -190,7 +208,56 @@ def _pragmas(dbapi_connection: Any, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_M
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+    # No connection of ours checkpoints in its commit: `_Checkpointer` does, on its own thread.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
     cursor.close()
+
+
+def _sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL, or None for an in-memory database (nothing to checkpoint)."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    return None if not database or database == ":memory:" or database.startswith("file::memory:") else database
+
+
+class _Checkpointer:
+    """A daemon thread with its own connection that checkpoints a SQLite file's WAL every `every_s`."""
+
+    def __init__(self, path: str, every_s: float = CHECKPOINT_EVERY_S, restart_frames: int = WAL_RESTART_FRAMES):
+        self.path, self.every_s, self.restart_frames = path, every_s, restart_frames
+        self.checkpoints = 0  # PASSIVE checkpoints that copied frames
+        self.restarts = 0  # RESTART checkpoints: the WAL had grown past `restart_frames`
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"wal-checkpoint {path}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            while not self._stop.wait(self.every_s):
+                self.checkpoint(connection)
+            self.checkpoint(connection)  # what the last writes left
+        finally:
+            connection.close()
+
+    def checkpoint(self, connection: sqlite3.Connection) -> None:
+        try:
+            _busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if copied > 0:
+                self.checkpoints += 1
+            if frames >= self.restart_frames:
+                connection.execute("PRAGMA wal_checkpoint(RESTART)")
+                self.restarts += 1
+        except sqlite3.Error:
+            pass  # busy, or the file went away (a test's folder): the next round tries again
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
 
 
 def _sqlite_writer(url: str, **kwargs: Any) -> AsyncEngine:
@@ -239,6 +306,7 @@ class Database:
         self._write_lock: asyncio.Lock | None = None
         self._writer_conn: AsyncConnection | None = None
         self._writer_pool: Pool | None = None
+        self.checkpointer: _Checkpointer | None = None  # started with the first write (SQLite files)
         if is_sqlite(url):
             self.writer = _sqlite_writer(url, echo=echo)
             self.reader = _sqlite_reader(url, echo=echo)
@@ -260,6 +328,8 @@ class Database:
             return
         async with self._write_lock:
             conn = await self._writer_connection()
+            if self.checkpointer is None and (path := _sqlite_path(self.url)) is not None:
+                self.checkpointer = _Checkpointer(path, CHECKPOINT_EVERY_S)
             try:
                 async with conn.begin():
                     yield conn
@@ -291,6 +361,9 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self.checkpointer is not None:
+            checkpointer, self.checkpointer = self.checkpointer, None
+            await asyncio.to_thread(checkpointer.stop)
         if self._writer_conn is not None:
             conn, self._writer_conn = self._writer_conn, None
             await conn.close()
