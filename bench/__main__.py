@@ -38,7 +38,7 @@ from bench.stack import BENCH_OVERRIDES, Stack
 OUT = Path(__file__).resolve().parent / "out"
 PHASES = ("write", "append", "replay", "reporting")
 FIGURES = {
-    "write": ("write_per_s", "write_p99_ms", "write_baseline_per_s", "freshness_p99_ms"),
+    "write": ("write_per_s", "write_p99_ms", "write_baseline_per_s", "write_crud_peer_per_s", "freshness_p99_ms"),
     "append": ("append_per_s", "append_peer_per_s"),
     "replay": ("replay_per_s", "replay_baseline_per_s"),
     "reporting": (

@@ -50,7 +50,10 @@ def found_event(at: datetime) -> CloudEvent:
     )
 
 
-async def ours(folder: Path, events: list[CloudEvent], profile_to: Path | None = None) -> float:
+async def ours(
+    folder: Path, events: list[CloudEvent], commits_ms: list[float], profile_to: Path | None = None
+) -> float:
+    """Appends per second; each transaction's duration goes to `commits_ms` (the tail shows checkpoints)."""
     from hl_platform.db import Database
     from hl_platform.eventstore import EventStore
     from hl_platform.migrate import upgrade
@@ -62,13 +65,16 @@ async def ours(folder: Path, events: list[CloudEvent], profile_to: Path | None =
         async with db.write() as conn:
             await store.append(conn, "hazard", [event])
     profiler = profiling.start(profile_to)
+    ends = []
     started = time.perf_counter()
     for event in events[50:]:
         async with db.write() as conn:
             await store.append(conn, "hazard", [event])
+        ends.append(time.perf_counter())
     elapsed = time.perf_counter() - started
     profiling.save(profiler, profile_to)
     await db.dispose()
+    commits_ms.extend((b - a) * 1000 for a, b in zip([started, *ends], ends, strict=False))
     return (len(events) - 50) / elapsed
 
 
@@ -162,6 +168,20 @@ def floor(folder: Path, events: list[CloudEvent]) -> float:
     return len(events) / elapsed
 
 
+def _spread(ms: list[float]) -> dict[str, float] | None:
+    """Median, tail and worst of our transactions, and how many took over 10 ms (a checkpoint's mark)."""
+    if len(ms) < 100:
+        return None
+    ordered = sorted(ms)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+    return {"p50": at(0.5), "p99": at(0.99), "p999": at(0.999), "max": round(ordered[-1], 3)} | {
+        "over_10_ms": sum(1 for v in ms if v > 10)
+    }
+
+
 async def run(
     folder: Path,
     cfg: Any,
@@ -174,8 +194,10 @@ async def run(
     at = datetime.now(UTC) - timedelta(hours=1)
     n = cfg.append_events + 50
     events = [found_event(at) for _ in range(n)]
+    commits_ms: list[float] = []
     try:
-        figures["append_per_s"] = round(await ours(folder, events, profile_dir and profile_dir / "append_ours.txt"), 1)
+        rate = await ours(folder, events, commits_ms, profile_dir and profile_dir / "append_ours.txt")
+        figures["append_per_s"] = round(rate, 1)
     except Exception as exc:
         figures["append_per_s"], reasons["append_per_s"] = None, f"our event store failed: {exc!r}"
     try:
@@ -186,6 +208,7 @@ async def run(
     details["append"] = {
         "events": cfg.append_events,
         "raw_sqlite3_floor_per_s": round(floor(folder, events[50:]), 1),
+        "ours_transaction_ms": _spread(commits_ms),
         "sqlite_settings": {"journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout_ms": SQLITE_BUSY_TIMEOUT_MS},
         "ours": "hl_platform.eventstore.EventStore.append in Database.write() (SQLAlchemy async + aiosqlite)",
         "peer": "eventsourcing.application.Application.save, PERSISTENCE_MODULE=eventsourcing.sqlite",

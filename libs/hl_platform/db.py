@@ -182,20 +182,48 @@ class _InlineConnection(AsyncAdapt_aiosqlite_connection):
         else:
             await_only(_NO_WAIT)
 
+    def _try_begin_immediate(self, deadline: float) -> bool:
+        """BEGIN IMMEDIATE now: True if begun, False if another connection holds the write lock."""
+        try:
+            self.sqlite.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+            return False
+        self._last_pause = time.perf_counter()
+        return True
+
     def begin_immediate(self) -> None:
         """BEGIN IMMEDIATE; while another process holds the write lock, wait without blocking the loop."""
+        if self.sqlite.in_transaction:  # begun by `begin_immediate_async` (`Database.write`)
+            return
         deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
         delay = 0.001
-        while True:
-            try:
-                self.sqlite.execute("BEGIN IMMEDIATE")
-                self._last_pause = time.perf_counter()
-                return
-            except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
-                    raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+        while not self._try_begin_immediate(deadline):
             await_only(asyncio.sleep(delay))
             delay = min(delay * 2, 0.05)
+
+    async def begin_immediate_async(self) -> None:
+        """`begin_immediate` from a coroutine, with no greenlet hop (SQLAlchemy's `begin` then finds it begun)."""
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        delay = 0.001
+        while not self._try_begin_immediate(deadline):
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+
+def inline_sqlite(conn: AsyncConnection) -> sqlite3.Connection | None:
+    """The plain sqlite3 connection under `conn` when it is a SQLite writer of ours that nothing
+    observes statement by statement (no cursor-execute listeners, e.g. OpenTelemetry's); else None.
+
+    A hot path (the event store's inserts) may then call sqlite3 directly: SQLAlchemy's execution
+    around a statement costs several times SQLite's own insert.
+    """
+    sync = conn.sync_connection
+    if sync is None or sync.invalidated or sync.dispatch.before_cursor_execute:
+        return None
+    dbapi = sync.connection.dbapi_connection
+    return dbapi.sqlite if isinstance(dbapi, _InlineConnection) else None
 
 
 def _pragmas(dbapi_connection: Any, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
@@ -331,13 +359,40 @@ class Database:
             if self.checkpointer is None and (path := _sqlite_path(self.url)) is not None:
                 self.checkpointer = _Checkpointer(path, CHECKPOINT_EVERY_S)
             try:
-                async with conn.begin():
+                async with self._sqlite_transaction(conn):
                     yield conn
             except BaseException:
                 if conn.invalidated or conn.in_transaction():  # not cleanly rolled back: not reused
                     self._writer_conn = None
                     await asyncio.shield(conn.close())
                 raise
+
+    @asynccontextmanager
+    async def _sqlite_transaction(self, conn: AsyncConnection) -> AsyncIterator[None]:
+        """`conn.begin()` without its two greenlet hops: BEGIN IMMEDIATE awaited here, SQLAlchemy's
+        transaction begun on the sync connection (its begin event finds SQLite's open), committed or
+        rolled back there (plain sqlite3 calls on this thread: nothing in them awaits)."""
+        sync, raw = conn.sync_connection, None
+        if sync is not None:
+            dbapi = sync.connection.dbapi_connection
+            raw = dbapi if isinstance(dbapi, _InlineConnection) else None
+        if sync is None or raw is None:
+            async with conn.begin():
+                yield
+            return
+        await raw.begin_immediate_async()
+        try:
+            transaction = sync.begin()
+        except BaseException:
+            raw.rollback()
+            raise
+        try:
+            yield
+        except BaseException:
+            if transaction.is_active:
+                transaction.rollback()
+            raise
+        transaction.commit()
 
     async def _writer_connection(self) -> AsyncConnection:
         conn, pool = self._writer_conn, self.writer.sync_engine.pool

@@ -7,6 +7,7 @@ stored if and only if it will be published (never "commit, then publish"). The u
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_contracts import CloudEvent, subject_for
+from hl_platform.db import inline_sqlite
 from hl_platform.sql import placeholder
 from hl_platform.tables import events, outbox
 
@@ -41,7 +43,8 @@ class _PlainInsert:
 
     Why: appending is every command's hot path, and SQLAlchemy's per-execution work (parameter
     construction, result set-up) costs more than SQLite's insert itself; this keeps the types'
-    conversions and SQLAlchemy's connection and error wrapping (IntegrityError), and drops the rest.
+    conversions and SQLAlchemy's error type (IntegrityError), and drops the rest. On our SQLite
+    writer (`inline_sqlite`) it calls sqlite3 itself: SQLAlchemy's execution was most of an append.
     """
 
     def __init__(self, table: Table, columns: tuple[str, ...]) -> None:
@@ -65,6 +68,16 @@ class _PlainInsert:
             tuple(value if process is None else process(value) for process, value in zip(processors, row, strict=True))
             for row in rows
         ]
+        raw = inline_sqlite(conn)
+        if raw is not None:  # SQLite on the loop's thread: the driver itself, the same values and error
+            try:
+                if len(values) == 1:
+                    raw.execute(sql, values[0])
+                else:
+                    raw.executemany(sql, values)
+            except sqlite3.IntegrityError as exc:
+                raise IntegrityError(sql, values, exc) from exc
+            return
         if len(values) == 1:
             await conn.exec_driver_sql(sql, values[0])
         else:
