@@ -50,15 +50,12 @@ def found_event(at: datetime) -> CloudEvent:
     )
 
 
-async def ours(
-    folder: Path, events: list[CloudEvent], commits_ms: list[float], profile_to: Path | None = None
-) -> float:
+async def ours(url: str, events: list[CloudEvent], commits_ms: list[float], profile_to: Path | None = None) -> float:
     """Appends per second; each transaction's duration goes to `commits_ms` (the tail shows checkpoints)."""
     from hl_platform.db import Database
     from hl_platform.eventstore import EventStore
     from hl_platform.migrate import upgrade
 
-    url = f"sqlite+aiosqlite:///{folder / 'ours.db'}"
     await asyncio.to_thread(upgrade, "hazard", url)
     db, store = Database(url), EventStore()
     for event in events[:50]:  # warm the pool and the statement cache
@@ -101,10 +98,19 @@ def _same_file_settings() -> None:
 
 
 def peer(folder: Path, events: list[CloudEvent], profile_to: Path | None = None) -> float:
+    _same_file_settings()
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(folder / "peer.db"),
+        "SQLITE_LOCK_TIMEOUT": str(SQLITE_BUSY_TIMEOUT_MS // 1000),
+    }
+    return peer_with(env, events, profile_to)
+
+
+def peer_with(env: dict[str, str], events: list[CloudEvent], profile_to: Path | None = None) -> float:
+    """`eventsourcing`'s saves per second with the persistence module and settings in `env`."""
     from eventsourcing.application import Application
     from eventsourcing.domain import Aggregate, event
-
-    _same_file_settings()
 
     class PeerHazard(Aggregate):
         @event("Found")
@@ -114,13 +120,7 @@ def peer(folder: Path, events: list[CloudEvent], profile_to: Path | None = None)
     class PeerLedger(Application[Any]):
         pass
 
-    app = PeerLedger(
-        env={
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(folder / "peer.db"),
-            "SQLITE_LOCK_TIMEOUT": str(SQLITE_BUSY_TIMEOUT_MS // 1000),
-        }
-    )
+    app = PeerLedger(env=env)
     aggregates = [PeerHazard(envelope=e.model_dump(mode="json", exclude_none=True)) for e in events]
     for aggregate in aggregates[:50]:
         app.save(aggregate)
@@ -168,7 +168,7 @@ def floor(folder: Path, events: list[CloudEvent]) -> float:
     return len(events) / elapsed
 
 
-def _spread(ms: list[float]) -> dict[str, float] | None:
+def spread(ms: list[float]) -> dict[str, float] | None:
     """Median, tail and worst of our transactions, and how many took over 10 ms (a checkpoint's mark)."""
     if len(ms) < 100:
         return None
@@ -196,7 +196,8 @@ async def run(
     events = [found_event(at) for _ in range(n)]
     commits_ms: list[float] = []
     try:
-        rate = await ours(folder, events, commits_ms, profile_dir and profile_dir / "append_ours.txt")
+        url = f"sqlite+aiosqlite:///{folder / 'ours.db'}"
+        rate = await ours(url, events, commits_ms, profile_dir and profile_dir / "append_ours.txt")
         figures["append_per_s"] = round(rate, 1)
     except Exception as exc:
         figures["append_per_s"], reasons["append_per_s"] = None, f"our event store failed: {exc!r}"
@@ -208,7 +209,7 @@ async def run(
     details["append"] = {
         "events": cfg.append_events,
         "raw_sqlite3_floor_per_s": round(floor(folder, events[50:]), 1),
-        "ours_transaction_ms": _spread(commits_ms),
+        "ours_transaction_ms": spread(commits_ms),
         "sqlite_settings": {"journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout_ms": SQLITE_BUSY_TIMEOUT_MS},
         "ours": "hl_platform.eventstore.EventStore.append in Database.write() (SQLAlchemy async + aiosqlite)",
         "peer": "eventsourcing.application.Application.save, PERSISTENCE_MODULE=eventsourcing.sqlite",
