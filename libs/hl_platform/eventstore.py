@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from opentelemetry import propagate
+from opentelemetry import baggage, propagate, trace
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -98,13 +98,22 @@ _INSERT_EVENTS = _PlainInsert(events, _EVENT_COLUMNS)
 _INSERT_OUTBOX = _PlainInsert(outbox, ("event_id", "subject", "payload", "headers", "created_at", "attempts"))
 
 
+def _trace_headers() -> dict[str, str]:
+    """The current trace and baggage as message headers: the request's trace continues through NATS
+    to the consumers. Without either there is nothing to carry, and the propagators are skipped
+    (a tenth of an append's CPU when nothing traces)."""
+    headers: dict[str, str] = {}
+    if trace.get_current_span().get_span_context().is_valid or baggage.get_all():
+        propagate.inject(headers)
+    return headers
+
+
 class EventStore:
     async def append(self, conn: AsyncConnection, aggregate_type: str, new_events: Sequence[CloudEvent]) -> None:
         """Append events of one aggregate (consecutive versions) and queue them for publishing."""
         if not new_events:
             return
-        headers: dict[str, str] = {}
-        propagate.inject(headers)  # the request's trace continues through NATS to the consumers
+        headers = _trace_headers()
         event_rows, outbox_rows = [], []
         for event in new_events:
             envelope = event.to_json().decode()
