@@ -12,6 +12,7 @@ rows is measured too, as the floor (details only).
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 import time
 import uuid
@@ -107,8 +108,9 @@ def peer(folder: Path, events: list[CloudEvent], profile_to: Path | None = None)
     return peer_with(env, events, profile_to)
 
 
-def peer_with(env: dict[str, str], events: list[CloudEvent], profile_to: Path | None = None) -> float:
-    """`eventsourcing`'s saves per second with the persistence module and settings in `env`."""
+@functools.cache
+def _peer_classes() -> tuple[type[Any], type[Any]]:
+    """The peer's aggregate and application, defined once (the library refuses a second class on a topic)."""
     from eventsourcing.application import Application
     from eventsourcing.domain import Aggregate, event
 
@@ -120,8 +122,14 @@ def peer_with(env: dict[str, str], events: list[CloudEvent], profile_to: Path | 
     class PeerLedger(Application[Any]):
         pass
 
-    app = PeerLedger(env=env)
-    aggregates = [PeerHazard(envelope=e.model_dump(mode="json", exclude_none=True)) for e in events]
+    return PeerHazard, PeerLedger
+
+
+def peer_with(env: dict[str, str], events: list[CloudEvent], profile_to: Path | None = None) -> float:
+    """`eventsourcing`'s saves per second with the persistence module and settings in `env`."""
+    peer_hazard, peer_ledger = _peer_classes()
+    app = peer_ledger(env=env)
+    aggregates = [peer_hazard(envelope=e.model_dump(mode="json", exclude_none=True)) for e in events]
     for aggregate in aggregates[:50]:
         app.save(aggregate)
     profiler = profiling.start(profile_to)

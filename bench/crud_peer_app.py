@@ -9,9 +9,10 @@ dependency, a sync path operation (FastAPI runs it on its thread pool), one INSE
 No event, no outbox, no auth, no read model — and SQLite's default auto-checkpoint, as a user has it.
 
 Run: python -m bench.crud_peer_app PORT DATABASE_FILE
-"""
 
-from __future__ import annotations
+(No `from __future__ import annotations`: FastAPI resolves the route's `Annotated` dependency,
+local to `create_app`, from the live annotation.)
+"""
 
 import sys
 import uuid

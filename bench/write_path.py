@@ -224,7 +224,11 @@ async def _baseline(
                 (after - before) * 1000 / (measured["saturation"]["ok"] + cfg.write_warmup), 3
             )
         details[name] = measured
-        figures[key] = measured["saturation"]["per_s"]
+        sat = measured["saturation"]
+        if sat["ok"] < sat["requests"] * 0.99:
+            figures[key], reasons[key] = None, f"too many failed requests: {sat['statuses']} {sat['errors']}"
+        else:
+            figures[key] = sat["per_s"]
     except Exception as exc:
         figures[key], reasons[key] = None, f"{name} failed: {exc!r}"
     finally:
