@@ -22,10 +22,10 @@ connection) runs a PASSIVE checkpoint every `CHECKPOINT_EVERY_S` — it never ta
 so writers go on meanwhile. A writer restarts the WAL from its start only if, when its transaction
 began, the WAL was all copied — under steady writes one is always in flight while the checkpoint
 finishes, so the WAL would grow without end. Past `WAL_RESTART_FRAMES` the thread therefore runs a
-RESTART checkpoint: it waits for the writer (and readers) of the moment, copies what is left —
-little, after the passive rounds — and holds the write lock for that long (writers wait with
-asyncio sleeps); the next writer then starts the WAL over, and `journal_size_limit` truncates the
-file back.
+RESTART checkpoint: the `Database`'s writers step aside before their next transaction (they wait
+with asyncio sleeps, at most `RESTART_WAIT_S`), it waits for the writer and readers of the moment,
+copies what is left — little, after the passive rounds — and the next writer starts the WAL over;
+`journal_size_limit` truncates the file back.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ INLINE_PAUSE_EVERY_S = 0.005
 CHECKPOINT_EVERY_S = 0.2
 WAL_RESTART_FRAMES = 4096  # 16 MB of 4 KiB pages: past it, the WAL is restarted (brief writer wait)
 WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024  # what a restarted WAL file is truncated back to, at most
+RESTART_WAIT_S = 1.0  # the longest a writer steps aside for a RESTART checkpoint
 
 
 def is_sqlite(url: str) -> bool:
@@ -257,6 +258,7 @@ class _Checkpointer:
         self.path, self.every_s, self.restart_frames = path, every_s, restart_frames
         self.checkpoints = 0  # PASSIVE checkpoints that copied frames
         self.restarts = 0  # RESTART checkpoints: the WAL had grown past `restart_frames`
+        self.restarting = threading.Event()  # set while a RESTART wants writers to step aside
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"wal-checkpoint {path}", daemon=True)
         self._thread.start()
@@ -277,10 +279,21 @@ class _Checkpointer:
             if copied > 0:
                 self.checkpoints += 1
             if frames >= self.restart_frames:
-                connection.execute("PRAGMA wal_checkpoint(RESTART)")
-                self.restarts += 1
+                self.restarting.set()
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(RESTART)")
+                    self.restarts += 1
+                finally:
+                    self.restarting.clear()
         except sqlite3.Error:
             pass  # busy, or the file went away (a test's folder): the next round tries again
+
+    async def step_aside(self) -> None:
+        """Before a write transaction: let a RESTART checkpoint that is waiting for writers through."""
+        deadline = time.monotonic() + RESTART_WAIT_S
+        # `restarting` is set and cleared by the checkpoint thread: a thread's flag, polled.
+        while self.restarting.is_set() and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
 
     def stop(self) -> None:
         self._stop.set()
@@ -358,6 +371,8 @@ class Database:
             conn = await self._writer_connection()
             if self.checkpointer is None and (path := _sqlite_path(self.url)) is not None:
                 self.checkpointer = _Checkpointer(path, CHECKPOINT_EVERY_S)
+            elif self.checkpointer is not None and self.checkpointer.restarting.is_set():
+                await self.checkpointer.step_aside()
             try:
                 async with self._sqlite_transaction(conn):
                     yield conn

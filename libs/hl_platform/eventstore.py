@@ -14,7 +14,7 @@ from typing import Any
 from opentelemetry import baggage, propagate, trace
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hl_contracts import CloudEvent, subject_for
@@ -75,8 +75,8 @@ class _PlainInsert:
                     raw.execute(sql, values[0])
                 else:
                     raw.executemany(sql, values)
-            except sqlite3.IntegrityError as exc:
-                raise IntegrityError(sql, values, exc) from exc
+            except sqlite3.Error as exc:  # as SQLAlchemy wraps it: IntegrityError, OperationalError (disk full) …
+                raise DBAPIError.instance(sql, values, exc, sqlite3.Error, dialect=conn.dialect) from exc
             return
         if len(values) == 1:
             await conn.exec_driver_sql(sql, values[0])
