@@ -1,7 +1,8 @@
 """bench/run [--quick] — Hazard Ledger's figures, measured in one run against baselines on this machine.
 
 Phases (each one's failure nulls its figures with a reason; the others still run):
-  write      write_per_s, write_p99_ms, freshness_p99_ms on the embedded stack; write_baseline_per_s
+  write      write_per_s, write_p99_ms, freshness_p99_ms on the embedded stack; write_baseline_per_s,
+             write_crud_peer_per_s
   append     append_per_s vs append_peer_per_s
   replay     replay_per_s vs replay_baseline_per_s
   postgres   write_per_s_pg, write_p99_ms_pg, append_per_s_pg vs append_peer_per_s_pg, replay_per_s_pg vs
