@@ -1,9 +1,12 @@
 """bench/run [--quick] — Hazard Ledger's figures, measured in one run against baselines on this machine.
 
 Phases (each one's failure nulls its figures with a reason; the others still run):
-  write      write_per_s, write_p99_ms, freshness_p99_ms on the embedded stack; write_baseline_per_s
+  write      write_per_s, write_p99_ms, freshness_p99_ms on the embedded stack; write_baseline_per_s,
+             write_crud_peer_per_s
   append     append_per_s vs append_peer_per_s
   replay     replay_per_s vs replay_baseline_per_s
+  postgres   write_per_s_pg, write_p99_ms_pg, append_per_s_pg vs append_peer_per_s_pg, replay_per_s_pg vs
+             replay_baseline_per_s_pg, replay_2x_pg_ratio (bench/postgres.py)
   reporting  report_p99_ms, report_asof_p99_ms, report_custom_window_p99_ms, supervision_p99_ms,
              report_hazards, reporting_rss_mb, rebuild_s
   backfill   backfill_per_s vs backfill_baseline_per_s
@@ -31,15 +34,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import append, backfill, checks, freshness, replay, reporting, write_path
+from bench import append, backfill, checks, freshness, postgres, replay, reporting, write_path
 from bench.config import FULL, QUICK, with_overrides
 from bench.procs import PYTHON, ROOT
 from bench.stack import BENCH_OVERRIDES, Stack
 
 OUT = Path(__file__).resolve().parent / "out"
-PHASES = ("write", "append", "replay", "reporting", "backfill")
+PHASES = ("write", "append", "replay", "reporting", "postgres", "backfill")
 FIGURES = {
-    "write": ("write_per_s", "write_p99_ms", "write_baseline_per_s", "freshness_p99_ms"),
+    "write": ("write_per_s", "write_p99_ms", "write_baseline_per_s", "write_crud_peer_per_s", "freshness_p99_ms"),
     "append": ("append_per_s", "append_peer_per_s"),
     "replay": ("replay_per_s", "replay_baseline_per_s"),
     "reporting": (
@@ -50,6 +53,7 @@ FIGURES = {
         "reporting_rss_mb",
         "rebuild_s",
     ),
+    "postgres": postgres.FIGURES,
     "backfill": backfill.FIGURES,
 }
 console = Console(stderr=True)
@@ -197,6 +201,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 reasons,
                 reporting.run(scratch / "reporting", env, cfg, figures, reasons, details, profile_dir),
             )
+        if "postgres" in phases:
+            body = postgres.run(scratch / "postgres", cfg, figures, reasons, details)
+            await phase("postgres", figures, reasons, body)
         if "backfill" in phases:
             body = backfill.run(scratch / "backfill", cfg, figures, reasons, details, profile_dir)
             await phase("backfill", figures, reasons, body)
