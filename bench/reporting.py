@@ -179,6 +179,7 @@ async def _direct_latencies(
     from hl_platform.db import Database
     from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
     from hl_reporting.application import queries
+    from hl_reporting.application.ports import SupervisionQuery
     from hl_reporting.domain.calendar import business_day
 
     db = Database(db_url)
@@ -212,7 +213,7 @@ async def _direct_latencies(
         started = time.perf_counter()
         async with SqlUnitOfWork(db, write=False) as uow:
             page = await queries.supervision_list(
-                uow, region_prefix=PROVINCE, today=today, cursor=cursor, limit=50, catalogue=catalogue
+                uow, SupervisionQuery(region_prefix=PROVINCE, today=today, cursor=cursor, limit=50), catalogue=catalogue
             )
         cursor = page.next_cursor
         if i >= 10:

@@ -145,6 +145,8 @@ async def test_backfill_writes_histories_answers_each_item_and_is_idempotent(
             "index": 2,
             "key": "bad",
             "outcome": "invalid",
+            "hazard_id": None,
+            "version": None,
             "status": 403,
             "field": "/steps/3/actor",
             "reason": "a major hazard is accepted by a department reviewer, never by the enterprise",

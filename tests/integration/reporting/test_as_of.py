@@ -16,6 +16,7 @@ from hl_contracts.vocabulary import HazardLevel
 from hl_platform.db import Database
 from hl_platform.errors import InvalidInput
 from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
+from hl_reporting.application.ports import LedgerQuery, SupervisionQuery
 from hl_reporting.application.queries import dispatch_table, hazard_ledger, supervision_list
 from hl_reporting.application.reporting_units import reporting_status
 from hl_reporting.application.submissions import Submission, compare, submit
@@ -147,14 +148,21 @@ async def test_an_early_submission_stands_at_its_moment(db: Database) -> None:
 
 async def test_the_lists_as_known_at_a_moment(db: Database) -> None:
     async with SqlUnitOfWork(db, write=False) as uow:
-        ledger = await hazard_ledger(uow, region_prefix="3710", as_of=at(5, 25, 10), limit=50)
-        listed_14th = await supervision_list(uow, region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12))
-        overdue_21st = await supervision_list(
-            uow, region_prefix="3710", today=d(5, 21), status="all", overdue=True, as_of=at(5, 21, 12)
+        ledger = await hazard_ledger(uow, LedgerQuery(region_prefix="3710", as_of=at(5, 25, 10), limit=50))
+        listed_14th = await supervision_list(
+            uow, SupervisionQuery(region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12))
         )
-        first = await supervision_list(uow, region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12), limit=1)
+        overdue_21st = await supervision_list(
+            uow, SupervisionQuery(region_prefix="3710", today=d(5, 21), status="all", overdue=True, as_of=at(5, 21, 12))
+        )
+        first = await supervision_list(
+            uow, SupervisionQuery(region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12), limit=1)
+        )
         second = await supervision_list(
-            uow, region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12), limit=1, cursor=first.next_cursor
+            uow,
+            SupervisionQuery(
+                region_prefix="3710", today=d(5, 14), as_of=at(5, 14, 12), limit=1, cursor=first.next_cursor
+            ),
         )
     rows = {item.hazard_id: item for item in ledger.items}
     assert "t-H9" not in rows  # found on 20 April, recorded on the 26th

@@ -12,6 +12,7 @@ from hl_contracts.vocabulary import AttachmentKind, AttachmentStep
 from hl_platform.db import Database
 from hl_reporting.adapters.exports import SUPERVISION_HEADERS, supervision_list_xlsx
 from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
+from hl_reporting.application.ports import LedgerQuery, SupervisionQuery
 from hl_reporting.application.queries import hazard_ledger, supervision_list
 from tests.integration.reporting.scenario import INSPECTOR, TODAY, HazardStream, at
 from tests.integration.reporting.test_dispatch_table import CATALOGUE, db, project
@@ -41,8 +42,10 @@ async def test_the_lists_and_the_export_count_the_evidence_not_withdrawn(db: Dat
         stream.emit(data, at(5, 21))
     await project(db, [e.model_copy(update={"sequence": version + e.sequence}) for e in stream.events])
     async with SqlUnitOfWork(db, write=False) as uow:
-        listed = (await supervision_list(uow, region_prefix="3710", today=TODAY, catalogue=CATALOGUE)).items
-        ledger = (await hazard_ledger(uow, region_prefix="3710", listed=True)).items
+        listed = (
+            await supervision_list(uow, SupervisionQuery(region_prefix="3710", today=TODAY), catalogue=CATALOGUE)
+        ).items
+        ledger = (await hazard_ledger(uow, LedgerQuery(region_prefix="3710", listed=True))).items
     assert {item.hazard_id: item.evidence_count for item in listed} == {"t-H12": 1, "t-H6": 0}
     assert {item.hazard_id: item.evidence_count for item in ledger}["t-H12"] == 1
     sheet = load_workbook(io.BytesIO(supervision_list_xlsx(listed, today=TODAY)))["挂牌督办清单"]
@@ -52,5 +55,5 @@ async def test_the_lists_and_the_export_count_the_evidence_not_withdrawn(db: Dat
 
 async def _version(db: Database, hazard_id: str) -> int:
     async with SqlUnitOfWork(db, write=False) as uow:
-        items = (await hazard_ledger(uow, region_prefix="", listed=True)).items
+        items = (await hazard_ledger(uow, LedgerQuery(region_prefix="", listed=True))).items
     return next(item.version for item in items if item.hazard_id == hazard_id)

@@ -12,6 +12,7 @@ from hl_platform.db import Database
 from hl_platform.errors import Conflict, InvalidInput, NotFound
 from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
 from hl_reporting.application.pages import encode_cursor
+from hl_reporting.application.ports import LedgerQuery, SupervisionQuery
 from hl_reporting.application.queries import dispatch_table, hazard_ledger, supervision_list
 from hl_reporting.application.submissions import compare, get_submission, submission_by_id, submit
 from tests.integration.reporting.scenario import INSPECTOR, NOW, TODAY, HazardStream, at, hazard_streams
@@ -22,7 +23,7 @@ __all__ = ["db"]  # the fixture, shared with the dispatch-table tests
 
 async def test_supervision_list_of_active_listings_with_days_left_or_overdue(db: Database) -> None:
     async with SqlUnitOfWork(db, write=False) as uow:
-        page = await supervision_list(uow, region_prefix="3710", today=TODAY, catalogue=CATALOGUE)
+        page = await supervision_list(uow, SupervisionQuery(region_prefix="3710", today=TODAY), catalogue=CATALOGUE)
     assert [item.hazard_id for item in page.items] == ["t-H12", "t-H6"]  # oldest listing first
     h12, h6 = page.items
     assert (h12.listing_level, h12.listing_authority, h12.deadline) == ("province", "山东省安委会", date(2024, 5, 20))
@@ -35,7 +36,9 @@ async def test_supervision_list_of_active_listings_with_days_left_or_overdue(db:
 async def test_supervision_list_filters(db: Database) -> None:
     async def ids(**filters: object) -> list[str]:
         async with SqlUnitOfWork(db, write=False) as uow:
-            page = await supervision_list(uow, region_prefix=str(filters.pop("region", "3710")), today=TODAY, **filters)  # type: ignore[arg-type]
+            page = await supervision_list(
+                uow, SupervisionQuery(region_prefix=str(filters.pop("region", "3710")), today=TODAY, **filters)
+            )  # type: ignore[arg-type]
         return [item.hazard_id for item in page.items]
 
     assert await ids(overdue=True) == ["t-H12"]
@@ -49,13 +52,13 @@ async def test_supervision_list_filters(db: Database) -> None:
 
 async def test_supervision_list_pages(db: Database) -> None:
     async with SqlUnitOfWork(db, write=False) as uow:
-        first = await supervision_list(uow, region_prefix="37", today=TODAY, status="all", limit=2)
+        first = await supervision_list(uow, SupervisionQuery(region_prefix="37", today=TODAY, status="all", limit=2))
         assert first.next_cursor is not None
         second = await supervision_list(
-            uow, region_prefix="37", today=TODAY, status="all", limit=2, cursor=first.next_cursor
+            uow, SupervisionQuery(region_prefix="37", today=TODAY, status="all", limit=2, cursor=first.next_cursor)
         )
         with pytest.raises(InvalidInput):
-            await supervision_list(uow, region_prefix="37", today=TODAY, cursor="not-a-cursor")
+            await supervision_list(uow, SupervisionQuery(region_prefix="37", today=TODAY, cursor="not-a-cursor"))
     assert [i.hazard_id for i in first.items + second.items] == ["t-H5", "t-H12", "t-H6"]
     assert second.next_cursor is None
 
@@ -65,14 +68,14 @@ async def test_hazard_ledger_filters_and_pages(db: Database) -> None:
         seen: list[str] = []
         cursor: str | None = None
         while True:
-            page = await hazard_ledger(uow, region_prefix="3710", limit=5, cursor=cursor)
+            page = await hazard_ledger(uow, LedgerQuery(region_prefix="3710", limit=5, cursor=cursor))
             seen += [item.hazard_id for item in page.items]
             if (cursor := page.next_cursor) is None:
                 break
-        voided = await hazard_ledger(uow, region_prefix="3710", status="voided")
-        listed = await hazard_ledger(uow, region_prefix="3710", listed=True)
-        general = await hazard_ledger(uow, region_prefix="", level="general", source="self_inspection")
-        h1 = await hazard_ledger(uow, region_prefix="3710", enterprise_id="ent-of-t-H1")
+        voided = await hazard_ledger(uow, LedgerQuery(region_prefix="3710", status="voided"))
+        listed = await hazard_ledger(uow, LedgerQuery(region_prefix="3710", listed=True))
+        general = await hazard_ledger(uow, LedgerQuery(region_prefix="", level="general", source="self_inspection"))
+        h1 = await hazard_ledger(uow, LedgerQuery(region_prefix="3710", enterprise_id="ent-of-t-H1"))
     assert len(seen) == 12 == len(set(seen)) and "t-H7" not in seen and "t-H13" not in seen
     assert seen[0] == "t-H3" and seen[-1] == "t-H14"  # newest found first
     assert [item.hazard_id for item in voided.items] == ["t-H7"]
@@ -220,10 +223,12 @@ async def test_list_pages_of_a_province_or_city_walk_an_index_in_list_order(db: 
     try:
         async with SqlUnitOfWork(db, write=False) as uow:
             for region in ("37", "3710"):
-                await supervision_list(uow, region_prefix=region, today=TODAY)
-                await supervision_list(uow, region_prefix=region, today=TODAY, cursor=cursor, status="all")
-                await hazard_ledger(uow, region_prefix=region)
-                await hazard_ledger(uow, region_prefix=region, cursor=cursor, level="major")
+                await supervision_list(uow, SupervisionQuery(region_prefix=region, today=TODAY))
+                await supervision_list(
+                    uow, SupervisionQuery(region_prefix=region, today=TODAY, cursor=cursor, status="all")
+                )
+                await hazard_ledger(uow, LedgerQuery(region_prefix=region))
+                await hazard_ledger(uow, LedgerQuery(region_prefix=region, cursor=cursor, level="major"))
     finally:
         event.remove(db.reader.sync_engine, "before_cursor_execute", record)
     assert len(statements) == 8

@@ -44,6 +44,7 @@ from hl_platform.errors import DomainError
 from hl_platform.migrate import upgrade
 from hl_reporting.adapters.projection import HazardProjection
 from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
+from hl_reporting.application.ports import LedgerQuery, SupervisionQuery
 from hl_reporting.application.queries import dispatch_table, hazard_ledger, supervision_list
 from hl_reporting.domain.calendar import SHANGHAI, business_day, end_of_day
 from hl_reporting.domain.rollup import dispatch_period
@@ -192,7 +193,9 @@ async def _check_every_day(walk: Walk, templates: dict[str, Path], folder: Path)
         async with reporting.write() as conn:
             await HazardProjection().apply_all(conn, walk.events)
         day = FOUND_AT.date()
-        while day <= business_day(walk.clock):
+        # Every day whose end-of-day watch the walk reached (the walk may stop early in a day; that
+        # day's overdue is not recorded yet, by the hazard service or anyone).
+        while end_of_day(day) - timedelta(seconds=2) <= walk.clock:
             await _agree_at(walk, reporting, hazards, day)
             day += timedelta(days=1)
     finally:
@@ -239,8 +242,10 @@ async def _agree_at(walk: Walk, reporting: Database, hazards: Database, day: dat
             since=date(FOUND_AT.year, 1, 1),
             as_of=moment,
         )
-        ledger = await hazard_ledger(uow, region_prefix=REGION, overdue=True, as_of=moment)
-        supervision = await supervision_list(uow, region_prefix=REGION, today=day, status="all", as_of=moment)
+        ledger = await hazard_ledger(uow, LedgerQuery(region_prefix=REGION, overdue=True, as_of=moment))
+        supervision = await supervision_list(
+            uow, SupervisionQuery(region_prefix=REGION, today=day, status="all", as_of=moment)
+        )
     assert table.through == day
     in_table = table.figures["overdue"] == 1
     state = _state(service_view)

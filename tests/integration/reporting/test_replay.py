@@ -25,6 +25,7 @@ from hl_reporting.adapters.tables import (
     report_submissions,
 )
 from hl_reporting.adapters.unit_of_work import SqlUnitOfWork
+from hl_reporting.application.ports import LedgerQuery, SupervisionQuery
 from hl_reporting.application.queries import all_supervision_items, dispatch_table, hazard_ledger
 from hl_reporting.application.rebuild import replay, replay_runners, reset_read_models
 from hl_reporting.application.submissions import submit
@@ -52,10 +53,12 @@ async def snapshot(db: Database) -> list[object]:
                     uow, period="2024-05", region_code=region, catalogue=CATALOGUE, as_of=as_of
                 )
                 answers.append(replace(table, computed_at=None))
-        answers.append(await all_supervision_items(uow, region_prefix="37", today=TODAY, status="all"))
-        answers.append((await hazard_ledger(uow, region_prefix="", limit=500)).items)
+        answers.append(
+            await all_supervision_items(uow, SupervisionQuery(region_prefix="37", today=TODAY, status="all"))
+        )
+        answers.append((await hazard_ledger(uow, LedgerQuery(region_prefix="", limit=500))).items)
         for as_of in AS_OF:
-            answers.append((await hazard_ledger(uow, region_prefix="", limit=500, as_of=as_of)).items)
+            answers.append((await hazard_ledger(uow, LedgerQuery(region_prefix="", limit=500, as_of=as_of))).items)
         daily = select(hazard_daily).where(hazard_daily.c.delta != 0)  # every bucket, not only those read above
         answers.append(sorted(tuple(row) for row in await uow.conn.execute(daily)))
         for table in (hazard_rollup, hazard_late_rollup):

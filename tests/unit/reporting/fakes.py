@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
 from hl_platform.errors import Conflict
 from hl_reporting.application.late_facts import LateFact, Window
 from hl_reporting.application.pages import CursorPage, decode_cursor, encode_cursor
-from hl_reporting.application.ports import ListingStatus, Scope, ScopeSums
+from hl_reporting.application.ports import LedgerQuery, Scope, ScopeSums, SupervisionQuery
 from hl_reporting.application.regions import RegionTree
 from hl_reporting.application.views import Submission
 from hl_reporting.domain.listings import LedgerItem, ListedHazard
@@ -82,42 +82,21 @@ class FakeListings:
         self.rows = rows
 
     async def supervision(
-        self,
-        *,
-        region_prefix: str,
-        today: date,
-        level: str | None = None,
-        status: ListingStatus = "active",
-        overdue: bool | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-        catalogue: RegionTree | None = None,
-        as_of: datetime | None = None,
+        self, query: SupervisionQuery, catalogue: RegionTree | None = None
     ) -> CursorPage[ListedHazard]:
-        self.rows.pages.append({"list": "supervision", "region": region_prefix, "today": today, "as_of": as_of})
-        items = [item for item in self.rows.listed if item.region_code.startswith(region_prefix)]
-        items = [item for item in items if level is None or item.listing_level == level]
-        return _page(items, cursor, limit)
+        self.rows.pages.append(
+            {"list": "supervision", "region": query.region_prefix, "today": query.today, "as_of": query.as_of}
+        )
+        items = [item for item in self.rows.listed if item.region_code.startswith(query.region_prefix)]
+        items = [item for item in items if query.level is None or item.listing_level == query.level]
+        return _page(items, query.cursor, query.limit)
 
-    async def ledger(
-        self,
-        *,
-        region_prefix: str,
-        enterprise_id: str | None = None,
-        status: str | None = None,
-        level: str | None = None,
-        source: str | None = None,
-        industry: str | None = None,
-        listed: bool | None = None,
-        overdue: bool | None = None,
-        today: date | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-        as_of: datetime | None = None,
-    ) -> CursorPage[LedgerItem]:
-        self.rows.pages.append({"list": "ledger", "region": region_prefix, "today": today, "as_of": as_of})
-        items = [item for item in self.rows.ledger if item.region_code.startswith(region_prefix)]
-        return _page(items, cursor, limit)
+    async def ledger(self, query: LedgerQuery) -> CursorPage[LedgerItem]:
+        self.rows.pages.append(
+            {"list": "ledger", "region": query.region_prefix, "today": query.today, "as_of": query.as_of}
+        )
+        items = [item for item in self.rows.ledger if item.region_code.startswith(query.region_prefix)]
+        return _page(items, query.cursor, query.limit)
 
 
 class FakeSubmissions:

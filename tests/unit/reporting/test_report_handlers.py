@@ -13,7 +13,7 @@ from hl_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hl_platform.identity import Caller
 from hl_reporting.application.access import SUBMITTERS, region_in_scope
 from hl_reporting.application.late_facts import LateFact
-from hl_reporting.application.ports import ScopeSums
+from hl_reporting.application.ports import LedgerQuery, ScopeSums, SupervisionQuery
 from hl_reporting.application.service import ReportingService
 from hl_reporting.domain.calendar import SHANGHAI
 from hl_reporting.domain.figures import Sums
@@ -127,9 +127,7 @@ async def test_an_export_reads_every_page_of_the_supervision_list() -> None:
     )  # fmt: skip
     units.rows.listed = [replace(item, hazard_id=f"h{n}") for n in range(1201)]
     units.rows.listed.append(replace(item, hazard_id="elsewhere", region_code="370202"))
-    items = await service.supervision_items(
-        region_prefix="3710", today=date(2024, 6, 3), level=None, status="active", overdue=None, as_of=None
-    )
+    items = await service.supervision_items(SupervisionQuery(region_prefix="3710", today=date(2024, 6, 3)))
     assert [i.hazard_id for i in items] == [f"h{n}" for n in range(1201)]
     assert len(units.rows.pages) == 3 and units.opened == [False]  # 500 a page, in one read
 
@@ -137,7 +135,7 @@ async def test_an_export_reads_every_page_of_the_supervision_list() -> None:
 @pytest.mark.asyncio
 async def test_the_ledger_judges_overdue_as_of_the_clocks_day() -> None:
     service, units = _service()
-    await service.hazard_ledger(region_prefix="3710", as_of=None, level="major", cursor=None, limit=10)
+    await service.hazard_ledger(LedgerQuery(region_prefix="3710", level="major", limit=10))
     assert units.rows.pages == [{"list": "ledger", "region": "3710", "today": date(2024, 6, 3), "as_of": None}]
 
 

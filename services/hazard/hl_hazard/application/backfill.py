@@ -85,8 +85,9 @@ class ItemResult:
     rule: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        # Every key, null where the outcome has no such value (as `BackfillItemResult` documents it).
         # Not `dataclasses.asdict`: it deep-copies every value, a tenth of a batch's time.
-        return {name: value for name in _RESULT_FIELDS if (value := getattr(self, name)) is not None}
+        return {name: getattr(self, name) for name in _RESULT_FIELDS}
 
 
 _RESULT_FIELDS = tuple(f.name for f in fields(ItemResult))

@@ -23,7 +23,7 @@ from hl_reporting.adapters import hazard_rows
 from hl_reporting.adapters.bucket_reads import in_region
 from hl_reporting.adapters.tables import hazard_state
 from hl_reporting.application.pages import CursorPage, check_limit, decode_cursor, encode_cursor
-from hl_reporting.application.ports import ListingStatus
+from hl_reporting.application.ports import LedgerQuery, ListingStatus, SupervisionQuery
 from hl_reporting.application.regions import RegionTree
 from hl_reporting.domain.calendar import business_day
 from hl_reporting.domain.hazard_record import HazardRecord
@@ -69,22 +69,14 @@ def _days(deadline: date | None, status: str, today: date) -> tuple[int | None, 
 
 
 async def supervision_list(
-    conn: AsyncConnection,
-    *,
-    region_prefix: str,
-    today: date,
-    level: str | None = None,
-    status: ListingStatus = "active",
-    overdue: bool | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    catalogue: RegionTree | None = None,
-    as_of: datetime | None = None,
+    conn: AsyncConnection, asked: SupervisionQuery, catalogue: RegionTree | None = None
 ) -> CursorPage[ListedHazard]:
     """Listed hazards in a region subtree, oldest listing first; `overdue` is judged against `today`.
 
     As of a moment: the hazards listed by then, as they stood then, in the order first listed.
     """
+    region_prefix, today, level, status = asked.region_prefix, asked.today, asked.level, asked.status
+    overdue, as_of, cursor, limit = asked.overdue, asked.as_of, asked.cursor, asked.limit
     if as_of is not None:
         return await _supervision_as_of(conn, region_prefix, as_of, level, status, overdue, cursor, limit, catalogue)
     t = hazard_state
@@ -176,27 +168,21 @@ def _supervision_item(record: HazardRecord, today: date, catalogue: RegionTree |
 # -- the hazard ledger ----------------------------------------------------------------------------
 
 
-async def hazard_ledger(
-    conn: AsyncConnection,
-    *,
-    region_prefix: str,
-    enterprise_id: str | None = None,
-    status: str | None = None,
-    level: str | None = None,
-    source: str | None = None,
-    industry: str | None = None,
-    listed: bool | None = None,
-    overdue: bool | None = None,
-    today: date | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    as_of: datetime | None = None,
-) -> CursorPage[LedgerItem]:
+async def hazard_ledger(conn: AsyncConnection, asked: LedgerQuery) -> CursorPage[LedgerItem]:
     """The hazard ledger, newest found first. Voided hazards appear only when `status="voided"`.
 
     `overdue` is judged against `today` (as of a moment: its day); as of a moment the ledger holds
     the hazards known by then, as they stood then.
     """
+    region_prefix, status, level, listed, overdue = (
+        asked.region_prefix,
+        asked.status,
+        asked.level,
+        asked.listed,
+        asked.overdue,
+    )
+    today, as_of, cursor, limit = asked.today, asked.as_of, asked.cursor, asked.limit
+    enterprise_id, source, industry = asked.enterprise_id, asked.source, asked.industry
     t = hazard_state
     if as_of is not None:
         today = business_day(as_of)

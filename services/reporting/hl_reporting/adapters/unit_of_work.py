@@ -10,7 +10,7 @@ without the key ledger.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,11 +24,12 @@ from hl_reporting.application.pages import CursorPage
 from hl_reporting.application.ports import (
     Buckets,
     LateFacts,
+    LedgerQuery,
     Listings,
-    ListingStatus,
     Scope,
     ScopeSums,
     Submissions,
+    SupervisionQuery,
 )
 from hl_reporting.application.regions import RegionTree
 from hl_reporting.application.views import Submission
@@ -48,62 +49,12 @@ class SqlListings:
         self.conn = conn
 
     async def supervision(
-        self,
-        *,
-        region_prefix: str,
-        today: date,
-        level: str | None = None,
-        status: ListingStatus = "active",
-        overdue: bool | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-        catalogue: RegionTree | None = None,
-        as_of: datetime | None = None,
+        self, query: SupervisionQuery, catalogue: RegionTree | None = None
     ) -> CursorPage[ListedHazard]:
-        return await listings.supervision_list(
-            self.conn,
-            region_prefix=region_prefix,
-            today=today,
-            level=level,
-            status=status,
-            overdue=overdue,
-            cursor=cursor,
-            limit=limit,
-            catalogue=catalogue,
-            as_of=as_of,
-        )
+        return await listings.supervision_list(self.conn, query, catalogue)
 
-    async def ledger(
-        self,
-        *,
-        region_prefix: str,
-        enterprise_id: str | None = None,
-        status: str | None = None,
-        level: str | None = None,
-        source: str | None = None,
-        industry: str | None = None,
-        listed: bool | None = None,
-        overdue: bool | None = None,
-        today: date | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-        as_of: datetime | None = None,
-    ) -> CursorPage[LedgerItem]:
-        return await listings.hazard_ledger(
-            self.conn,
-            region_prefix=region_prefix,
-            enterprise_id=enterprise_id,
-            status=status,
-            level=level,
-            source=source,
-            industry=industry,
-            listed=listed,
-            overdue=overdue,
-            today=today,
-            cursor=cursor,
-            limit=limit,
-            as_of=as_of,
-        )
+    async def ledger(self, query: LedgerQuery) -> CursorPage[LedgerItem]:
+        return await listings.hazard_ledger(self.conn, query)
 
 
 class SqlSubmissions:

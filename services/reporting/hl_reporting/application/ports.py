@@ -62,42 +62,53 @@ class Buckets(Protocol):
         ...
 
 
+@dataclass(frozen=True, kw_only=True)
+class SupervisionQuery:
+    """What the supervision list (挂牌督办清单) is asked for: a region subtree, filters, a page.
+
+    `overdue` is judged against `today`; as of a moment, the hazards listed by then, as they stood.
+    """
+
+    region_prefix: str
+    today: date
+    level: str | None = None
+    status: ListingStatus = "active"
+    overdue: bool | None = None
+    as_of: datetime | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, kw_only=True)
+class LedgerQuery:
+    """What the hazard ledger (隐患台账) is asked for. Voided hazards only with `status="voided"`;
+    `overdue` is judged against `today` (as of a moment: its day)."""
+
+    region_prefix: str
+    enterprise_id: str | None = None
+    status: str | None = None
+    level: str | None = None
+    source: str | None = None
+    industry: str | None = None
+    listed: bool | None = None
+    overdue: bool | None = None
+    today: date | None = None
+    as_of: datetime | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
 class Listings(Protocol):
     """The hazards as rows of the list views, live or as known at a moment."""
 
     async def supervision(
-        self,
-        *,
-        region_prefix: str,
-        today: date,
-        level: str | None = None,
-        status: ListingStatus = "active",
-        overdue: bool | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-        catalogue: RegionTree | None = None,
-        as_of: datetime | None = None,
+        self, query: SupervisionQuery, catalogue: RegionTree | None = None
     ) -> CursorPage[ListedHazard]:
-        """Listed hazards in a region subtree, oldest listing first; overdue judged against `today`."""
+        """Listed hazards in a region subtree, oldest listing first (names from `catalogue`)."""
         ...
 
-    async def ledger(
-        self,
-        *,
-        region_prefix: str,
-        enterprise_id: str | None = None,
-        status: str | None = None,
-        level: str | None = None,
-        source: str | None = None,
-        industry: str | None = None,
-        listed: bool | None = None,
-        overdue: bool | None = None,
-        today: date | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
-        as_of: datetime | None = None,
-    ) -> CursorPage[LedgerItem]:
-        """The hazard ledger, newest found first (voided hazards only when `status="voided"`)."""
+    async def ledger(self, query: LedgerQuery) -> CursorPage[LedgerItem]:
+        """The hazard ledger, newest found first."""
         ...
 
 

@@ -8,12 +8,13 @@ now): only facts recorded by then, and no deadline counted as passed before it h
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from hl_contracts.vocabulary import INDUSTRIES
 from hl_platform.errors import InvalidInput
 from hl_reporting.application.pages import CursorPage
-from hl_reporting.application.ports import ListingStatus, Scope, UnitOfWork
+from hl_reporting.application.ports import LedgerQuery, Scope, SupervisionQuery, UnitOfWork
 from hl_reporting.application.regions import RegionTree, region_name
 from hl_reporting.domain.calendar import DEFAULT_CUTOFF_DAY, business_day, check_moment, report_window
 from hl_reporting.domain.figures import Sums, compute_figures
@@ -71,99 +72,33 @@ async def dispatch_table(
 
 
 async def supervision_list(
-    uow: UnitOfWork,
-    *,
-    region_prefix: str,
-    today: date,
-    level: str | None = None,
-    status: ListingStatus = "active",
-    overdue: bool | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    catalogue: RegionTree | None = None,
-    as_of: datetime | None = None,
+    uow: UnitOfWork, query: SupervisionQuery, catalogue: RegionTree | None = None
 ) -> CursorPage[ListedHazard]:
     """Listed hazards in a region subtree, oldest listing first; `overdue` is judged against `today`.
 
     As of a moment: the hazards listed by then, as they stood then, in the order first listed.
     """
-    return await uow.listings.supervision(
-        region_prefix=region_prefix,
-        today=today,
-        level=level,
-        status=status,
-        overdue=overdue,
-        cursor=cursor,
-        limit=limit,
-        catalogue=catalogue,
-        as_of=as_of,
-    )
+    return await uow.listings.supervision(query, catalogue)
 
 
 async def all_supervision_items(
-    uow: UnitOfWork,
-    *,
-    region_prefix: str,
-    today: date,
-    catalogue: RegionTree | None = None,
-    level: str | None = None,
-    status: ListingStatus = "active",
-    overdue: bool | None = None,
-    as_of: datetime | None = None,
+    uow: UnitOfWork, query: SupervisionQuery, catalogue: RegionTree | None = None
 ) -> list[ListedHazard]:
     """Every page of the supervision list (for exports)."""
     items: list[ListedHazard] = []
     cursor: str | None = None
     while True:
-        page = await uow.listings.supervision(
-            region_prefix=region_prefix,
-            today=today,
-            level=level,
-            status=status,
-            overdue=overdue,
-            cursor=cursor,
-            limit=EXPORT_PAGE,
-            catalogue=catalogue,
-            as_of=as_of,
-        )
+        page = await uow.listings.supervision(replace(query, cursor=cursor, limit=EXPORT_PAGE), catalogue)
         items.extend(page.items)
         if page.next_cursor is None:
             return items
         cursor = page.next_cursor
 
 
-async def hazard_ledger(
-    uow: UnitOfWork,
-    *,
-    region_prefix: str,
-    enterprise_id: str | None = None,
-    status: str | None = None,
-    level: str | None = None,
-    source: str | None = None,
-    industry: str | None = None,
-    listed: bool | None = None,
-    overdue: bool | None = None,
-    today: date | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-    as_of: datetime | None = None,
-) -> CursorPage[LedgerItem]:
+async def hazard_ledger(uow: UnitOfWork, query: LedgerQuery) -> CursorPage[LedgerItem]:
     """The hazard ledger, newest found first. Voided hazards appear only when `status="voided"`.
 
     `overdue` is judged against `today` (as of a moment: its day); as of a moment the ledger holds
     the hazards known by then, as they stood then.
     """
-    return await uow.listings.ledger(
-        region_prefix=region_prefix,
-        enterprise_id=enterprise_id,
-        status=status,
-        level=level,
-        source=source,
-        industry=industry,
-        listed=listed,
-        overdue=overdue,
-        today=today,
-        cursor=cursor,
-        limit=limit,
-        as_of=as_of,
-    )
+    return await uow.listings.ledger(query)

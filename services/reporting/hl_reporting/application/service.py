@@ -9,6 +9,7 @@ small catalogue with the in-memory unit of work (`tests/unit/reporting/fakes.py`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from hl_reporting.application import queries, submissions
 from hl_reporting.application.evaluation import SchemeSource, evaluate
 from hl_reporting.application.evaluation_inputs import ReportingInputs
 from hl_reporting.application.pages import CursorPage
-from hl_reporting.application.ports import ListingStatus, UnitOfWorkFactory
+from hl_reporting.application.ports import LedgerQuery, SupervisionQuery, UnitOfWorkFactory
 from hl_reporting.application.regions import RegionTree
 from hl_reporting.application.reporting_units import ReportingStatus, reporting_status
 from hl_reporting.application.submissions import Comparison
@@ -72,62 +73,19 @@ class ReportingService:
                 catalogue=self.regions(),
             )
 
-    async def supervision_list(
-        self,
-        *,
-        region_prefix: str,
-        today: date,
-        level: str | None,
-        status: ListingStatus,
-        overdue: bool | None,
-        as_of: datetime | None,
-        cursor: str | None,
-        limit: int,
-    ) -> CursorPage[ListedHazard]:
+    async def supervision_list(self, query: SupervisionQuery) -> CursorPage[ListedHazard]:
         async with self.units(write=False) as uow:
-            return await queries.supervision_list(
-                uow,
-                region_prefix=region_prefix,
-                today=today,
-                level=level,
-                status=status,
-                overdue=overdue,
-                cursor=cursor,
-                limit=limit,
-                catalogue=self.regions(),
-                as_of=as_of,
-            )
+            return await queries.supervision_list(uow, query, self.regions())
 
-    async def supervision_items(
-        self,
-        *,
-        region_prefix: str,
-        today: date,
-        level: str | None,
-        status: ListingStatus,
-        overdue: bool | None,
-        as_of: datetime | None,
-    ) -> list[ListedHazard]:
+    async def supervision_items(self, query: SupervisionQuery) -> list[ListedHazard]:
         """Every listed hazard matching the filters (for the exports)."""
         async with self.units(write=False) as uow:
-            return await queries.all_supervision_items(
-                uow,
-                region_prefix=region_prefix,
-                today=today,
-                level=level,
-                status=status,
-                overdue=overdue,
-                catalogue=self.regions(),
-                as_of=as_of,
-            )
+            return await queries.all_supervision_items(uow, query, self.regions())
 
-    async def hazard_ledger(
-        self, *, region_prefix: str, as_of: datetime | None, **filters: Any
-    ) -> CursorPage[LedgerItem]:
-        """The ledger with the filters of `queries.hazard_ledger`; overdue judged as of today."""
+    async def hazard_ledger(self, query: LedgerQuery) -> CursorPage[LedgerItem]:
+        """The ledger; overdue judged as of today."""
         async with self.units(write=False) as uow:
-            today = business_day(self.clock())
-            return await queries.hazard_ledger(uow, region_prefix=region_prefix, today=today, as_of=as_of, **filters)
+            return await queries.hazard_ledger(uow, replace(query, today=business_day(self.clock())))
 
     async def submit(
         self,

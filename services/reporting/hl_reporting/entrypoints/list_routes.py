@@ -3,9 +3,8 @@ known at a moment (`as_of`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from dataclasses import replace
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -14,6 +13,7 @@ from hl_api.reports import LedgerItemPublic, SupervisionItem
 from hl_contracts.vocabulary import HazardLevel, HazardSource, HazardStatus
 from hl_platform.identity import CallerDep
 from hl_reporting.adapters.exports import supervision_list_csv, supervision_list_xlsx
+from hl_reporting.application.ports import LedgerQuery, ListingStatus, SupervisionQuery
 from hl_reporting.domain.calendar import business_day
 from hl_reporting.domain.listings import ListedHazard
 from hl_reporting.entrypoints import deps
@@ -21,20 +21,9 @@ from hl_reporting.entrypoints.deps import XLSX, AsOf, Industry, RegionParam, Ser
 from hl_reporting.entrypoints.presenters import ledger_public, supervision_public
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-ListingStatus = Literal["active", "delisted", "all"]
 Level = Literal["county", "city", "province"]
 Cursor = Annotated[str | None, Query(max_length=400)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-
-
-@dataclass(frozen=True)
-class ListingFilters:
-    region: str
-    level: Level | None
-    status: ListingStatus
-    overdue: bool | None
-    as_of: datetime | None
-    today: date
 
 
 def listing_filters(
@@ -44,42 +33,34 @@ def listing_filters(
     status: ListingStatus = "active",
     overdue: bool | None = None,
     as_of: AsOf = None,
-) -> ListingFilters:
+) -> SupervisionQuery:
     """The supervision-list filters, the region checked against the caller's, `as_of` against the clock."""
     clock = deps.now()
     moment = deps.as_of_moment(as_of, clock)
     today = business_day(moment or clock)
-    return ListingFilters(deps.scope(caller, region_code), level, status, overdue, moment, today)
+    region = deps.scope(caller, region_code)
+    return SupervisionQuery(
+        region_prefix=region, today=today, level=level, status=status, overdue=overdue, as_of=moment
+    )
 
 
-FiltersDep = Annotated[ListingFilters, Depends(listing_filters)]
+FiltersDep = Annotated[SupervisionQuery, Depends(listing_filters)]
 
 
 @router.get("/supervision-list", summary="Hazards under listed supervision (挂牌督办清单)")
 async def supervision_list(
     service: ServiceDep, filters: FiltersDep, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[SupervisionItem]:
-    page = await service.supervision_list(**_listing(filters), cursor=cursor, limit=limit)
+    page = await service.supervision_list(replace(filters, cursor=cursor, limit=limit))
     return Page(items=[supervision_public(item) for item in page.items], next_cursor=page.next_cursor)
 
 
-async def supervision_items_of(service: ServiceDep, filters: FiltersDep) -> tuple[ListingFilters, list[ListedHazard]]:
+async def supervision_items_of(service: ServiceDep, filters: FiltersDep) -> tuple[SupervisionQuery, list[ListedHazard]]:
     """Every listed hazard matching the filters (for the exports)."""
-    return filters, await service.supervision_items(**_listing(filters))
+    return filters, await service.supervision_items(filters)
 
 
-def _listing(filters: ListingFilters) -> dict[str, Any]:
-    return {
-        "region_prefix": filters.region,
-        "today": filters.today,
-        "level": filters.level,
-        "status": filters.status,
-        "overdue": filters.overdue,
-        "as_of": filters.as_of,
-    }
-
-
-ItemsDep = Annotated[tuple[ListingFilters, list[ListedHazard]], Depends(supervision_items_of)]
+ItemsDep = Annotated[tuple[SupervisionQuery, list[ListedHazard]], Depends(supervision_items_of)]
 
 
 @router.get(
@@ -91,7 +72,7 @@ ItemsDep = Annotated[tuple[ListingFilters, list[ListedHazard]], Depends(supervis
 async def supervision_xlsx(found: ItemsDep) -> Response:
     filters, items = found
     content = supervision_list_xlsx(items, today=filters.today)
-    return deps.download(content, XLSX, f"supervision-{filters.region}.xlsx")
+    return deps.download(content, XLSX, f"supervision-{filters.region_prefix}.xlsx")
 
 
 @router.get(
@@ -102,7 +83,7 @@ async def supervision_xlsx(found: ItemsDep) -> Response:
 )
 async def supervision_csv(found: ItemsDep) -> Response:
     filters, items = found
-    return deps.download(supervision_list_csv(items), deps.CSV, f"supervision-{filters.region}.csv")
+    return deps.download(supervision_list_csv(items), deps.CSV, f"supervision-{filters.region_prefix}.csv")
 
 
 @router.get("/ledger", summary="The hazard ledger (隐患台账)")
@@ -124,7 +105,7 @@ async def ledger(
     """Hazards newest found first, with their state and overdue by the one rule; as of a moment,
     the hazards known then, as they stood then."""
     region = deps.scope(caller, region_code)
-    page = await service.hazard_ledger(
+    query = LedgerQuery(
         region_prefix=region,
         enterprise_id=enterprise_id,
         status=status.value if status else None,
@@ -137,4 +118,5 @@ async def ledger(
         limit=limit,
         as_of=deps.as_of_moment(as_of, deps.now()),
     )
+    page = await service.hazard_ledger(query)
     return Page(items=[ledger_public(item) for item in page.items], next_cursor=page.next_cursor)
