@@ -17,7 +17,7 @@ import secrets
 import signal
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from rich.console import Console
@@ -51,7 +51,7 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _port(variable: str, default: int, *, movable: bool = True) -> int:
+def _port(variable: str, default: int, *, movable: bool = True, avoid: Collection[int] = ()) -> int:
     """The port `variable` names (it must be free), else `default`, else any free one when `movable`."""
     if value := os.environ.get(variable):
         if not _port_free(int(value)):
@@ -61,7 +61,7 @@ def _port(variable: str, default: int, *, movable: bool = True) -> int:
         return default
     if not movable:
         raise PortBusy(f"port {default} is already in use; set {variable} to move it")
-    return free_port()
+    return free_port(avoid)
 
 
 def choose_ports() -> dict[str, int]:
@@ -70,11 +70,11 @@ def choose_ports() -> dict[str, int]:
     ports = {"gateway": _port("HL_PORT", SERVICES["gateway"].default_port, movable=False)}
     for name, info in SERVICES.items():
         if name != "gateway":
-            ports[name] = _port(info.env_prefix + "PORT", info.default_port)
-    ports["gateway_metrics"] = _port("HL_GATEWAY_METRICS_PORT", GATEWAY_METRICS_DEFAULT_PORT)
-    ports["s3"] = _port("HL_S3_PORT", S3_DEFAULT_PORT)
-    ports["nats"] = _port("HL_NATS_PORT", NATS_DEFAULT_PORT)
-    ports["nats_monitor"] = _port("HL_NATS_MONITOR_PORT", NATS_DEFAULT_MONITOR_PORT)
+            ports[name] = _port(info.env_prefix + "PORT", info.default_port, avoid=ports.values())
+    ports["gateway_metrics"] = _port("HL_GATEWAY_METRICS_PORT", GATEWAY_METRICS_DEFAULT_PORT, avoid=ports.values())
+    ports["s3"] = _port("HL_S3_PORT", S3_DEFAULT_PORT, avoid=ports.values())
+    ports["nats"] = _port("HL_NATS_PORT", NATS_DEFAULT_PORT, avoid=ports.values())
+    ports["nats_monitor"] = _port("HL_NATS_MONITOR_PORT", NATS_DEFAULT_MONITOR_PORT, avoid=ports.values())
     return ports
 
 
@@ -141,7 +141,7 @@ def infrastructure(data_dir: Path, ports: Mapping[str, int], store: SeaweedFS) -
 
 def object_store(data_dir: Path, ports: Mapping[str, int]) -> SeaweedFS:
     """The object store (SeaweedFS's S3 API) of evidence and tip photos, its key pair generated at first start."""
-    return SeaweedFS(data_dir / "objects", s3_port=ports["s3"]).prepare()
+    return SeaweedFS(data_dir / "objects", s3_port=ports["s3"]).prepare(avoid=set(ports.values()))
 
 
 def _object_store(store: SeaweedFS) -> ProcessSpec:

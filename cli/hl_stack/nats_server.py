@@ -9,15 +9,26 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import httpx
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def free_port(avoid: Collection[int] = ()) -> int:
+    """A TCP port free on 127.0.0.1 now, and not one of `avoid`.
+
+    A port is only taken once its server binds it: until then the kernel may hand the same port to
+    the next caller, e.g. SeaweedFS's internal ports and a service port chosen a moment before (a
+    service then failed to start: "address already in use"). `avoid` holds the ports already
+    promised.
+    """
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in avoid:
+            return port
 
 
 def nats_server_binary() -> str:

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,13 +129,18 @@ class SeaweedFS:
         self.launch().wait_ready(timeout)
         return self
 
-    def prepare(self) -> SeaweedFS:
-        """Its folders, key pair, identity file and internal ports: what `arguments()` names."""
+    def prepare(self, avoid: Collection[int] = ()) -> SeaweedFS:
+        """Its folders, key pair, identity file and internal ports (none of `avoid`, the ports
+        promised to the rest of the stack, nor one twice): what `arguments()` names."""
         for name in ("volumes", "master"):
             (self.folder / name).mkdir(parents=True, exist_ok=True)
         self.credentials = credentials(self.folder)
         _private_file(self.folder / "s3-identities.json", identities(self.credentials))
-        self.ports = {name: free_port() for name in _PORTS}
+        taken = {*avoid, self.s3_port}
+        self.ports = {}
+        for name in _PORTS:
+            self.ports[name] = free_port(taken)
+            taken.add(self.ports[name])
         return self
 
     def launch(self) -> SeaweedFS:
